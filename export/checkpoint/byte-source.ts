@@ -1,0 +1,39 @@
+/**
+ * Random access to a file that may be far larger than one buffer (a released checkpoint is
+ * 1.5–1.9 GB). Node implements it over a file descriptor, the browser over a Blob.
+ */
+export interface ByteSource {
+  /** For error messages: a file name or path. */
+  readonly name: string;
+  readonly size: number;
+  /** Reads exactly `length` bytes at `offset`, or throws naming the source. */
+  read(offset: number, length: number): Promise<Uint8Array>;
+}
+
+/** A ByteSource over bytes already in memory (tests, small files). */
+export function memorySource(bytes: Uint8Array, name = 'memory'): ByteSource {
+  return {
+    name,
+    size: bytes.byteLength,
+    async read(offset, length) {
+      if (offset < 0 || length < 0 || offset + length > bytes.byteLength) {
+        throw new Error(`${name}: read of ${length} bytes at ${offset} is past the end (${bytes.byteLength} bytes); the file is truncated`);
+      }
+      return bytes.subarray(offset, offset + length);
+    },
+  };
+}
+
+/** A ByteSource over a browser File/Blob; reads only the slices asked for. */
+export function blobSource(blob: Blob, name: string): ByteSource {
+  return {
+    name,
+    size: blob.size,
+    async read(offset, length) {
+      if (offset < 0 || length < 0 || offset + length > blob.size) {
+        throw new Error(`${name}: read of ${length} bytes at ${offset} is past the end (${blob.size} bytes); the file is truncated`);
+      }
+      return new Uint8Array(await blob.slice(offset, offset + length).arrayBuffer());
+    },
+  };
+}
