@@ -1,0 +1,42 @@
+/**
+ * The official scale lists (`scale_rq_layers` in tokenizer/vq_model.py). They are tied to the
+ * teacher and to `infer_interpolate`, not derivable from tensor shapes, so they live here once.
+ */
+import type { Variant } from './model-config.ts';
+
+export interface ResolutionChoice {
+  readonly inputSize: number;
+  readonly scales: readonly number[];
+  /** CLIP at 256 interpolates its 14×14 positional grid to 16×16 (`infer_interpolate`). */
+  readonly interpolatePositions: boolean;
+}
+
+const CLIP_224: ResolutionChoice = { inputSize: 224, scales: [1, 2, 4, 6, 8, 10, 12, 14], interpolatePositions: false };
+const CLIP_256: ResolutionChoice = { inputSize: 256, scales: [1, 2, 4, 6, 8, 10, 12, 14, 16], interpolatePositions: true };
+const SIGLIP_384: ResolutionChoice = {
+  inputSize: 384,
+  scales: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 14, 17, 22, 27],
+  interpolatePositions: false,
+};
+
+export function supportedResolutions(variant: Variant): readonly ResolutionChoice[] {
+  return variant === 'clip' ? [CLIP_224, CLIP_256] : [SIGLIP_384];
+}
+
+/**
+ * The official loaders run the enhanced CLIP decoder at 256 with interpolated positions (t2i,
+ * reconstruction_vq.sh) and the plain CLIP model at its training size 224.
+ */
+export function defaultResolution(variant: Variant, enhancedDecoder: boolean): ResolutionChoice {
+  if (variant === 'siglip') return SIGLIP_384;
+  return enhancedDecoder ? CLIP_256 : CLIP_224;
+}
+
+export function resolutionFor(variant: Variant, inputSize: number): ResolutionChoice {
+  const choice = supportedResolutions(variant).find((r) => r.inputSize === inputSize);
+  if (!choice) {
+    const sizes = supportedResolutions(variant).map((r) => r.inputSize).join(' or ');
+    throw new Error(`image size ${inputSize} is not one the official ${variant} model runs at (use ${sizes})`);
+  }
+  return choice;
+}
