@@ -1,0 +1,17 @@
+import { expect, test } from '@playwright/test';
+
+test('the page loads and says which model it has', async ({ page }) => {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto('/');
+  await expect(page.getByRole('heading', { name: 'TokenFlow Playground' })).toBeVisible();
+  const status = page.getByTestId('model-status');
+  await expect(status).not.toContainText('Looking for the embedded model');
+  await expect(status).toContainText(/Model: |No model is loaded yet/);
+  expect(errors).toEqual([]);
+});
+
+test('the page is cross-origin isolated, so threaded wasm can run', async ({ page }) => {
+  await page.goto('/');
+  expect(await page.evaluate(() => globalThis.crossOriginIsolated)).toBe(true);
+});
