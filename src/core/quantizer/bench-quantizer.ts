@@ -1,0 +1,60 @@
+/**
+ * Times one full quantizeMultiscale at released size (K = 32768; SigLIP: S = 27, 15 scales,
+ * 2227 tokens; CLIP@256: S = 16, 9 scales, 817 tokens) on random data, and decodeIndices for
+ * comparison. Prints figures; not a test. The first run of each includes JIT warm-up.
+ *   npx tsx src/core/quantizer/bench-quantizer.ts [runs]
+ */
+import { createCodebooks } from './codebook.ts';
+import { decodeIndices } from './decode-indices.ts';
+import { quantizeMultiscale } from './multiscale.ts';
+
+const K = 32768;
+const SEMANTIC_DIM = 32;
+const PIXEL_DIM = 8;
+const CONFIGS = [
+  { name: 'siglip-384', S: 27, scales: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 14, 17, 22, 27] },
+  { name: 'clip-256', S: 16, scales: [1, 2, 4, 6, 8, 10, 12, 14, 16] },
+];
+
+/** Deterministic uniform(−1, 1) so runs are comparable (mulberry32). */
+function randomArray(n: number, seed: number): Float32Array {
+  let a = seed >>> 0;
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    out[i] = (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
+  }
+  return out;
+}
+
+const runs = Number(process.argv[2] ?? 3);
+const codebooks = createCodebooks(randomArray(K * SEMANTIC_DIM, 1), SEMANTIC_DIM, randomArray(K * PIXEL_DIM, 2), PIXEL_DIM);
+
+for (const { name, S, scales } of CONFIGS) {
+  const h = randomArray((SEMANTIC_DIM + PIXEL_DIM) * S * S, 3);
+  const tokens = scales.reduce((a, s) => a + s * s, 0);
+  const macs = tokens * K * (SEMANTIC_DIM + PIXEL_DIM);
+  console.log(`${name}: K=${K} S=${S} ${scales.length} scales, ${tokens} tokens → ${(macs / 1e9).toFixed(2)} G multiply-adds`);
+  for (const topK of [0, 8]) {
+    const times: number[] = [];
+    let indices: Int32Array = new Int32Array(0);
+    for (let r = 0; r < runs; r++) {
+      const t0 = performance.now();
+      indices = quantizeMultiscale(h, S, scales, codebooks, { topK }).indices;
+      times.push(performance.now() - t0);
+    }
+    const bestMs = Math.min(...times);
+    console.log(
+      `  quantizeMultiscale topK=${topK}: ${times.map((t) => (t / 1000).toFixed(2)).join(' s, ')} s` +
+        ` (best ${(macs / (bestMs / 1000) / 1e9).toFixed(2)} G MAC/s)`,
+    );
+    if (topK === 0) {
+      const t0 = performance.now();
+      decodeIndices(indices, scales, S, codebooks);
+      console.log(`  decodeIndices: ${(performance.now() - t0).toFixed(1)} ms`);
+    }
+  }
+}
