@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import { memorySource } from './byte-source.ts';
+import { loadCheckpoint } from './load-checkpoint.ts';
+import { readSafetensors } from './safetensors.ts';
+
+/** Builds a safetensors file by hand: u64 header length, space-padded JSON, data. */
+function safetensors(header: Record<string, unknown>, data: Uint8Array, pad = true): Uint8Array {
+  let json = JSON.stringify(header);
+  if (pad) while ((8 + json.length) % 8) json += ' ';
+  const h = new TextEncoder().encode(json);
+  const out = new Uint8Array(8 + h.length + data.length);
+  new DataView(out.buffer).setUint32(0, h.length, true);
+  out.set(h, 8);
+  out.set(data, 8 + h.length);
+  return out;
+}
+
+function concat(...parts: ArrayBufferView[]): Uint8Array {
+  const bytes = parts.map((p) => new Uint8Array(p.buffer, p.byteOffset, p.byteLength));
+  const out = new Uint8Array(bytes.reduce((n, b) => n + b.length, 0));
+  let at = 0;
+  for (const b of bytes) {
+    out.set(b, at);
+    at += b.length;
+  }
+  return out;
+}
+
+describe('safetensors', () => {
+  const data = concat(
+    new Float32Array([1, 2, 3, 4]), // w: 0..16
+    Uint16Array.of(0x3c00, 0xc000, 0x7c00), // h: 16..22 (1, -2, inf)
+    Uint16Array.of(0x3dcd, 0xbf80), // b: 22..26 (0.10009765625, -1)
+    Uint8Array.of(0, 0), // pad to 28 (odd offset for the next tensor is allowed)
+    new BigInt64Array([-3n, 5n]), // i: 28..44
+    Uint8Array.of(0, 7, 1), // z (BOOL): 44..47
+    Int8Array.of(-8), // c (I8): 47..48
+    new Float64Array([0.1]), // d (F64): 48..56
+  );
+  const header = {
+    __metadata__: { format: 'pt' },
+    z: { dtype: 'BOOL', shape: [3], data_offsets: [44, 47] },
+    w: { dtype: 'F32', shape: [2, 2], data_offsets: [0, 16] },
+    h: { dtype: 'F16', shape: [3], data_offsets: [16, 22] },
+    b: { dtype: 'BF16', shape: [2], data_offsets: [22, 26] },
+    i: { dtype: 'I64', shape: [2], data_offsets: [28, 44] },
+    c: { dtype: 'I8', shape: [], data_offsets: [47, 48] },
+    d: { dtype: 'F64', shape: [1], data_offsets: [48, 56] },
+  };
+
+  it('reads every dtype lazily, in file order, and ignores __metadata__', async () => {
+    const file = await readSafetensors(memorySource(safetensors(header, data), 'm.safetensors'));
+    expect(file.metadata).toEqual({ format: 'pt' });
+    expect([...file.tensors.keys()]).toEqual(['w', 'h', 'b', 'i', 'z', 'c', 'd']);
+    const got = async (k: string) => [...(await file.tensors.get(k)!.readFloat32())];
+    expect(file.tensors.get('w')!.shape).toEqual([2, 2]);
+    expect(await got('w')).toEqual([1, 2, 3, 4]);
+    expect(await got('h')).toEqual([1, -2, Infinity]);
+    expect(await got('b')).toEqual([0.10009765625, -1]);
+    expect(await got('i')).toEqual([-3, 5]);
+    expect(await got('z')).toEqual([0, 1, 1]);
+    expect(await got('c')).toEqual([-8]);
+    expect(await got('d')).toEqual([Math.fround(0.1)]);
+    expect(file.tensors.get('h')!.dtype).toBe('float16');
+  });
+
+  it('is recognised by loadCheckpoint (also with an unpadded header)', async () => {
+    const ckpt = await loadCheckpoint(memorySource(safetensors(header, data, false), 'm.safetensors'));
+    expect(ckpt.format).toBe('safetensors');
+    expect(ckpt.weightsKey).toBe('(top level)');
+    expect(ckpt.topLevelKeys).toEqual([]);
+    expect(ckpt.stateDict.size).toBe(7);
+  });
+
+  it('refuses bad headers, naming the tensor', async () => {
+    const bad = async (h: Record<string, unknown>, d = data) => readSafetensors(memorySource(safetensors(h, d), 'bad.safetensors'));
+    await expect(bad({ w: { dtype: 'F8_E4M3', shape: [1], data_offsets: [0, 1] } })).rejects.toThrow(/bad\.safetensors: tensor 'w' has dtype "F8_E4M3"/);
+    await expect(bad({ w: { dtype: 'F32', shape: [3], data_offsets: [0, 16] } })).rejects.toThrow(/tensor 'w': shape \[3\] F32 needs 12 bytes but data_offsets span 16/);
+    await expect(bad({ w: { dtype: 'F32', shape: [2, 2], data_offsets: [0, 16] } }, new Uint8Array(8))).rejects.toThrow(/tensor 'w' ends at data byte 16, past the end.*truncated/);
+    await expect(bad({ w: { dtype: 'F32', shape: [-1], data_offsets: [0, 4] } })).rejects.toThrow(/tensor 'w' has shape/);
+    const notJson = safetensors({}, new Uint8Array(0));
+    notJson[9] = 0x7b;
+    notJson[10] = 0x7b;
+    await expect(readSafetensors(memorySource(notJson, 'j.safetensors'))).rejects.toThrow(/j\.safetensors: the safetensors header is not valid JSON/);
+    const longHeader = safetensors(header, data);
+    new DataView(longHeader.buffer).setUint32(0, 1_000_000, true);
+    await expect(readSafetensors(memorySource(longHeader, 't.safetensors'))).rejects.toThrow(/t\.safetensors: the safetensors header .* runs past the end of the file.*truncated/);
+  });
+});

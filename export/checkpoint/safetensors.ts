@@ -1,0 +1,101 @@
+/**
+ * Reads a safetensors file: an 8-byte little-endian header length, a JSON header mapping names
+ * to {dtype, shape, data_offsets}, then the raw little-endian data. Tensors are read lazily.
+ */
+import type { ByteSource } from './byte-source.ts';
+import { DTYPE_SIZE } from './dtype.ts';
+import type { StateDict, StorageDType, TensorEntry } from './state-dict.ts';
+import { contiguousStride, numelOf, readStridedFloat32 } from './strided-read.ts';
+
+const SAFETENSORS_DTYPES: Readonly<Record<string, StorageDType>> = {
+  F32: 'float32',
+  F16: 'float16',
+  BF16: 'bfloat16',
+  F64: 'float64',
+  I64: 'int64',
+  I32: 'int32',
+  I16: 'int16',
+  I8: 'int8',
+  U8: 'uint8',
+  BOOL: 'bool',
+};
+
+/** The reference implementation refuses larger headers too; it bounds what a bad file can make us allocate. */
+export const MAX_SAFETENSORS_HEADER = 100 * 1024 * 1024;
+
+export interface SafetensorsFile {
+  readonly source: string;
+  /** The free-form `__metadata__` strings, if any (not used for loading). */
+  readonly metadata: Readonly<Record<string, string>>;
+  /** In file order (by data offset). */
+  readonly tensors: StateDict;
+}
+
+/** The header length a safetensors file declares, or undefined if it cannot be one. */
+export async function plausibleSafetensorsHeader(source: ByteSource): Promise<number | undefined> {
+  if (source.size < 10) return undefined;
+  const head = await source.read(0, 9);
+  const view = new DataView(head.buffer, head.byteOffset, 9);
+  const hi = view.getUint32(4, true);
+  const length = view.getUint32(0, true);
+  if (hi !== 0 || length < 2 || length > MAX_SAFETENSORS_HEADER || 8 + length > source.size) return undefined;
+  return head[8] === 0x7b /* '{' */ ? length : undefined;
+}
+
+export async function readSafetensors(source: ByteSource): Promise<SafetensorsFile> {
+  const name = source.name;
+  if (source.size < 8) throw new Error(`${name}: ${source.size} bytes, too short for a safetensors header`);
+  const lengthBytes = await source.read(0, 8);
+  const lv = new DataView(lengthBytes.buffer, lengthBytes.byteOffset, 8);
+  const headerLength = lv.getUint32(4, true) * 4294967296 + lv.getUint32(0, true);
+  if (headerLength > MAX_SAFETENSORS_HEADER) throw new Error(`${name}: safetensors header of ${headerLength} bytes is larger than the ${MAX_SAFETENSORS_HEADER} allowed`);
+  if (8 + headerLength > source.size) {
+    throw new Error(`${name}: the safetensors header (${headerLength} bytes) runs past the end of the file (${source.size} bytes); the file is truncated`);
+  }
+  let header: unknown;
+  try {
+    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(await source.read(8, headerLength)));
+  } catch (e) {
+    throw new Error(`${name}: the safetensors header is not valid JSON (${(e as Error).message})`);
+  }
+  if (typeof header !== 'object' || header === null || Array.isArray(header)) throw new Error(`${name}: the safetensors header is not a JSON object`);
+  const dataStart = 8 + headerLength;
+  const dataLength = source.size - dataStart;
+  let metadata: Record<string, string> = {};
+  const entries: { key: string; begin: number; entry: TensorEntry }[] = [];
+  for (const [key, info] of Object.entries(header as Record<string, unknown>)) {
+    if (key === '__metadata__') {
+      metadata = (typeof info === 'object' && info !== null ? info : {}) as Record<string, string>;
+      continue;
+    }
+    const where = `${name}: tensor '${key}'`;
+    if (typeof info !== 'object' || info === null) throw new Error(`${where} has no {dtype, shape, data_offsets} entry`);
+    const { dtype: rawDtype, shape, data_offsets: offsets } = info as Record<string, unknown>;
+    const dtype = typeof rawDtype === 'string' ? SAFETENSORS_DTYPES[rawDtype] : undefined;
+    if (!dtype) throw new Error(`${where} has dtype ${JSON.stringify(rawDtype)}; supported: ${Object.keys(SAFETENSORS_DTYPES).join(', ')}`);
+    if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) throw new Error(`${where} has shape ${JSON.stringify(shape)}`);
+    if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => Number.isSafeInteger(o) && o >= 0) || offsets[0] > offsets[1]) {
+      throw new Error(`${where} has data_offsets ${JSON.stringify(offsets)}`);
+    }
+    const [begin, end] = offsets as [number, number];
+    const expected = numelOf(shape) * DTYPE_SIZE[dtype];
+    if (end - begin !== expected) throw new Error(`${where}: shape [${shape.join(', ')}] ${rawDtype} needs ${expected} bytes but data_offsets span ${end - begin}`);
+    if (end > dataLength) {
+      throw new Error(`${where} ends at data byte ${end}, past the end of the file (${dataLength} data bytes); the file is truncated`);
+    }
+    const dims = shape as number[];
+    const entry: TensorEntry = {
+      key,
+      dtype,
+      shape: dims,
+      readFloat32: () =>
+        readStridedFloat32({ dtype, storageOffset: 0, shape: dims, stride: contiguousStride(dims) }, (offset, length) =>
+          source.read(dataStart + begin + offset, length),
+        ),
+    };
+    entries.push({ key, begin, entry });
+  }
+  // JSON object order puts integer-like keys first; the data order is the file's real order.
+  entries.sort((a, b) => a.begin - b.begin);
+  return { source: name, metadata, tensors: new Map(entries.map((e) => [e.key, e.entry])) };
+}

@@ -1,0 +1,113 @@
+/**
+ * Reads a `torch.save` zip checkpoint: finds `<archive>/data.pkl` whatever the archive folder is
+ * called, unpickles it safely, and returns the object tree with tensors as lazy TorchTensors
+ * whose bytes are read from `<archive>/data/<key>` only when asked for.
+ */
+import type { ByteSource } from './byte-source.ts';
+import { DTYPE_SIZE } from './dtype.ts';
+import { unpickle } from './pickle.ts';
+import type { StorageDType } from './state-dict.ts';
+import { elementSpan, numelOf, readStridedFloat32 } from './strided-read.ts';
+import { torchGlobals, torchPersistentLoad, type TorchTensorLayout } from './torch-pickle.ts';
+import { ZipArchive, type ZipEntry } from './zip-reader.ts';
+
+/** A tensor of a checkpoint; nothing but its layout is known until `readFloat32()`. */
+export class TorchTensor {
+  readonly dtype: StorageDType;
+  readonly shape: readonly number[];
+  readonly stride: readonly number[];
+  /** In elements of `dtype`. */
+  readonly storageOffset: number;
+  /** The storage record, `<archive>/data/<key>`. */
+  readonly record: string;
+
+  constructor(
+    private readonly zip: ZipArchive,
+    private readonly entry: ZipEntry,
+    layout: TorchTensorLayout,
+  ) {
+    this.dtype = layout.dtype;
+    this.shape = layout.shape;
+    this.stride = layout.stride;
+    this.storageOffset = layout.storageOffset;
+    this.record = entry.name;
+    // Checked now, not at read time, so a damaged file fails when it is opened.
+    const what = `${zip.source.name}: tensor of shape [${layout.shape.join(', ')}] in storage '${layout.storage.key}'`;
+    const storageBytes = layout.storage.numel * DTYPE_SIZE[layout.storage.dtype];
+    if (storageBytes > entry.size) {
+      throw new Error(`${what}: the storage has ${layout.storage.numel} ${layout.storage.dtype} elements (${storageBytes} bytes) but record '${entry.name}' holds ${entry.size} bytes`);
+    }
+    if (numelOf(layout.shape) > 0) {
+      const { last } = elementSpan(layout);
+      const endByte = (last + 1) * DTYPE_SIZE[layout.dtype];
+      if (endByte > storageBytes) {
+        throw new Error(`${what}: offset ${layout.storageOffset} and strides (${layout.stride.join(', ')}) reach byte ${endByte}, past the storage's ${storageBytes} bytes`);
+      }
+    }
+  }
+
+  get numel(): number {
+    return numelOf(this.shape);
+  }
+
+  /** Reads and converts the tensor to C-contiguous float32 (one read for a contiguous tensor). */
+  readFloat32(): Promise<Float32Array> {
+    return readStridedFloat32(this, (offset, length) => this.zip.readRange(this.entry, offset, length));
+  }
+}
+
+export interface TorchCheckpoint {
+  readonly source: string;
+  /** The zip's top folder (the file stem at save time; any name is accepted). */
+  readonly archiveName: string;
+  /**
+   * The unpickled object: Map for dicts, arrays for lists/tuples, primitives, TorchTensor for
+   * tensors, PyObject for allowed placeholders such as `args` (argparse.Namespace).
+   */
+  readonly root: unknown;
+}
+
+/** Opens a torch.save zip and unpickles its data.pkl; tensors stay on disk until read. */
+export async function readTorchCheckpoint(source: ByteSource): Promise<TorchCheckpoint> {
+  const zip = await ZipArchive.open(source);
+  const pickles = zip.entries.filter((e) => /^[^/]+\/data\.pkl$/.test(e.name));
+  if (pickles.length === 0) {
+    const sample = zip.entries.slice(0, 5).map((e) => e.name);
+    throw new Error(
+      `${source.name}: a zip file without a <folder>/data.pkl record, so not a torch.save checkpoint (it has ${zip.entries.length} entries${sample.length ? `: ${sample.join(', ')}${zip.entries.length > 5 ? ', …' : ''}` : ''})`,
+    );
+  }
+  if (pickles.length > 1) {
+    throw new Error(`${source.name}: several data.pkl records (${pickles.map((e) => e.name).join(', ')}); a torch.save checkpoint has exactly one`);
+  }
+  const pkl = pickles[0];
+  const archiveName = pkl.name.slice(0, -'/data.pkl'.length);
+  await checkByteOrder(zip, archiveName);
+
+  const where = `${source.name}: ${pkl.name}`;
+  const root = unpickle(await zip.readEntry(pkl), {
+    where,
+    persistentLoad: torchPersistentLoad(where),
+    globals: torchGlobals(where, (layout) => {
+      const record = `${archiveName}/data/${layout.storage.key}`;
+      const entry = zip.get(record);
+      if (!entry) throw new Error(`${source.name}: data.pkl refers to storage '${layout.storage.key}' but the zip has no record '${record}'`);
+      return new TorchTensor(zip, entry, layout);
+    }),
+  });
+  return { source: source.name, archiveName, root };
+}
+
+/** Storages are raw machine-order bytes; only little-endian files can be read as they are. */
+async function checkByteOrder(zip: ZipArchive, archiveName: string): Promise<void> {
+  const entry = zip.get(`${archiveName}/byteorder`);
+  // torch < 2.1 writes no byteorder record; those files were little-endian in practice.
+  if (!entry) return;
+  if (entry.size > 16) throw new Error(`${zip.source.name}: record '${entry.name}' is ${entry.size} bytes, not a byte-order name`);
+  const order = new TextDecoder().decode(await zip.readEntry(entry)).trim();
+  if (order === 'little') return;
+  if (order === 'big') {
+    throw new Error(`${zip.source.name}: the checkpoint was saved on a big-endian machine (byteorder 'big'), which this reader does not support; re-save it on a little-endian machine (x86, ARM)`);
+  }
+  throw new Error(`${zip.source.name}: record '${entry.name}' says byte order '${order}', expected 'little' or 'big'`);
+}

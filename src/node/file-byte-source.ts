@@ -1,0 +1,38 @@
+/** A ByteSource over a file on disk: positioned reads only, so a 2 GB checkpoint is never loaded whole. */
+import { open } from 'node:fs/promises';
+import type { ByteSource } from '../../export/checkpoint/byte-source.ts';
+
+export async function nodeFileSource(path: string): Promise<ByteSource & { close(): Promise<void> }> {
+  const fh = await open(path, 'r');
+  let size: number;
+  try {
+    size = (await fh.stat()).size;
+  } catch (e) {
+    await fh.close();
+    throw e;
+  }
+  let closed = false;
+  return {
+    name: path,
+    size,
+    async read(offset, length) {
+      if (closed) throw new Error(`${path}: read after close`);
+      if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0 || offset + length > size) {
+        throw new Error(`${path}: read of ${length} bytes at ${offset} is past the end (${size} bytes); the file is truncated`);
+      }
+      const out = new Uint8Array(length);
+      // fh.read may return fewer bytes than asked (large reads, pipes); loop until done.
+      for (let done = 0; done < length; ) {
+        const { bytesRead } = await fh.read(out, done, length - done, offset + done);
+        if (bytesRead === 0) throw new Error(`${path}: the file ended at byte ${offset + done} while reading ${length} bytes at ${offset}; it was truncated while open`);
+        done += bytesRead;
+      }
+      return out;
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await fh.close();
+    },
+  };
+}
