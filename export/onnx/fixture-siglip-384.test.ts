@@ -1,0 +1,3 @@
+import { describeFixtureGraphs } from './fixture-suite.ts';
+
+describeFixtureGraphs('siglip-384');

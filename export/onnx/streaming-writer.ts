@@ -1,0 +1,272 @@
+/**
+ * Serialises a Graph to an ONNX ModelProto without ever holding the model in memory: the
+ * skeleton (nodes, inputs, outputs, small constants) is encoded by onnx-proto, and each
+ * weight's TensorProto is written one at a time with its raw_data appended. Every length
+ * prefix is computed up front from the known shapes, because protobuf needs the graph's
+ * total length before its first byte.
+ *
+ * Layout written (protobuf accepts fields in any order and merges repeated ones):
+ *   ModelProto{ir_version, opset_import, producer…}  field 7 (graph) header
+ *   GraphProto skeleton bytes                         then per weight: field 5 header,
+ *   TensorProto{name, dims, data_type[, external_data, data_location]}  [field 9 header, bytes]
+ */
+import onnxProto from 'onnx-proto';
+import type { onnx as P } from 'onnx-proto';
+import type { ByteSink } from '../checkpoint/byte-sink.ts';
+import type { Attr, ConstantInitializer, Graph, GraphIO, GraphNode, WeightInitializer } from './graph-builder.ts';
+import { fmtShape } from './graph-builder.ts';
+import { HashingWriter, type WrittenFile } from './hashing-writer.ts';
+import { lengthDelimitedHeader, lengthDelimitedSize } from './protobuf-wire.ts';
+import { numel } from './weight-transforms.ts';
+import { float32ToFloat16Bits } from '../checkpoint/half.ts';
+
+const { onnx } = onnxProto;
+
+const MODEL_GRAPH_FIELD = 7;
+const GRAPH_INITIALIZER_FIELD = 5;
+const TENSOR_RAW_DATA_FIELD = 9;
+
+/** Protobuf messages are limited to 2 GiB; stay clear of it with the skeleton's overhead. */
+export const DEFAULT_EXTERNAL_THRESHOLD_BYTES = 1_900_000_000;
+
+export type Precision = 'fp32' | 'fp16';
+
+export interface WriteOnnxOptions {
+  /** Name of the model file (e.g. `pixel_decoder.onnx`); external data goes to `<fileName>.data`. */
+  readonly fileName: string;
+  /** fp16 stores matrix weights as FLOAT16 followed by a Cast to float: compute stays fp32. */
+  readonly precision?: Precision;
+  /** true: all weights in the data file; 'auto': only when the model would pass the protobuf limit. */
+  readonly externalData?: boolean | 'auto';
+  /** Opens the sibling data file; required whenever external data is (or may be) written. */
+  readonly openDataSink?: (fileName: string) => Promise<ByteSink>;
+  /** Threshold for 'auto' (default 1.9e9 bytes). */
+  readonly autoExternalThresholdBytes?: number;
+  readonly docString?: string;
+  readonly producerVersion?: string;
+}
+
+export interface WriteOnnxResult {
+  /** The model file first, then its data file when external data was used. */
+  readonly files: readonly WrittenFile[];
+  readonly inputs: readonly GraphIO[];
+  readonly outputs: readonly GraphIO[];
+  readonly precision: Precision;
+  readonly externalData: boolean;
+  /** Bytes of weight data written (inline raw_data or data file). */
+  readonly weightBytes: number;
+}
+
+interface PlannedWeight {
+  readonly weight: WeightInitializer;
+  readonly storedName: string;
+  readonly half: boolean;
+  readonly dataBytes: number;
+  /** Encoded TensorProto without raw_data. */
+  header: Uint8Array;
+}
+
+/**
+ * Writes `graph` to `sink` (and, for external data, to a sink from `options.openDataSink`).
+ * Closes every sink it writes to. Weights are loaded, converted and written one at a time.
+ */
+export async function writeOnnxModel(graph: Graph, sink: ByteSink, options: WriteOnnxOptions): Promise<WriteOnnxResult> {
+  const precision = options.precision ?? 'fp32';
+  const plan = graph.weights.map((weight): PlannedWeight => {
+    const half = precision === 'fp16' && weight.halfEligible;
+    return {
+      weight,
+      storedName: half ? `${weight.name}::fp16` : weight.name,
+      half,
+      dataBytes: numel(weight.dims) * (half ? 2 : 4),
+      header: new Uint8Array(0),
+    };
+  });
+  const weightBytes = plan.reduce((s, p) => s + p.dataBytes, 0);
+
+  const skeleton = onnx.GraphProto.encode(skeletonGraph(graph, plan)).finish();
+  const modelHead = onnx.ModelProto.encode({
+    irVersion: graph.irVersion,
+    opsetImport: [{ domain: '', version: graph.opsetVersion }],
+    producerName: 'tokenflow-playground',
+    producerVersion: options.producerVersion ?? '',
+    docString: options.docString ?? '',
+  }).finish();
+
+  const inlineTotal = inlineModelSize(modelHead.length, skeleton.length, plan);
+  const external = decideExternal(options, inlineTotal);
+  const dataFileName = `${options.fileName}.data`;
+  const location = dataFileName.split(/[\\/]/).pop() as string;
+
+  let offset = 0;
+  for (const p of plan) {
+    p.header = onnx.TensorProto.encode(tensorHeader(p, external ? { location, offset } : null)).finish();
+    offset += p.dataBytes;
+  }
+  const graphLength = graphSize(skeleton.length, plan, external);
+  const total = modelHead.length + lengthDelimitedSize(MODEL_GRAPH_FIELD, graphLength);
+
+  const model = new HashingWriter(sink, options.fileName);
+  const files: WrittenFile[] = [];
+  try {
+    // Checked before the first byte, so a misconfigured call writes nothing.
+    if (external && !options.openDataSink) {
+      throw new Error(`${options.fileName}: external data needs options.openDataSink to open ${dataFileName}`);
+    }
+    files.push(await writeModelFile(model, modelHead, skeleton, plan, graphLength, external, total));
+  } catch (e) {
+    await model.abort();
+    throw e;
+  }
+
+  if (external && options.openDataSink) {
+    const data = new HashingWriter(await options.openDataSink(dataFileName), dataFileName);
+    try {
+      for (const p of plan) await data.write(await weightBytesOf(p));
+      if (data.bytes !== weightBytes) throw new Error(`${dataFileName}: wrote ${data.bytes} bytes but planned ${weightBytes} (writer bug)`);
+      files.push(await data.finish());
+    } catch (e) {
+      await data.abort();
+      throw e;
+    }
+  }
+
+  return { files, inputs: graph.inputs, outputs: graph.outputs, precision, externalData: external, weightBytes };
+}
+
+async function writeModelFile(
+  model: HashingWriter,
+  modelHead: Uint8Array,
+  skeleton: Uint8Array,
+  plan: readonly PlannedWeight[],
+  graphLength: number,
+  external: boolean,
+  total: number,
+): Promise<WrittenFile> {
+  await model.write(modelHead);
+  await model.write(lengthDelimitedHeader(MODEL_GRAPH_FIELD, graphLength));
+  await model.write(skeleton);
+  for (const p of plan) {
+    await model.write(lengthDelimitedHeader(GRAPH_INITIALIZER_FIELD, tensorSize(p, external)));
+    await model.write(p.header);
+    if (!external) {
+      await model.write(lengthDelimitedHeader(TENSOR_RAW_DATA_FIELD, p.dataBytes));
+      await model.write(await weightBytesOf(p));
+    }
+  }
+  if (model.bytes !== total) throw new Error(`${model.name}: wrote ${model.bytes} bytes but planned ${total} (writer bug)`);
+  return model.finish();
+}
+
+function decideExternal(options: WriteOnnxOptions, inlineTotal: number): boolean {
+  const mode = options.externalData ?? 'auto';
+  if (mode !== 'auto') return mode;
+  return inlineTotal > (options.autoExternalThresholdBytes ?? DEFAULT_EXTERNAL_THRESHOLD_BYTES);
+}
+
+function tensorSize(p: PlannedWeight, external: boolean): number {
+  return p.header.length + (external ? 0 : lengthDelimitedSize(TENSOR_RAW_DATA_FIELD, p.dataBytes));
+}
+
+function graphSize(skeletonBytes: number, plan: readonly PlannedWeight[], external: boolean): number {
+  return plan.reduce((s, p) => s + lengthDelimitedSize(GRAPH_INITIALIZER_FIELD, tensorSize(p, external)), skeletonBytes);
+}
+
+/** Size of the model with every weight inline, to decide 'auto'. */
+function inlineModelSize(headBytes: number, skeletonBytes: number, plan: readonly PlannedWeight[]): number {
+  const inline = plan.map((p) => ({ ...p, header: onnx.TensorProto.encode(tensorHeader(p, null)).finish() }));
+  return headBytes + lengthDelimitedSize(MODEL_GRAPH_FIELD, graphSize(skeletonBytes, inline, false));
+}
+
+async function weightBytesOf(p: PlannedWeight): Promise<Uint8Array> {
+  const w = p.weight;
+  const data = await w.load();
+  const expected = numel(w.dims);
+  if (data.length !== expected) {
+    throw new Error(
+      `weight ${w.name} (from ${w.sourceKeys.join(', ')}): loaded ${data.length} values, expected ${expected} for dims ${fmtShape(w.dims)}`,
+    );
+  }
+  // Raw data is little-endian; so is every JS engine we target.
+  const stored = p.half ? float32ToFloat16Bits(data) : data;
+  return new Uint8Array(stored.buffer, stored.byteOffset, stored.byteLength);
+}
+
+function tensorHeader(p: PlannedWeight, external: { location: string; offset: number } | null): P.ITensorProto {
+  const header: P.ITensorProto = {
+    name: p.storedName,
+    dims: [...p.weight.dims],
+    dataType: p.half ? onnx.TensorProto.DataType.FLOAT16 : onnx.TensorProto.DataType.FLOAT,
+  };
+  if (external) {
+    header.dataLocation = onnx.TensorProto.DataLocation.EXTERNAL;
+    header.externalData = [
+      { key: 'location', value: external.location },
+      { key: 'offset', value: String(external.offset) },
+      { key: 'length', value: String(p.dataBytes) },
+    ];
+  }
+  return header;
+}
+
+function skeletonGraph(graph: Graph, plan: readonly PlannedWeight[]): P.IGraphProto {
+  // fp16 weights are stored under another name and cast back, so the graph body never changes.
+  const casts: P.INodeProto[] = plan
+    .filter((p) => p.half)
+    .map((p) => ({
+      name: `${p.weight.name}/Cast`,
+      opType: 'Cast',
+      input: [p.storedName],
+      output: [p.weight.name],
+      attribute: [{ name: 'to', type: onnx.AttributeProto.AttributeType.INT, i: onnx.TensorProto.DataType.FLOAT }],
+    }));
+  return {
+    name: graph.name,
+    node: [...casts, ...graph.nodes.map(nodeProto)],
+    input: graph.inputs.map(valueInfo),
+    output: graph.outputs.map(valueInfo),
+    initializer: graph.constants.map(constantProto),
+  };
+}
+
+function valueInfo(io: GraphIO): P.IValueInfoProto {
+  return {
+    name: io.name,
+    type: { tensorType: { elemType: onnx.TensorProto.DataType.FLOAT, shape: { dim: io.shape.map((d) => ({ dimValue: d })) } } },
+  };
+}
+
+function nodeProto(n: GraphNode): P.INodeProto {
+  return {
+    name: n.name,
+    opType: n.opType,
+    input: [...n.inputs],
+    output: [...n.outputs],
+    attribute: Object.entries(n.attributes).map(([name, a]) => attributeProto(name, a)),
+  };
+}
+
+function attributeProto(name: string, a: Attr): P.IAttributeProto {
+  const T = onnx.AttributeProto.AttributeType;
+  switch (a.type) {
+    case 'int':
+      return { name, type: T.INT, i: a.value };
+    case 'ints':
+      return { name, type: T.INTS, ints: [...a.value] };
+    case 'float':
+      return { name, type: T.FLOAT, f: a.value };
+    case 'floats':
+      return { name, type: T.FLOATS, floats: [...a.value] };
+    case 'string':
+      return { name, type: T.STRING, s: new TextEncoder().encode(a.value) };
+  }
+}
+
+function constantProto(c: ConstantInitializer): P.ITensorProto {
+  return {
+    name: c.name,
+    dims: [...c.dims],
+    dataType: c.dtype === 'float32' ? onnx.TensorProto.DataType.FLOAT : onnx.TensorProto.DataType.INT64,
+    rawData: new Uint8Array(c.data.buffer, c.data.byteOffset, c.data.byteLength),
+  };
+}
