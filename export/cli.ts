@@ -1,0 +1,73 @@
+/**
+ * npm run export -- <checkpoint.pt | .safetensors> --out <dir> [--precision fp32|fp16] [--image-size N] [--name "…"]
+ *
+ * Converts a TokenFlow checkpoint into a model package for the browser and Node runtimes,
+ * without Python. Prints each stage, wall time and peak memory.
+ */
+import { parseArgs } from 'node:util';
+import { nodeFileSource } from '../src/node/file-byte-source.ts';
+import { stagedPackageDirectory } from '../src/node/package-dir-writer.ts';
+import { exportPackage } from './export-package.ts';
+
+const USAGE = `usage: npm run export -- <checkpoint> --out <dir> [--precision fp32|fp16] [--image-size 224|256|384] [--name "display name"] [--force]
+
+  <checkpoint>   a TokenFlow checkpoint: the released tokenflow_clipb_32k_enhanced.pt or
+                 tokenflow_siglip_32k.pt, a trainer checkpoint, or a .safetensors state dict
+  --out          the package folder to write (replaced only when the export succeeds)
+  --precision    fp32 (default) or fp16 weights (half the download; compute stays fp32)
+  --image-size   CLIP checkpoints run at 224 or 256 (default: 256 for the enhanced decoder, as the
+                 official loaders do); SigLIP at 384
+  --force        replace --out even if it holds something other than a model package`;
+
+async function main(): Promise<void> {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: {
+      out: { type: 'string' },
+      precision: { type: 'string', default: 'fp32' },
+      'image-size': { type: 'string' },
+      name: { type: 'string' },
+      force: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
+  if (positionals.length !== 1 || !values.out) throw new Error(`give one checkpoint and --out\n${USAGE}`);
+  if (values.precision !== 'fp32' && values.precision !== 'fp16') throw new Error(`--precision must be fp32 or fp16, got ${values.precision}`);
+  const inputSize = values['image-size'] !== undefined ? Number(values['image-size']) : undefined;
+  if (inputSize !== undefined && !Number.isInteger(inputSize)) throw new Error(`--image-size must be a whole number, got ${values['image-size']}`);
+
+  const started = performance.now();
+  const source = await nodeFileSource(positionals[0]);
+  const dir = await stagedPackageDirectory(values.out, { force: values.force });
+  try {
+    const result = await exportPackage(source, dir, {
+      precision: values.precision,
+      inputSize,
+      name: values.name,
+      onProgress: (e) => console.log(`[${((performance.now() - started) / 1000).toFixed(1)}s] ${e.message}`),
+    });
+    await dir.commit();
+    const m = result.manifest;
+    const total = m.files.reduce((a, f) => a + f.bytes, 0);
+    console.log(
+      `${m.name}: ${m.variant}, ${m.inputSize}px → ${m.gridSize}×${m.gridSize}, ${m.scales.length} scales (${m.numTokens} tokens), K=${m.codebookSize}, ` +
+        `'${m.source.weightsKey}' weights, ${m.precision}; ${(total / 1e6).toFixed(1)} MB in ${values.out}`,
+    );
+  } catch (e) {
+    await dir.abort();
+    throw e;
+  } finally {
+    await source.close();
+  }
+  const peak = process.resourceUsage().maxRSS / 1024;
+  console.log(`wall ${((performance.now() - started) / 1000).toFixed(1)} s, peak RSS ${peak.toFixed(0)} MB`);
+}
+
+main().catch((e: unknown) => {
+  console.error(`export: ${(e as Error).message}`);
+  process.exit(1);
+});

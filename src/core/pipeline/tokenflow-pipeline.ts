@@ -1,0 +1,111 @@
+/**
+ * The reference TokenFlow pipeline, DOM-free: official preprocessing, both encoders, the
+ * multi-scale dual-codebook quantizer, the pixel decoder and the uint8 conversion. Node, the
+ * browser worker and the tests all run this one implementation; only the GraphRunner differs.
+ */
+import { centerCropArr, type CenterCropResult } from '../image/center-crop.ts';
+import { toModelInput } from '../image/model-input.ts';
+import { toImageU8 } from '../image/postprocess.ts';
+import type { RgbImage } from '../image/rgb-image.ts';
+import { quantizeMultiscale, type MultiscaleOptions, type MultiscaleQuantization } from '../quantizer/multiscale.ts';
+import type { LoadedModel } from './loaded-model.ts';
+
+export interface StageTimings {
+  preprocessMs: number;
+  semanticEncoderMs: number;
+  pixelEncoderMs: number;
+  quantizerMs: number;
+  decoderMs: number;
+}
+
+export interface EncodeResult {
+  readonly crop: CenterCropResult;
+  /** (1,R,R,3) the official crop. */
+  readonly inputU8: Uint8Array;
+  /** (1,3,R,R) in [-1, 1]. */
+  readonly input: Float32Array;
+  /** (1,Ds,S,S) and (1,Dp,S,S), before quantization. */
+  readonly semanticFeatures: Float32Array;
+  readonly pixelFeatures: Float32Array;
+  readonly quantization: MultiscaleQuantization;
+}
+
+export interface ReconstructResult extends EncodeResult {
+  /** (1,3,R,R) decoder output, unbounded. */
+  readonly image: Float32Array;
+  /** (1,R,R,3) clamp(127.5y + 128) truncated. */
+  readonly imageU8: Uint8Array;
+  readonly timings: StageTimings;
+}
+
+const now = () => performance.now();
+
+/** Concatenates (1,Ds,S,S) and (1,Dp,S,S) into h (1,Ds+Dp,S,S), semantic first as the official code does. */
+export function concatFeatures(semantic: Float32Array, pixel: Float32Array): Float32Array {
+  const h = new Float32Array(semantic.length + pixel.length);
+  h.set(semantic, 0);
+  h.set(pixel, semantic.length);
+  return h;
+}
+
+/** The decoder reads only the pixel half of f̂ (channels Ds … Ds+Dp−1). */
+export function pixelHalf(fHat: Float32Array, semanticDim: number, pixelDim: number, S: number): Float32Array {
+  return fHat.slice(semanticDim * S * S, (semanticDim + pixelDim) * S * S);
+}
+
+export async function encodeImage(
+  model: LoadedModel,
+  source: RgbImage,
+  options: MultiscaleOptions = {},
+  timings?: Partial<StageTimings>,
+): Promise<EncodeResult> {
+  const m = model.manifest;
+  let t = now();
+  const crop = centerCropArr(source, m.inputSize);
+  const input = toModelInput(crop.image).data;
+  const inputShape = [1, 3, m.inputSize, m.inputSize];
+  if (timings) timings.preprocessMs = now() - t;
+
+  t = now();
+  const sem = await model.runner.run('semanticEncoder', { data: input, shape: inputShape });
+  if (timings) timings.semanticEncoderMs = now() - t;
+  t = now();
+  const pix = await model.runner.run('pixelEncoder', { data: input, shape: inputShape });
+  if (timings) timings.pixelEncoderMs = now() - t;
+  expectShape(sem.shape, [1, m.semanticCodeDim, m.gridSize, m.gridSize], 'semantic encoder output');
+  expectShape(pix.shape, [1, m.pixelCodeDim, m.gridSize, m.gridSize], 'pixel encoder output');
+
+  t = now();
+  const h = concatFeatures(sem.data, pix.data);
+  const quantization = quantizeMultiscale(h, m.gridSize, m.scales, model.codebooks, {
+    weights: options.weights ?? m.distanceWeights,
+    topK: options.topK,
+  });
+  if (timings) timings.quantizerMs = now() - t;
+  return { crop, inputU8: crop.image.data, input, semanticFeatures: sem.data, pixelFeatures: pix.data, quantization };
+}
+
+/** Decodes f̂ (1,Ds+Dp,S,S) to the decoder output (1,3,R,R). */
+export async function decodeFHat(model: LoadedModel, fHat: Float32Array): Promise<Float32Array> {
+  const m = model.manifest;
+  const z = pixelHalf(fHat, m.semanticCodeDim, m.pixelCodeDim, m.gridSize);
+  const out = await model.runner.run('pixelDecoder', { data: z, shape: [1, m.pixelCodeDim, m.gridSize, m.gridSize] });
+  expectShape(out.shape, [1, 3, m.outputSize, m.outputSize], 'pixel decoder output');
+  return out.data;
+}
+
+export async function reconstructImage(model: LoadedModel, source: RgbImage, options: MultiscaleOptions = {}): Promise<ReconstructResult> {
+  const timings: StageTimings = { preprocessMs: 0, semanticEncoderMs: 0, pixelEncoderMs: 0, quantizerMs: 0, decoderMs: 0 };
+  const encoded = await encodeImage(model, source, options, timings);
+  const t = now();
+  const image = await decodeFHat(model, encoded.quantization.fHat);
+  timings.decoderMs = now() - t;
+  const imageU8 = toImageU8(image, model.manifest.outputSize);
+  return { ...encoded, image, imageU8, timings };
+}
+
+function expectShape(got: readonly number[], want: readonly number[], what: string): void {
+  if (got.length !== want.length || got.some((v, i) => v !== want[i])) {
+    throw new Error(`${what} has shape [${got.join(', ')}], the manifest implies [${want.join(', ')}]`);
+  }
+}
