@@ -19,6 +19,8 @@ const { values } = parseArgs({
     variant: { type: 'string', default: 'clip-enhanced' },
     precision: { type: 'string', default: 'fp32' },
     keep: { type: 'boolean', default: false },
+    /** Also time one image through the exported package with onnxruntime-node. */
+    tokenize: { type: 'string' },
   },
 });
 const config = values.variant === 'siglip' ? RELEASED_SIGLIP : values.variant === 'clip-enhanced' ? RELEASED_CLIP_ENHANCED : undefined;
@@ -47,6 +49,12 @@ try {
   console.log(`package           ${(pkgBytes / 1e9).toFixed(3)} GB (${values.precision})`);
   console.log(`export wall time  ${wall.toFixed(1)} s (goal < 60 s)            ${wall < 60 ? 'ok' : 'OVER'}`);
   console.log(`export peak RSS   ${peak.toFixed(0)} MB = ${ratio.toFixed(2)} × file size (goal < 2×)   ${ratio < 2 ? 'ok' : 'OVER'}`);
+
+  if (values.tokenize) {
+    console.log(`\ntokenizing ${values.tokenize} with the exported package (random weights: the picture is noise, the times are real) …`);
+    const tok = await run(process.execPath, ['--import', 'tsx', 'src/node/tokenize-cli.ts', '--model', join(dir, 'package'), '--image', values.tokenize]);
+    if (tok.code !== 0) throw new Error(`tokenize failed (exit ${tok.code})`);
+  }
 } finally {
   if (values.keep) console.log(`kept ${dir}`);
   else await rm(dir, { recursive: true, force: true });

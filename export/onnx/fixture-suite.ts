@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nodeFileSink } from '../../src/node/file-byte-sink.ts';
 import { nodeFileSource } from '../../src/node/file-byte-source.ts';
-import { FIXTURE_IMAGES, fixturePath, fixturesAvailable, requireFixtureTensor, loadFixtureTensor, type FixtureImage, type FixtureName } from '../../src/test-support/fixtures.ts';
+import { fixtureImages, fixturePath, fixturesAvailable, requireFixtureTensor, loadFixtureTensor, type FixtureImage, type FixtureName } from '../../src/test-support/fixtures.ts';
 import { loadCheckpoint } from '../checkpoint/load-checkpoint.ts';
 import type { StateDict } from '../checkpoint/state-dict.ts';
 import { detectConfig } from '../detect-config.ts';
@@ -95,7 +95,7 @@ export function describeFixtureGraphs(fixture: FixtureName): void {
       return err;
     }
 
-    for (const image of FIXTURE_IMAGES) {
+    for (const image of fixtureImages(fixture)) {
       it(`${image}: semantic_features, pixel_features and the decoded image match`, async () => {
         const r = await runAll('fp32', image);
         const S = config.gridSize;

@@ -12,7 +12,7 @@ import type { LoadedModel } from '../core/pipeline/loaded-model.ts';
 import { reconstructImage, type ReconstructResult } from '../core/pipeline/tokenflow-pipeline.ts';
 import { indexAgreement, maxAbsDiff, u8Diff } from '../test-support/compare.ts';
 import {
-  FIXTURE_IMAGES,
+  fixtureImages,
   FIXTURE_NAMES,
   fixturePath,
   fixturesAvailable,
@@ -48,7 +48,7 @@ for (const name of FIXTURE_NAMES) {
       tmp = await mkdtemp(join(tmpdir(), `tf-${name}-`));
       await exportFixture(name, join(tmp, 'pkg'));
       model = await loadModelFromDir(join(tmp, 'pkg'));
-      for (const image of FIXTURE_IMAGES) {
+      for (const image of fixtureImages(name)) {
         results.set(image, await reconstructImage(model, await decodeImageFile(fixturePath(name, image, 'source.png'))));
       }
     });
@@ -57,7 +57,7 @@ for (const name of FIXTURE_NAMES) {
       if (tmp) await rm(tmp, { recursive: true, force: true });
     });
 
-    for (const image of FIXTURE_IMAGES) {
+    for (const image of fixtureImages(name)) {
       it(`${image}: the official center crop (input_u8)`, () => {
         const d = u8Diff(results.get(image)!.inputU8, golden(name, image, 'input_u8') as Uint8Array);
         expect(d.maxDiff).toBeLessThanOrEqual(1);

@@ -2,7 +2,7 @@
  * Access to the golden fixtures of the official code (../shared/fixtures beside the checkout,
  * or TOKENFLOW_FIXTURES). Test-only: Node file I/O.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Tensor, TensorDType } from '../core/tensor.ts';
@@ -11,10 +11,23 @@ const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
 export const fixturesDir: string = process.env.TOKENFLOW_FIXTURES ?? resolve(repoRoot, '../shared/fixtures');
 
-export const FIXTURE_NAMES = ['clip-224', 'clip-256-enhanced', 'siglip-384'] as const;
-export type FixtureName = (typeof FIXTURE_NAMES)[number];
-export const FIXTURE_IMAGES = ['astronaut', 'coffee'] as const;
-export type FixtureImage = (typeof FIXTURE_IMAGES)[number];
+/**
+ * Every fixture folder present (one with a manifest.json), discovered rather than listed, so a
+ * fixture made from a checkpoint this code has never seen is tested by the same suites.
+ */
+export const FIXTURE_NAMES: readonly string[] = existsSync(fixturesDir)
+  ? readdirSync(fixturesDir, { withFileTypes: true })
+      .filter((d) => d.isDirectory() && existsSync(join(fixturesDir, d.name, 'manifest.json')))
+      .map((d) => d.name)
+      .sort()
+  : [];
+export type FixtureName = string;
+export type FixtureImage = string;
+
+/** The images a fixture has golden outputs for (astronaut and coffee in the shipped ones). */
+export function fixtureImages(name: FixtureName): readonly FixtureImage[] {
+  return loadFixtureManifest(name).images.map((i) => i.name);
+}
 
 export interface FixtureTensorInfo {
   file: string;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeImageFile } from '../../node/image-io.ts';
 import {
-  FIXTURE_IMAGES,
+  fixtureImages,
   FIXTURE_NAMES,
   fixturePath,
   fixturesAvailable,
@@ -118,7 +118,7 @@ describe('centerCropArr geometry', () => {
 
 describe.runIf(fixturesAvailable())('centerCropArr against the official fixtures', () => {
   for (const name of FIXTURE_NAMES) {
-    for (const image of FIXTURE_IMAGES) {
+    for (const image of fixtureImages(name)) {
       it(`${name}/${image}: equals input_u8`, async () => {
         const R = loadFixtureManifest(name).config.R;
         const src = await decodeImageFile(fixturePath(name, image, 'source.png'));

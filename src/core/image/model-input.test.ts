@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeImageFile } from '../../node/image-io.ts';
 import {
-  FIXTURE_IMAGES,
+  fixtureImages,
   FIXTURE_NAMES,
   fixturePath,
   fixturesAvailable,
@@ -35,7 +35,7 @@ describe('toModelInput', () => {
 
 describe.runIf(fixturesAvailable())('toModelInput against the official fixtures', () => {
   for (const name of FIXTURE_NAMES) {
-    for (const image of FIXTURE_IMAGES) {
+    for (const image of fixtureImages(name)) {
       it(`${name}/${image}: fixture input_u8 → input bit-exactly, and source.png → input end to end`, async () => {
         const R = loadFixtureManifest(name).config.R;
         const ref = requireFixtureTensor(name, image, 'input');

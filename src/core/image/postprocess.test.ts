@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FIXTURE_IMAGES, FIXTURE_NAMES, fixturesAvailable, loadFixtureManifest, requireFixtureTensor } from '../../test-support/fixtures.ts';
+import { fixtureImages, FIXTURE_NAMES, fixturesAvailable, loadFixtureManifest, requireFixtureTensor } from '../../test-support/fixtures.ts';
 import { decoderOutputHealth, decoderValueToU8, isDecoderOutputFinite, toImageU8 } from './postprocess.ts';
 
 describe('decoderValueToU8', () => {
@@ -48,7 +48,7 @@ describe('decoderOutputHealth', () => {
 
 describe.runIf(fixturesAvailable())('toImageU8 against the official fixtures', () => {
   for (const name of FIXTURE_NAMES) {
-    for (const image of FIXTURE_IMAGES) {
+    for (const image of fixtureImages(name)) {
       it(`${name}/${image}: image → image_u8 exactly`, () => {
         const R = loadFixtureManifest(name).config.R;
         const y = requireFixtureTensor(name, image, 'image');

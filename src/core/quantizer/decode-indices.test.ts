@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { FIXTURE_IMAGES, FIXTURE_NAMES, fixturesAvailable } from '../../test-support/fixtures.ts';
+import { fixtureImages, FIXTURE_NAMES, fixturesAvailable } from '../../test-support/fixtures.ts';
 import type { Codebooks } from './codebook.ts';
 import { decodeIndices } from './decode-indices.ts';
 import { quantizeMultiscale } from './multiscale.ts';
@@ -13,7 +13,7 @@ describe.runIf(fixturesAvailable())('decodeIndices against the official decode_c
         codebooks = await loadFixtureCodebooks(name);
       });
 
-      for (const image of FIXTURE_IMAGES) {
+      for (const image of fixtureImages(name)) {
         it(image, () => {
           const { S, scales } = fixtureConfig(name);
           const fHat = decodeIndices(fixtureI32(name, image, 'indices'), scales, S, codebooks);

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { FIXTURE_IMAGES, FIXTURE_NAMES, fixturesAvailable, type FixtureName } from '../../test-support/fixtures.ts';
+import { fixtureImages, FIXTURE_NAMES, fixturesAvailable, type FixtureName } from '../../test-support/fixtures.ts';
 import type { Codebooks } from './codebook.ts';
 import { quantizeMultiscale } from './multiscale.ts';
 import { fixtureConfig, fixtureF32, fixtureFeatures, fixtureI32, loadFixtureCodebooks, maxAbsDiff } from './test-support.ts';
@@ -35,7 +35,7 @@ describe.runIf(fixturesAvailable())('quantizeMultiscale against the official fix
         codebooks = await loadFixtureCodebooks(name);
       });
 
-      for (const image of FIXTURE_IMAGES) {
+      for (const image of fixtureImages(name)) {
         it(image, () => {
           const { S, scales, K } = fixtureConfig(name);
           expect(codebooks.size).toBe(K);

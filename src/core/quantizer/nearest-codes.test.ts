@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { FIXTURE_IMAGES, FIXTURE_NAMES, fixturesAvailable } from '../../test-support/fixtures.ts';
+import { fixtureImages, FIXTURE_NAMES, fixturesAvailable } from '../../test-support/fixtures.ts';
 import { createCodebooks, normalizeRows, type Codebooks } from './codebook.ts';
 import { nearestCodes, type DistanceWeights } from './nearest-codes.ts';
 import { createScalePlan } from './scale-plan.ts';
@@ -161,7 +161,7 @@ describe.runIf(fixturesAvailable())('nearestCodes on the official quantizer inpu
       beforeAll(async () => {
         codebooks = await loadFixtureCodebooks(name);
       });
-      for (const image of FIXTURE_IMAGES) {
+      for (const image of fixtureImages(name)) {
         it(image, () => {
           const { S, scales } = fixtureConfig(name);
           const plan = createScalePlan(S, scales);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FIXTURE_IMAGES, FIXTURE_NAMES, fixtureTensorInfo, fixturesAvailable } from '../../test-support/fixtures.ts';
+import { fixtureImages, FIXTURE_NAMES, fixtureTensorInfo, fixturesAvailable } from '../../test-support/fixtures.ts';
 import { ResidualScheme, runResidualScheme } from './residual-scheme.ts';
 import { createScalePlan } from './scale-plan.ts';
 import { fixtureConfig, fixtureF32, fixtureFeatures, maxAbsDiff } from './test-support.ts';
@@ -8,7 +8,7 @@ import { fixtureConfig, fixtureF32, fixtureFeatures, maxAbsDiff } from './test-s
 // official per-scale quantizer inputs and f̂ without any codebook.
 describe.runIf(fixturesAvailable())('residual scheme against the official fixtures (golden q_s)', () => {
   for (const name of FIXTURE_NAMES) {
-    for (const image of FIXTURE_IMAGES) {
+    for (const image of fixtureImages(name)) {
       it(`${name}/${image}`, () => {
         const { S, scales, Ds, Dp } = fixtureConfig(name);
         const C = Ds + Dp;

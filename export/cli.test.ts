@@ -1,0 +1,104 @@
+/**
+ * The export and tokenize commands as a user runs them: real processes, real files, exit codes
+ * and messages. Bad input must give one clear line and leave existing files alone.
+ */
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fixturePath, fixturesAvailable, loadFixtureManifest } from '../src/test-support/fixtures.ts';
+import { nodeFileSink } from '../src/node/file-byte-sink.ts';
+import { writeTorchCheckpoint } from './checkpoint/torch-writer.ts';
+
+function run(script: string, args: string[]): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', script, ...args], { encoding: 'utf8', timeout: 240_000 });
+  return { code: r.status ?? 1, stdout: r.stdout, stderr: r.stderr };
+}
+const exportCli = (...args: string[]) => run('export/cli.ts', args);
+const tokenizeCli = (...args: string[]) => run('src/node/tokenize-cli.ts', args);
+
+describe.runIf(fixturesAvailable())('npm run export / npm run tokenize', () => {
+  let tmp: string;
+  beforeAll(() => {
+    tmp = mkdtempSync(join(tmpdir(), 'tf-cli-'));
+  });
+  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+  it('exports a checkpoint and tokenizes an image into a dump laid out like the fixtures', () => {
+    const pkg = join(tmp, 'clip-224');
+    const exported = exportCli(fixturePath('clip-224', 'checkpoint.pt'), '--out', pkg);
+    expect(exported.code, exported.stderr).toBe(0);
+    expect(exported.stdout).toMatch(/clip, 224px → 14×14, 8 scales \(561 tokens\), K=2048, 'model' weights, fp32/);
+    expect(readdirSync(pkg).sort()).toEqual(
+      ['codebook_pixel.f32.bin', 'codebook_semantic.f32.bin', 'manifest.json', 'pixel_decoder.onnx', 'pixel_encoder.onnx', 'semantic_encoder.onnx'].sort(),
+    );
+
+    const dump = join(tmp, 'dump');
+    const tokenized = tokenizeCli('--model', pkg, '--image', fixturePath('clip-224', 'astronaut', 'source.png'), '--dump', dump);
+    expect(tokenized.code, tokenized.stderr).toBe(0);
+    expect(existsSync(join(dump, 'recon.png'))).toBe(true);
+    const ours = JSON.parse(readFileSync(join(dump, 'manifest.json'), 'utf8')).tensors as Record<string, { file: string; dtype: string; shape: number[] }>;
+    const official = loadFixtureManifest('clip-224').images.find((i) => i.name === 'astronaut')!.tensors;
+    for (const name of ['input_u8', 'semantic_features', 'pixel_features', 'indices', 'indices_semantic_only', 'indices_pixel_only', 'margin', 'f_hat', 'f_hat_from_indices', 'image', 'image_u8', 'quant_input', 'quant_output']) {
+      expect(ours[name], name).toBeDefined();
+      expect(ours[name].dtype, name).toBe(official[name].dtype);
+      expect(ours[name].shape, name).toEqual(official[name].shape);
+      expect(ours[name].file, name).toBe(official[name].file.split('/').pop());
+    }
+    // The crop is bit-exact, so its bytes equal the official file.
+    expect(readFileSync(join(dump, 'input_u8.u8.bin')).equals(readFileSync(fixturePath('clip-224', 'astronaut', 'input_u8.u8.bin')))).toBe(true);
+  });
+
+  it('refuses a file that is not a checkpoint, and creates nothing', () => {
+    const bogus = join(tmp, 'photo.pt');
+    copyFileSync(fixturePath('clip-224', 'coffee', 'source.png'), bogus);
+    const out = join(tmp, 'never');
+    const r = exportCli(bogus, '--out', out);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/photo\.pt: .*neither a torch\.save zip nor a safetensors file/);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('refuses a truncated checkpoint and keeps the package that was already there', () => {
+    const pkg = join(tmp, 'keep-me');
+    expect(exportCli(fixturePath('clip-224', 'checkpoint.pt'), '--out', pkg).code).toBe(0);
+    const before = readFileSync(join(pkg, 'manifest.json'), 'utf8');
+    const truncated = join(tmp, 'truncated.pt');
+    writeFileSync(truncated, readFileSync(fixturePath('clip-224', 'checkpoint.pt')).subarray(0, 5_000_000));
+    const r = exportCli(truncated, '--out', pkg);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/truncated\.pt: /);
+    expect(readFileSync(join(pkg, 'manifest.json'), 'utf8')).toBe(before);
+    expect(readdirSync(tmp).filter((f) => f.includes('partial'))).toEqual([]);
+  });
+
+  it('refuses the state dict of another model, listing what a TokenFlow checkpoint has', async () => {
+    const other = join(tmp, 'other-model.pt');
+    await writeTorchCheckpoint(await nodeFileSink(other), {
+      model: [
+        { key: 'backbone.conv1.weight', shape: [8, 3, 3, 3], values: () => new Float32Array(216) },
+        { key: 'head.fc.weight', shape: [10, 8], values: () => new Float32Array(80) },
+      ],
+    });
+    const r = exportCli(other, '--out', join(tmp, 'other'));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/other-model\.pt: this is not a TokenFlow state dict: neither 'encoder_vqkd\.conv1\.weight'/);
+  });
+
+  it('refuses a folder that holds something other than a package', () => {
+    const precious = join(tmp, 'precious');
+    mkdirSync(precious);
+    writeFileSync(join(precious, 'thesis.tex'), 'do not delete');
+    const r = exportCli(fixturePath('clip-224', 'checkpoint.pt'), '--out', precious);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/not empty and holds no model package/);
+    expect(readFileSync(join(precious, 'thesis.tex'), 'utf8')).toBe('do not delete');
+  });
+
+  it('tokenize names a folder that is not a model package', () => {
+    const r = tokenizeCli('--model', tmp, '--image', fixturePath('clip-224', 'coffee', 'source.png'));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/is not a model package: it has no manifest\.json/);
+  });
+});
