@@ -4,49 +4,20 @@
  * the spec's parity-checked numbers (§8.2).
  */
 import { describe, expect, it } from 'vitest';
-import type { StateDict, TensorEntry } from '../checkpoint/state-dict.ts';
+import type { StateDict } from '../checkpoint/state-dict.ts';
+import { shapeOnlyStateDict } from '../test-support/index-state-dict.ts';
 import type { ModelConfig } from '../model-config.ts';
+import { RELEASED_CLIP_ENHANCED, RELEASED_SIGLIP } from '../bench/released-configs.ts';
 import { officialLayout } from '../state-dict-layout.ts';
 import type { Graph } from './graph-builder.ts';
 import { buildPixelDecoder, buildPixelEncoder, buildSemanticEncoder } from './index.ts';
 import { numel } from './weight-transforms.ts';
 
-const CLIP_256_ENHANCED: ModelConfig = {
-  variant: 'clip',
-  inputSize: 256,
-  gridSize: 16,
-  pixelBranchSize: 256,
-  outputSize: 256,
-  scales: [1, 2, 4, 6, 8, 10, 12, 14, 16],
-  codebookSize: 32768,
-  semanticCodeDim: 32,
-  pixelCodeDim: 8,
-  semanticEncoder: { kind: 'clip', width: 768, layers: 12, heads: 12, mlpDim: 3072, patch: 16, posGrid: 14, interpolatePosTo: 16, lnEps: 1e-5 },
-  semanticProjection: { inDim: 768, hiddenDim: 768, outDim: 32 },
-  pixelEncoder: { ch: 128, chMult: [1, 1, 2, 2, 4], numResBlocks: 2, zChannels: 256 },
-  pixelDecoder: { ch: 256, chMult: [1, 1, 2, 2, 4], numResBlocks: 4, zChannels: 256, enhanced: true },
-  groupNorm: { groups: 32, eps: 1e-6 },
-};
-
-const SIGLIP_384: ModelConfig = {
-  ...CLIP_256_ENHANCED,
-  variant: 'siglip',
-  inputSize: 384,
-  gridSize: 27,
-  pixelBranchSize: 432,
-  outputSize: 384,
-  scales: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 14, 17, 22, 27],
-  semanticEncoder: { kind: 'siglip', hidden: 1152, layersTotal: 27, layersApplied: 26, heads: 16, intermediate: 4304, patch: 14, positions: 729, lnEps: 1e-6 },
-  semanticProjection: { inDim: 1152, hiddenDim: 1152, outDim: 32 },
-  pixelDecoder: { ch: 128, chMult: [1, 1, 2, 2, 4], numResBlocks: 2, zChannels: 256, enhanced: false },
-};
+const CLIP_256_ENHANCED = RELEASED_CLIP_ENHANCED;
+const SIGLIP_384 = RELEASED_SIGLIP;
 
 function shapeOnly(config: ModelConfig): StateDict {
-  const entries = officialLayout(config).map((e): [string, TensorEntry] => [
-    e.key,
-    { key: e.key, dtype: 'float32', shape: e.shape, readFloat32: () => Promise.reject(new Error(`${e.key}: shape-only`)) },
-  ]);
-  return new Map(entries);
+  return shapeOnlyStateDict(officialLayout(config));
 }
 
 /** Parameters the graph stores, counting each checkpoint key once (CLIP's in_proj is split into three). */
