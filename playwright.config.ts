@@ -10,6 +10,8 @@ const webgpuArgs = [
 ];
 const quietArgs = ['--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
 const port = Number(process.env.E2E_PORT ?? 4173);
+/** Vite's dev server, for harness pages under e2e/harness/ that import src/ modules directly. */
+export const harnessPort = Number(process.env.E2E_HARNESS_PORT ?? 5174);
 
 export default defineConfig({
   testDir: 'e2e',
@@ -22,10 +24,19 @@ export default defineConfig({
     screenshot: 'only-on-failure',
   },
   projects: [{ name: 'chromium' }],
-  webServer: {
-    command: `npx vite build --logLevel warn && npx vite preview --port ${port} --strictPort`,
-    url: `http://127.0.0.1:${port}`,
-    timeout: 180_000,
-    reuseExistingServer: false,
-  },
+  webServer: [
+    {
+      // The production build, as users get it.
+      command: `npx vite build --logLevel warn && npx vite preview --port ${port} --strictPort`,
+      url: `http://127.0.0.1:${port}`,
+      timeout: 180_000,
+      reuseExistingServer: false,
+    },
+    {
+      command: `npx vite --port ${harnessPort} --strictPort`,
+      url: `http://127.0.0.1:${harnessPort}/e2e/harness/index.html`,
+      timeout: 120_000,
+      reuseExistingServer: false,
+    },
+  ],
 });
