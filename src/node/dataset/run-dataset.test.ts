@@ -1,0 +1,204 @@
+/**
+ * The dataset run on a generated folder mixing good photos (the fixture sources and crops of
+ * them, as PNG, JPEG and WebP) with a corrupt file, an empty file, a text file, a tiny image, 16-bit
+ * PNGs, a grayscale and an alpha image: every file gets the right outcome, and the metrics of the
+ * good ones match values computed here from the written files.
+ */
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { centerCropArr } from '../../core/image/center-crop.ts';
+import type { RgbImage } from '../../core/image/rgb-image.ts';
+import { gaussianTapsReference, bruteForceSsim } from '../../core/metrics/test-support.ts';
+import { reconstructImage } from '../../core/pipeline/tokenflow-pipeline.ts';
+import { fixturesAvailable } from '../../test-support/fixtures.ts';
+import { decodeImageFile } from '../image-io.ts';
+import { loadModelFromDir } from '../package-dir-reader.ts';
+import { type FileRecord, type ProcessedRecord, isProcessed } from './records.ts';
+import { runDataset, type DatasetRunResult } from './run-dataset.ts';
+import type { DatasetSummary } from './summary.ts';
+import { exportCheckpoint, FIXTURE, crop, fixtureSource, jpeg, png16Gray, png16Rgb, pngGray, pngRgb, pngWithAlpha, webpLossless } from './test-support.ts';
+import { TokenFileReader } from './token-file.ts';
+import { fixturePath } from '../../test-support/fixtures.ts';
+
+const R = 224;
+
+describe.runIf(fixturesAvailable())('npm run dataset on a mixed folder', () => {
+  let tmp: string;
+  let pkg: string;
+  let input: string;
+  let out: string;
+  let run: DatasetRunResult;
+  const records = new Map<string, FileRecord>();
+  /** The source image of each good file, as decoded by the reference decoder. */
+  const sources = new Map<string, RgbImage>();
+
+  beforeAll(async () => {
+    tmp = await mkdtemp(join(tmpdir(), 'tf-dataset-'));
+    pkg = join(tmp, 'pkg');
+    input = join(tmp, 'in');
+    out = join(input, 'out'); // inside the input folder: must not be scanned
+    await exportCheckpoint(fixturePath(FIXTURE, 'checkpoint.pt'), pkg);
+
+    const astronaut = await fixtureSource('astronaut');
+    const coffee = await fixtureSource('coffee');
+    const face = crop(astronaut, { x: 140, y: 20, width: 300, height: 260 });
+    const cup = crop(coffee, { x: 0, y: 0, width: 330, height: 400 });
+    const files: Record<string, Uint8Array> = {
+      'photos/astronaut.png': new Uint8Array(await readFile(fixturePath(FIXTURE, 'astronaut', 'source.png'))),
+      'photos/coffee.png': new Uint8Array(await readFile(fixturePath(FIXTURE, 'coffee', 'source.png'))),
+      'photos/crops/face.png': pngRgb(face),
+      'photos/crops/cup.jpg': jpeg(cup),
+      'photos/crops/cup-lossless.webp': await webpLossless(cup),
+      'photos/crops/cup.png': pngRgb(cup),
+      'odd/face-16bit.png': png16Rgb(face),
+      'odd/face-alpha.png': pngWithAlpha(face),
+      'odd/cup-gray.png': pngGray(cup),
+      'odd/tiny-3x2.png': pngRgb({ width: 3, height: 2, data: Uint8Array.from([250, 10, 10, 10, 250, 10, 10, 10, 250, 240, 240, 20, 20, 240, 240, 128, 128, 128]) }),
+      'odd/gray-16bit.png': png16Gray(256, 256, (x, y) => 200 + 60 * x + y),
+      'bad/truncated.png': pngRgb(face).subarray(0, 2000),
+      'bad/empty.jpg': new Uint8Array(0),
+      'notes.txt': new TextEncoder().encode('holiday photos, do not delete\n'),
+      '.DS_Store': new Uint8Array([0, 0, 0, 1, 66, 117, 100, 49]),
+    };
+    for (const [path, bytes] of Object.entries(files)) {
+      await mkdir(dirname(join(input, path)), { recursive: true });
+      await writeFile(join(input, path), bytes);
+    }
+    sources.set('photos/astronaut.png', astronaut);
+    sources.set('photos/coffee.png', coffee);
+    sources.set('photos/crops/face.png', face);
+    sources.set('photos/crops/cup.png', cup);
+
+    run = await runDataset({ model: pkg, input, out, onFile: (r) => records.set(r.path, r) });
+  });
+
+  afterAll(async () => {
+    if (tmp) await rm(tmp, { recursive: true, force: true });
+  });
+
+  const processed = (path: string): ProcessedRecord => {
+    const r = records.get(path);
+    if (!r || !isProcessed(r)) throw new Error(`${path} was not processed: ${JSON.stringify(r)}`);
+    return r;
+  };
+  const checks = (path: string) => processed(path).health.map((f) => `${f.severity}:${f.stage}:${f.check}`);
+
+  it('lists every file (hidden ones and the output folder aside) with the right outcome', () => {
+    const status = Object.fromEntries([...records].map(([p, r]) => [p, r.status]));
+    expect(status).toEqual({
+      'bad/empty.jpg': 'skipped',
+      'bad/truncated.png': 'unreadable',
+      'notes.txt': 'skipped',
+      'odd/cup-gray.png': 'ok',
+      'odd/face-16bit.png': 'ok',
+      'odd/face-alpha.png': 'ok',
+      'odd/gray-16bit.png': 'warning',
+      'odd/tiny-3x2.png': 'warning',
+      'photos/astronaut.png': 'ok',
+      'photos/coffee.png': 'ok',
+      'photos/crops/cup-lossless.webp': 'ok',
+      'photos/crops/cup.jpg': 'ok',
+      'photos/crops/cup.png': 'ok',
+      'photos/crops/face.png': 'ok',
+    });
+    expect(run.selected).toBe(14);
+    expect(run.processedNow).toBe(14);
+    expect(run.stopped).toBe(false);
+  });
+
+  it('says why files were not processed', () => {
+    const reason = (p: string) => (records.get(p) as { reason: string }).reason;
+    expect(reason('bad/empty.jpg')).toBe('empty file');
+    expect(reason('bad/truncated.png')).toMatch(/^bad\/truncated\.png: corrupt or unsupported PNG/);
+    expect(reason('notes.txt')).toMatch(/not a PNG, JPEG or WebP file .*looks like text/);
+  });
+
+  it('explains odd inputs: tiny upscale, 16-bit gray clipping, grayscale, alpha, 16-bit RGB', () => {
+    expect(checks('odd/tiny-3x2.png')).toEqual(['warning:preprocess:upscaled-input']);
+    expect(processed('odd/tiny-3x2.png').health[0].message).toMatch(/3x2 image .* upscaled ×112/);
+    expect(checks('odd/gray-16bit.png')).toContain('warning:preprocess:input-format');
+    // 200 + 60x + y ≥ 255 except at x = 0 and y < 55: 99.9% of the pixels clip to white.
+    expect(processed('odd/gray-16bit.png').health.find((f) => f.severity === 'warning')!.message).toMatch(/16-bit grayscale PNG.* 99\.9% of the pixels became white/);
+    expect(checks('odd/cup-gray.png')).toEqual(['info:preprocess:input-format']);
+    expect(processed('odd/cup-gray.png').health[0].message).toMatch(/grayscale: replicated/);
+    expect(checks('odd/face-alpha.png')).toEqual(['info:preprocess:input-format']);
+    expect(processed('odd/face-alpha.png').health[0].message).toMatch(/alpha channel dropped/);
+    expect(checks('odd/face-16bit.png')).toEqual(['info:preprocess:input-format']);
+    expect(processed('odd/face-16bit.png').health[0].message).toMatch(/high byte/);
+  });
+
+  it('PSNR and SSIM of the good images match values computed here from the written PNG and the crop', async () => {
+    for (const [path, source] of sources) {
+      const r = processed(path);
+      const cropU8 = centerCropArr(source, R).image.data;
+      const recon = await decodeImageFile(join(out, r.recon!));
+      expect([recon.width, recon.height]).toEqual([R, R]);
+      let se = 0;
+      for (let i = 0; i < cropU8.length; i++) se += (cropU8[i] - recon.data[i]) ** 2;
+      const psnr = 10 * Math.log10((255 * 255) / (se / cropU8.length));
+      expect(r.metrics!.psnr).toBeCloseTo(psnr, 10);
+      expect(r.metrics!.ssim).toBeCloseTo(bruteForceSsim(cropU8, recon.data, R, R, 3, gaussianTapsReference(), 255, false), 10);
+      // The official PSNR differs from the standard one only by float32 rounding of (x+1)/2.
+      expect(Math.abs(r.metrics!.official.psnr! - psnr)).toBeLessThan(1e-4);
+      expect(r.metrics!.official.ssim).toBeGreaterThan(r.metrics!.ssim);
+    }
+  });
+
+  it('writes reconstructions mirroring the input tree and the tokens of every scale, as the pipeline computes them', async () => {
+    expect(processed('photos/crops/cup.jpg').recon).toBe('recon/photos/crops/cup.jpg.png');
+    expect(processed('photos/crops/cup.png').recon).toBe('recon/photos/crops/cup.png');
+    const model = await loadModelFromDir(pkg);
+    const tokens = TokenFileReader.open(join(out, 'tokens.bin'));
+    try {
+      expect(tokens.layout.scales).toEqual(model.manifest.scales);
+      expect(tokens.layout.bytesPerIndex).toBe(2);
+      expect(tokens.records).toBe([...records.values()].filter((r) => isProcessed(r)).length);
+      const direct = await reconstructImage(model, sources.get('photos/crops/face.png')!);
+      expect(Array.from(tokens.read(processed('photos/crops/face.png').tokens!))).toEqual(Array.from(direct.quantization.indices));
+      const read = (p: string) => Array.from(tokens.read(processed(p).tokens!));
+      // Pillow's conversions give the same pixels, hence the same tokens: 16-bit high bytes,
+      // dropped alpha, lossless WebP.
+      expect(read('odd/face-16bit.png')).toEqual(read('photos/crops/face.png'));
+      expect(read('odd/face-alpha.png')).toEqual(read('photos/crops/face.png'));
+      expect(read('photos/crops/cup-lossless.webp')).toEqual(read('photos/crops/cup.png'));
+      expect(read('photos/crops/cup.jpg')).not.toEqual(read('photos/crops/cup.png'));
+    } finally {
+      tokens.close();
+      await model.runner.release();
+    }
+  });
+
+  it('reports codebook usage per image and over the dataset', () => {
+    const r = processed('photos/astronaut.png');
+    expect(r.codebook!.tokens).toBe(561);
+    expect(r.codebook!.K).toBe(2048);
+    expect(r.codebook!.usage).toBe(r.codebook!.distinct / 2048);
+    const s = run.summary;
+    expect(s.codebook.dataset.images).toBe(11);
+    expect(s.codebook.dataset.distinct).toBeGreaterThanOrEqual(r.codebook!.distinct);
+    expect(s.codebook.distinctHistogram.counts.reduce((a, b) => a + b, 0)).toBe(11);
+  });
+
+  it('writes summary.json and a self-contained report.html with the worst and best images', async () => {
+    const s = JSON.parse(await readFile(join(out, 'summary.json'), 'utf8')) as DatasetSummary;
+    expect(s.files).toEqual({ total: 14, ok: 9, warning: 2, error: 0, unreadable: 1, skipped: 2 });
+    expect(s.metrics.psnr.count).toBe(11);
+    const psnrs = [...records.values()].filter(isProcessed).map((r) => r.metrics!.psnr!).sort((a, b) => a - b);
+    expect(s.metrics.psnr.min).toBe(psnrs[0]);
+    expect(s.metrics.psnr.median).toBe(psnrs[5]);
+    expect(s.metrics.psnr.mean).toBeCloseTo(psnrs.reduce((a, b) => a + b, 0) / 11, 10);
+    expect(s.worst.map((b) => b.psnr)).toEqual(psnrs.slice(0, 8));
+    expect(s.best.map((b) => b.psnr)).toEqual(psnrs.slice(-8).reverse());
+    expect(s.notProcessed.map((n) => n.path)).toEqual(['bad/empty.jpg', 'bad/truncated.png', 'notes.txt']);
+    expect(s.health.byFirstStage).toEqual({ preprocess: 2 });
+
+    const html = await readFile(join(out, 'report.html'), 'utf8');
+    expect(html).not.toMatch(/<script|src="(?!data:)/); // nothing to fetch
+    // worst 8 + best 8 cards over 11 images, an original and a reconstruction each
+    expect(html.match(/<img src="data:image\/png;base64,/g)?.length).toBe(32);
+    for (const p of ['bad/truncated.png', 'notes.txt', 'odd/gray-16bit.png']) expect(html).toContain(p);
+    expect(html).toContain('SSIM, official eval (inflated)');
+  });
+});

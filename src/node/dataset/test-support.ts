@@ -1,0 +1,148 @@
+/**
+ * Test-only helpers for the dataset tests: the clip-224 fixture exported as a package (optionally
+ * from a deliberately broken copy of its checkpoint), a package with a patched codebook, and
+ * image files of every kind the dataset tool must handle, generated on the spot.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { encode as encodeJpeg } from 'jpeg-js';
+import { PNG } from 'pngjs';
+import { loadCheckpoint } from '../../../export/checkpoint/load-checkpoint.ts';
+import { writeTorchCheckpoint, type TensorSpec } from '../../../export/checkpoint/torch-writer.ts';
+import { exportPackage } from '../../../export/export-package.ts';
+import { sha256Hex } from '../../../export/sha256.ts';
+import { cropRgbImage, type Box, type RgbImage } from '../../core/image/rgb-image.ts';
+import { fixturePath } from '../../test-support/fixtures.ts';
+import { nodeFileSink } from '../file-byte-sink.ts';
+import { nodeFileSource } from '../file-byte-source.ts';
+import { decodeImageFile, encodePng } from '../image-io.ts';
+import { stagedPackageDirectory } from '../package-dir-writer.ts';
+
+export const FIXTURE = 'clip-224';
+
+/** Exports a checkpoint file to a package folder with the project's exporter. */
+export async function exportCheckpoint(checkpoint: string, outDir: string): Promise<void> {
+  const source = await nodeFileSource(checkpoint);
+  const dir = await stagedPackageDirectory(outDir);
+  try {
+    await exportPackage(source, dir);
+    await dir.commit();
+  } catch (e) {
+    await dir.abort();
+    throw e;
+  } finally {
+    await source.close();
+  }
+}
+
+/**
+ * Writes a copy of the fixture checkpoint with some tensors changed (`edit` returns new values,
+ * or undefined to keep a tensor), through the project's torch.save writer.
+ */
+export async function writeEditedFixtureCheckpoint(path: string, edit: (key: string, values: Float32Array) => Float32Array | undefined): Promise<void> {
+  const source = await nodeFileSource(fixturePath(FIXTURE, 'checkpoint.pt'));
+  const specs: TensorSpec[] = [];
+  try {
+    const ckpt = await loadCheckpoint(source);
+    for (const [key, entry] of ckpt.stateDict) {
+      const original = await entry.readFloat32();
+      const values = edit(key, original) ?? original;
+      specs.push({ key, shape: [...entry.shape], values: () => values });
+    }
+  } finally {
+    await source.close();
+  }
+  const sink = await nodeFileSink(path);
+  await writeTorchCheckpoint(sink, { model: specs, trainerExtras: false });
+  await sink.close();
+}
+
+/** Rewrites a package's codebook file and fixes its size and sha256 in manifest.json. */
+export async function patchPackageFile(pkgDir: string, file: string, patch: (bytes: Uint8Array) => Uint8Array): Promise<void> {
+  const bytes = patch(new Uint8Array(await readFile(join(pkgDir, file))));
+  await writeFile(join(pkgDir, file), bytes);
+  const manifestPath = join(pkgDir, 'manifest.json');
+  const manifest = JSON.parse(await readFile(manifestPath, 'utf8')) as { files: { path: string; bytes: number; sha256: string }[] };
+  const entry = manifest.files.find((f) => f.path === file);
+  if (!entry) throw new Error(`${manifestPath} lists no file ${file}`);
+  entry.bytes = bytes.length;
+  entry.sha256 = sha256Hex(bytes);
+  await writeFile(manifestPath, JSON.stringify(manifest, null, 2) + '\n');
+}
+
+export function fixtureSource(image: 'astronaut' | 'coffee'): Promise<RgbImage> {
+  return decodeImageFile(fixturePath(FIXTURE, image, 'source.png'));
+}
+
+export function crop(img: RgbImage, box: Box): RgbImage {
+  return cropRgbImage(img, box);
+}
+
+export function pngRgb(img: RgbImage): Uint8Array {
+  return encodePng(img);
+}
+
+export function jpeg(img: RgbImage, quality = 92): Uint8Array {
+  const rgba = new Uint8Array(img.width * img.height * 4);
+  for (let i = 0, j = 0; i < img.data.length; i += 3, j += 4) {
+    rgba[j] = img.data[i];
+    rgba[j + 1] = img.data[i + 1];
+    rgba[j + 2] = img.data[i + 2];
+    rgba[j + 3] = 255;
+  }
+  return new Uint8Array(encodeJpeg({ width: img.width, height: img.height, data: rgba }, quality).data);
+}
+
+/** 16-bit RGB PNG whose high bytes are `img` (low bytes = 0x5a, which Pillow's conversion drops). */
+export function png16Rgb(img: RgbImage): Uint8Array {
+  const samples = new Uint16Array(img.data.length);
+  for (let i = 0; i < samples.length; i++) samples[i] = (img.data[i] << 8) | 0x5a;
+  return writePng(img.width, img.height, { colorType: 2, bitDepth: 16 }, new Uint8Array(samples.buffer));
+}
+
+/** 16-bit grayscale PNG with the given sample values. */
+export function png16Gray(width: number, height: number, value: (x: number, y: number) => number): Uint8Array {
+  const samples = new Uint16Array(width * height);
+  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) samples[y * width + x] = value(x, y);
+  return writePng(width, height, { colorType: 0, bitDepth: 16 }, new Uint8Array(samples.buffer));
+}
+
+/** 8-bit grayscale PNG of the image's green channel. */
+export function pngGray(img: RgbImage): Uint8Array {
+  const g = new Uint8Array(img.width * img.height);
+  for (let i = 0; i < g.length; i++) g[i] = img.data[3 * i + 1];
+  return writePng(img.width, img.height, { colorType: 0, bitDepth: 8 }, g);
+}
+
+/** RGBA PNG of `img` with an alpha ramp: the colour channels stay what they are. */
+export function pngWithAlpha(img: RgbImage): Uint8Array {
+  const rgba = new Uint8Array(img.width * img.height * 4);
+  for (let i = 0; i < img.width * img.height; i++) {
+    rgba.set(img.data.subarray(3 * i, 3 * i + 3), 4 * i);
+    rgba[4 * i + 3] = (i % img.width) % 256;
+  }
+  return writePng(img.width, img.height, { colorType: 6, bitDepth: 8 }, rgba);
+}
+
+function writePng(width: number, height: number, o: { colorType: 0 | 2 | 6; bitDepth: 8 | 16 }, data: Uint8Array): Uint8Array {
+  const png = new PNG({ width, height, colorType: o.colorType, inputColorType: o.colorType, inputHasAlpha: o.colorType === 6, bitDepth: o.bitDepth });
+  // pngjs reads 16-bit input as a Uint16Array over the buffer's whole ArrayBuffer: give it one of its own.
+  png.data = Buffer.from(data.slice().buffer);
+  const out = PNG.sync.write(png, { colorType: o.colorType, inputColorType: o.colorType, inputHasAlpha: o.colorType === 6, bitDepth: o.bitDepth });
+  return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+}
+
+/** A lossless WebP of `img`, written with the encoder that ships in the same package as our decoder. */
+export async function webpLossless(img: RgbImage): Promise<Uint8Array> {
+  const { createRequire } = await import('node:module');
+  const encodeModule = await import('@jsquash/webp/encode.js');
+  const wasm = await readFile(createRequire(import.meta.url).resolve('@jsquash/webp/codec/enc/webp_enc.wasm'));
+  await (encodeModule.init as unknown as (m: WebAssembly.Module) => Promise<void>)(await WebAssembly.compile(wasm));
+  const rgba = new Uint8ClampedArray(img.width * img.height * 4);
+  for (let i = 0; i < img.width * img.height; i++) {
+    rgba.set(img.data.subarray(3 * i, 3 * i + 3), 4 * i);
+    rgba[4 * i + 3] = 255;
+  }
+  const imageData = { width: img.width, height: img.height, data: rgba, colorSpace: 'srgb' } as ImageData;
+  return new Uint8Array(await encodeModule.default(imageData, { lossless: 1, exact: 1 }));
+}
