@@ -12,9 +12,13 @@ const quietArgs = ['--disable-background-networking', '--disable-component-updat
 const port = Number(process.env.E2E_PORT ?? 4173);
 /** Vite's dev server, for harness pages under e2e/harness/ that import src/ modules directly. */
 export const harnessPort = Number(process.env.E2E_HARNESS_PORT ?? 5174);
+/** The test build's own folder: a `vite build` into dist/ meanwhile (by a person or another run) must not swap files under the server. */
+const testBuildDir = `.cache/e2e-dist-${port}`;
 
 export default defineConfig({
   testDir: 'e2e',
+  // Exports the fixture model packages the runtime specs share (e2e/runtime/package-set.ts).
+  globalSetup: './e2e/runtime/global-setup.ts',
   timeout: 120_000,
   workers: 1,
   reporter: [['list']],
@@ -26,8 +30,8 @@ export default defineConfig({
   projects: [{ name: 'chromium' }],
   webServer: [
     {
-      // The production build, as users get it.
-      command: `npx vite build --logLevel warn && npx vite preview --port ${port} --strictPort`,
+      // The production build, as users get it, plus the runtime harness page (vite.config.ts).
+      command: `TOKENFLOW_E2E_HARNESS=1 npx vite build --logLevel warn --outDir ${testBuildDir} --emptyOutDir && npx vite preview --outDir ${testBuildDir} --port ${port} --strictPort`,
       url: `http://127.0.0.1:${port}`,
       timeout: 180_000,
       reuseExistingServer: false,

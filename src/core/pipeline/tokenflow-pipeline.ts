@@ -38,6 +38,17 @@ export interface ReconstructResult extends EncodeResult {
   readonly timings: StageTimings;
 }
 
+/**
+ * A multi-scale quantizer bound to a model's codebooks and scale plan, with the CPU reference's
+ * contract and result; the browser passes the WebGPU one (gpu-quantizer.ts) through this seam.
+ */
+export type Quantize = (h: Float32Array, options: MultiscaleOptions) => Promise<MultiscaleQuantization>;
+
+export interface EncodeOptions extends MultiscaleOptions {
+  /** Default: the CPU reference quantizeMultiscale. */
+  readonly quantize?: Quantize;
+}
+
 const now = () => performance.now();
 
 /** Concatenates (1,Ds,S,S) and (1,Dp,S,S) into h (1,Ds+Dp,S,S), semantic first as the official code does. */
@@ -56,7 +67,7 @@ export function pixelHalf(fHat: Float32Array, semanticDim: number, pixelDim: num
 export async function encodeImage(
   model: LoadedModel,
   source: RgbImage,
-  options: MultiscaleOptions = {},
+  options: EncodeOptions = {},
   timings?: Partial<StageTimings>,
 ): Promise<EncodeResult> {
   const m = model.manifest;
@@ -77,10 +88,10 @@ export async function encodeImage(
 
   t = now();
   const h = concatFeatures(sem.data, pix.data);
-  const quantization = quantizeMultiscale(h, m.gridSize, m.scales, model.codebooks, {
-    weights: options.weights ?? m.distanceWeights,
-    topK: options.topK,
-  });
+  const quantizerOptions = { weights: options.weights ?? m.distanceWeights, topK: options.topK };
+  const quantization = options.quantize
+    ? await options.quantize(h, quantizerOptions)
+    : quantizeMultiscale(h, m.gridSize, m.scales, model.codebooks, quantizerOptions);
   if (timings) timings.quantizerMs = now() - t;
   return { crop, inputU8: crop.image.data, input, semanticFeatures: sem.data, pixelFeatures: pix.data, quantization };
 }
@@ -94,7 +105,7 @@ export async function decodeFHat(model: LoadedModel, fHat: Float32Array): Promis
   return out.data;
 }
 
-export async function reconstructImage(model: LoadedModel, source: RgbImage, options: MultiscaleOptions = {}): Promise<ReconstructResult> {
+export async function reconstructImage(model: LoadedModel, source: RgbImage, options: EncodeOptions = {}): Promise<ReconstructResult> {
   const timings: StageTimings = { preprocessMs: 0, semanticEncoderMs: 0, pixelEncoderMs: 0, quantizerMs: 0, decoderMs: 0 };
   const encoded = await encodeImage(model, source, options, timings);
   const t = now();

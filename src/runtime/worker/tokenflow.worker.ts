@@ -1,0 +1,68 @@
+/**
+ * The TokenFlow web worker: receives RequestMessages, runs them one at a time on the engine
+ * (so a decode never interleaves with the encode it depends on), answers each with a
+ * ResponseMessage of the same id and forwards the engine's events.
+ */
+/// <reference lib="webworker" />
+import { ortAssetUrl } from '../ort-assets.ts';
+import { TokenFlowEngine } from './engine.ts';
+import type { DecodeResult, EngineEvent, RequestMessage, ResponseMessage, ResultOf, WorkerRequest, WorkerToPage } from './messages.ts';
+
+const scope = self as unknown as DedicatedWorkerGlobalScope;
+const post = (message: WorkerToPage, transfer: Transferable[] = []) => scope.postMessage(message, transfer);
+
+const engine = new TokenFlowEngine({
+  wasmPaths: ortAssetUrl(scope.location.origin, import.meta.env.BASE_URL),
+  emit: (event: EngineEvent) => post({ kind: 'event', event }),
+});
+
+async function handle(request: WorkerRequest): Promise<{ result: ResultOf[WorkerRequest['type']]; transfer: Transferable[] }> {
+  switch (request.type) {
+    case 'load-model':
+      return { result: await engine.load(request), transfer: [] };
+    case 'encode':
+      // Not transferred: the engine keeps this result for later decodes.
+      return { result: await engine.encode(request), transfer: [] };
+    case 'decode':
+      return decoded(await engine.decode(request.scalesUsed));
+    case 'decode-indices':
+      return decoded(await engine.decodeTokens(request.indices));
+    case 'release':
+      return { result: { released: await engine.release() }, transfer: [] };
+    case 'clear-cache':
+      return { result: { deleted: await engine.clearCache() }, transfer: [] };
+    case 'debug-lose-device':
+      return { result: { destroyed: engine.loseDevice() }, transfer: [] };
+    default: {
+      const unknown: never = request;
+      throw new Error(`unknown request type ${JSON.stringify((unknown as { type?: unknown }).type)}`);
+    }
+  }
+}
+
+/** Decode outputs are fresh arrays, except f̂ when it is the kept encode's: copy that one. */
+function decoded(result: DecodeResult): { result: DecodeResult; transfer: Transferable[] } {
+  const fHat = result.fHat.slice();
+  return { result: { ...result, fHat }, transfer: [fHat.buffer, result.image.buffer, result.imageU8.buffer] };
+}
+
+let queue: Promise<void> = Promise.resolve();
+
+scope.onmessage = (e: MessageEvent<RequestMessage>) => {
+  const message = e.data;
+  if (message?.kind !== 'request' || typeof message.id !== 'number') return;
+  queue = queue.then(async () => {
+    const { id, request } = message;
+    let response: ResponseMessage;
+    let transfer: Transferable[] = [];
+    try {
+      const done = await handle(request);
+      response = { kind: 'response', id, ok: true, type: request.type, result: done.result };
+      transfer = done.transfer;
+    } catch (err) {
+      const error = err instanceof Error ? { name: err.name, message: err.message } : { name: 'Error', message: String(err) };
+      response = { kind: 'response', id, ok: false, type: request?.type, error };
+    }
+    post(response, transfer);
+  });
+};

@@ -1,0 +1,127 @@
+/**
+ * The page's handle on the TokenFlow worker: one promise per request, event subscriptions, and
+ * nothing else. The UI holds state and progress bars; the model lives in the worker.
+ */
+import type { RgbImage } from '../../core/image/rgb-image.ts';
+import type {
+  EncodeRequest,
+  EngineEvent,
+  EngineEventType,
+  LoadModelRequest,
+  RequestMessage,
+  RequestOf,
+  RequestType,
+  ResultOf,
+  WorkerRequest,
+  WorkerToPage,
+} from './messages.ts';
+
+/** What the client needs of a Worker (a fake in tests). */
+export interface WorkerPort {
+  postMessage(message: RequestMessage, transfer?: Transferable[]): void;
+  addEventListener(type: 'message', listener: (e: MessageEvent<WorkerToPage>) => void): void;
+  addEventListener(type: 'error', listener: (e: ErrorEvent) => void): void;
+  terminate(): void;
+}
+
+export class WorkerRequestError extends Error {
+  constructor(
+    readonly request: RequestType,
+    name: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = name;
+  }
+}
+
+type Pending = { resolve: (value: unknown) => void; reject: (error: Error) => void; type: RequestType };
+
+export class TokenFlowClient {
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+  private readonly listeners = new Map<EngineEventType, Set<(event: EngineEvent) => void>>();
+
+  /** Starts the worker (bundled by Vite from this URL pattern in dev and in the build). */
+  static start(): TokenFlowClient {
+    const worker = new Worker(new URL('./tokenflow.worker.ts', import.meta.url), { type: 'module', name: 'tokenflow' });
+    return new TokenFlowClient(worker as unknown as WorkerPort);
+  }
+
+  constructor(private readonly worker: WorkerPort) {
+    worker.addEventListener('message', (e: MessageEvent<WorkerToPage>) => this.receive(e.data));
+    worker.addEventListener('error', (e: ErrorEvent) => {
+      // A worker that fails to start or throws at top level answers nothing: fail every waiter.
+      const error = new Error(`the TokenFlow worker failed: ${e.message || 'script error (see the console)'}`);
+      for (const p of this.pending.values()) p.reject(error);
+      this.pending.clear();
+    });
+  }
+
+  request<T extends RequestType>(request: RequestOf<T>, transfer: Transferable[] = []): Promise<ResultOf[T]> {
+    const id = this.nextId++;
+    return new Promise<ResultOf[T]>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject, type: request.type });
+      this.worker.postMessage({ kind: 'request', id, request: request as WorkerRequest }, transfer);
+    });
+  }
+
+  /** `baseUrl` may be relative to the page; it is resolved here, since the worker's own URL differs. */
+  loadModel(baseUrl: string, options: Omit<LoadModelRequest, 'type' | 'baseUrl'> = {}): Promise<ResultOf['load-model']> {
+    const page = (globalThis as { location?: { href: string } }).location?.href;
+    return this.request({ type: 'load-model', baseUrl: page ? new URL(baseUrl, page).href : baseUrl, ...options });
+  }
+
+  encode(image: RgbImage, options: Omit<EncodeRequest, 'type' | 'image'> = {}): Promise<ResultOf['encode']> {
+    return this.request({ type: 'encode', image, ...options });
+  }
+
+  decode(scalesUsed?: number): Promise<ResultOf['decode']> {
+    return this.request({ type: 'decode', scalesUsed });
+  }
+
+  decodeIndices(indices: Int32Array): Promise<ResultOf['decode-indices']> {
+    return this.request({ type: 'decode-indices', indices });
+  }
+
+  release(): Promise<ResultOf['release']> {
+    return this.request({ type: 'release' });
+  }
+
+  clearCache(): Promise<ResultOf['clear-cache']> {
+    return this.request({ type: 'clear-cache' });
+  }
+
+  /** Test hook: destroys the worker's GPU device to exercise the switch to wasm. */
+  debugLoseDevice(): Promise<ResultOf['debug-lose-device']> {
+    return this.request({ type: 'debug-lose-device' });
+  }
+
+  /** Subscribes to one kind of event; returns the unsubscribe function. */
+  on<T extends EngineEventType>(type: T, handler: (event: Extract<EngineEvent, { type: T }>) => void): () => void {
+    let set = this.listeners.get(type);
+    if (!set) this.listeners.set(type, (set = new Set()));
+    const h = handler as (event: EngineEvent) => void;
+    set.add(h);
+    return () => set.delete(h);
+  }
+
+  terminate(): void {
+    this.worker.terminate();
+    const error = new Error('the TokenFlow worker was terminated');
+    for (const p of this.pending.values()) p.reject(error);
+    this.pending.clear();
+  }
+
+  private receive(message: WorkerToPage): void {
+    if (message.kind === 'event') {
+      for (const h of this.listeners.get(message.event.type) ?? []) h(message.event);
+      return;
+    }
+    const pending = this.pending.get(message.id);
+    if (!pending) return;
+    this.pending.delete(message.id);
+    if (message.ok) pending.resolve(message.result);
+    else pending.reject(new WorkerRequestError(pending.type, message.error.name, `${pending.type}: ${message.error.message}`));
+  }
+}
