@@ -1,47 +1,62 @@
-import { useEffect, useState } from 'react';
-import { parseManifest, type ModelManifest } from '../core/model-package/manifest.ts';
+/** The playground page: sections that render the store; model work runs in the workers. */
+import { useEffect } from 'react';
+import { startPage } from './actions/start-page.ts';
+import { AgreementMap } from './components/AgreementMap.tsx';
+import { CodebookView } from './components/CodebookView.tsx';
+import { ExportPanel } from './components/ExportPanel.tsx';
+import { ImageInput } from './components/ImageInput.tsx';
+import { ModelPanel } from './components/ModelPanel.tsx';
+import { Reconstruction } from './components/Reconstruction.tsx';
+import { TokenControls } from './components/TokenControls.tsx';
+import { TokenGrid } from './components/TokenGrid.tsx';
+import { TokenInspector } from './components/TokenInspector.tsx';
+import { usePlayground } from './state/store.ts';
+import './playground.css';
 
-type ModelState = { kind: 'loading' } | { kind: 'ready'; manifest: ModelManifest } | { kind: 'none'; reason: string };
-
-/** Looks for the embedded default model package shipped in public/models/default/. */
-async function findEmbeddedModel(): Promise<ModelState> {
-  const url = `${import.meta.env.BASE_URL}models/default/manifest.json`;
-  const response = await fetch(url);
-  if (!response.ok) return { kind: 'none', reason: `no embedded model at ${url} (HTTP ${response.status})` };
-  try {
-    return { kind: 'ready', manifest: parseManifest(await response.json(), url) };
-  } catch (e) {
-    return { kind: 'none', reason: (e as Error).message };
-  }
+function Notices() {
+  const notices = usePlayground((s) => s.notices);
+  if (notices.length === 0) return null;
+  return (
+    <ul className="notices" aria-live="polite">
+      {notices.map((n) => (
+        <li key={n}>{n}</li>
+      ))}
+    </ul>
+  );
 }
 
 export function App() {
-  const [model, setModel] = useState<ModelState>({ kind: 'loading' });
   useEffect(() => {
-    findEmbeddedModel().then(setModel, (e: unknown) => setModel({ kind: 'none', reason: String(e) }));
+    void startPage();
   }, []);
   return (
-    <main style={{ fontFamily: 'system-ui, sans-serif', maxWidth: 880, margin: '2rem auto', padding: '0 1rem', lineHeight: 1.5 }}>
-      <h1>TokenFlow Playground</h1>
-      <p>
-        The TokenFlow image tokenizer (arXiv 2412.03069), numerically faithful to the official code, in your browser: one index per
-        token chosen jointly by a semantic and a pixel codebook, refined over scales.
-      </p>
-      <section aria-live="polite" data-testid="model-status">
-        {model.kind === 'loading' && <p>Looking for the embedded model…</p>}
-        {model.kind === 'ready' && (
-          <p>
-            Model: <strong>{model.manifest.name}</strong> — {model.manifest.inputSize}px, {model.manifest.scales.length} scales (
-            {model.manifest.numTokens} tokens), K={model.manifest.codebookSize}
-          </p>
-        )}
-        {model.kind === 'none' && (
-          <p>
-            No model is loaded yet ({model.reason}). Convert a released checkpoint with{' '}
-            <code>npm run export -- tokenflow_clipb_32k_enhanced.pt --out public/models/default</code>.
-          </p>
-        )}
+    <main className="playground">
+      <header className="page-header">
+        <h1>TokenFlow Playground</h1>
+        <p>
+          The TokenFlow image tokenizer (<a href="https://arxiv.org/abs/2412.03069">arXiv 2412.03069</a>), numerically faithful to the official code, in your
+          browser: each token is one index chosen jointly by a semantic and a pixel codebook, refined scale by scale from 1×1 to the final grid.
+        </p>
+      </header>
+      <Notices />
+      <div className="top-row">
+        <ImageInput />
+        <ModelPanel />
+      </div>
+      <section className="panel tokens" aria-labelledby="tokens-title">
+        <h2 id="tokens-title">Tokens per scale</h2>
+        <TokenControls />
+        <div className="tokens-body">
+          <div className="tokens-main">
+            <TokenGrid />
+            <AgreementMap />
+          </div>
+          <TokenInspector />
+        </div>
       </section>
+      <Reconstruction />
+      <CodebookView />
+      <ExportPanel />
     </main>
   );
 }

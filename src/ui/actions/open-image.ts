@@ -1,0 +1,81 @@
+/** User action: open an image (dropped, pasted, picked, or a bundled example). */
+import { EXAMPLES, exampleUrl, findExample } from '../examples.ts';
+import { decodeImageInWorker } from '../workers/page-worker-client.ts';
+import { getState, setState } from '../state/store.ts';
+import { encodeAll } from './encode-image.ts';
+import { decodePastedTokens } from './paste-tokens.ts';
+
+let openSeq = 0;
+
+/** Decodes the file off-thread, shows it, and encodes it with every loaded model. */
+export async function openImageFile(file: Blob, name: string, example?: string): Promise<void> {
+  const seq = ++openSeq;
+  setState({ imagePhase: 'running', imageError: undefined });
+  try {
+    const decoded = await decodeImageInWorker(file, name);
+    if (seq !== openSeq) {
+      decoded.preview.close();
+      return;
+    }
+    getState().image?.preview.close();
+    setState({
+      imagePhase: 'done',
+      image: {
+        name: decoded.name,
+        format: decoded.format,
+        width: decoded.image.width,
+        height: decoded.image.height,
+        data: decoded.image.data,
+        translucentPixels: decoded.translucentPixels,
+        checksum: decoded.checksum,
+        preview: decoded.preview,
+        ...(example ? { example } : {}),
+      },
+      selected: undefined,
+      chosenCode: undefined,
+    });
+  } catch (e) {
+    if (seq === openSeq) setState({ imagePhase: 'error', imageError: (e as Error).message });
+    return;
+  }
+  await encodeAll();
+}
+
+/**
+ * The first file of a drop, paste or picker selection; says so when several were given. A
+ * token file (.json, as exported) is decoded with the active model instead of opened as an image.
+ */
+export async function openFileList(files: FileList | readonly File[]): Promise<void> {
+  const list = Array.from(files);
+  if (list.length === 0) {
+    setState({ imagePhase: 'error', imageError: 'nothing to open: the drop or paste held no file' });
+    return;
+  }
+  if (/\.json$/i.test(list[0].name) || list[0].type === 'application/json') {
+    const problem = await decodePastedTokens(await list[0].text());
+    setState({ imageError: problem ? `${list[0].name}: ${problem}` : undefined });
+    return;
+  }
+  await openImageFile(list[0], list[0].name || 'pasted image');
+  if (list.length > 1 && getState().imagePhase === 'done') {
+    setState({ imageError: `${list.length} files were given; only ${list[0].name} is shown` });
+  }
+}
+
+export async function openExample(id: string): Promise<void> {
+  const example = findExample(id);
+  if (!example) {
+    setState({ imagePhase: 'error', imageError: `there is no example "${id}"; the examples are ${EXAMPLES.map((e) => e.id).join(', ')}` });
+    return;
+  }
+  let blob: Blob;
+  try {
+    const response = await fetch(exampleUrl(example));
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    blob = await response.blob();
+  } catch (e) {
+    setState({ imagePhase: 'error', imageError: `${example.file}: the example could not be fetched (${(e as Error).message})` });
+    return;
+  }
+  await openImageFile(blob, example.file, example.id);
+}

@@ -1,0 +1,27 @@
+/** Draws an RGB image (the core's layout) or RGBA pixels onto a canvas, at its own size. */
+import { useEffect, useRef } from 'react';
+import type { RgbImage } from '../../core/image/rgb-image.ts';
+import { rgbToRgba } from '../logic/flatten-alpha.ts';
+
+interface Props {
+  readonly image?: RgbImage;
+  readonly rgba?: { readonly width: number; readonly height: number; readonly data: Uint8ClampedArray<ArrayBuffer> };
+  readonly label: string;
+  readonly className?: string;
+  readonly style?: React.CSSProperties;
+  readonly testId?: string;
+}
+
+export function RgbCanvas({ image, rgba, label, className, style, testId }: Props) {
+  const ref = useRef<HTMLCanvasElement>(null);
+  const width = image?.width ?? rgba?.width ?? 0;
+  const height = image?.height ?? rgba?.height ?? 0;
+  useEffect(() => {
+    const canvas = ref.current;
+    const ctx = canvas?.getContext('2d');
+    if (!ctx || width === 0) return;
+    const pixels = image ? rgbToRgba(image) : rgba!.data;
+    ctx.putImageData(new ImageData(pixels, width, height), 0, 0);
+  }, [image, rgba, width, height]);
+  return <canvas ref={ref} width={width} height={height} role="img" aria-label={label} className={className} style={style} data-testid={testId} />;
+}

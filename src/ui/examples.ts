@@ -1,0 +1,21 @@
+/** The bundled example photos (public/examples/, licences in LICENSES.md there). */
+
+export interface Example {
+  readonly id: string;
+  readonly file: string;
+  readonly title: string;
+  readonly credit: string;
+}
+
+export const EXAMPLES: readonly Example[] = [
+  { id: 'astronaut', file: 'astronaut.png', title: 'Astronaut', credit: 'Eileen Collins, NASA (public domain)' },
+  { id: 'coffee', file: 'coffee.png', title: 'Coffee', credit: 'Rachel Michetti (CC0)' },
+];
+
+export function exampleUrl(example: Example): string {
+  return `${import.meta.env.BASE_URL}examples/${example.file}`;
+}
+
+export function findExample(id: string): Example | undefined {
+  return EXAMPLES.find((e) => e.id === id);
+}

@@ -1,0 +1,94 @@
+/**
+ * A user's file → the core's RgbImage, in the browser. Runs in the page worker (any
+ * context with createImageBitmap and OffscreenCanvas works), so a 12 MP photo's read-back and
+ * flattening never hold up the page.
+ *
+ * Choices, and how they compare with the official code (`Image.open(p).convert('RGB')`):
+ * - EXIF orientation is applied (`imageOrientation: 'from-image'`): a phone photo is tokenized
+ *   upright. Pillow ignores EXIF orientation, so for a rotated JPEG the official code sees it
+ *   sideways.
+ * - Embedded colour profiles are ignored (`colorSpaceConversion: 'none'`), as Pillow ignores
+ *   them: the model gets the stored values, bit-identical to the Node reference for PNGs.
+ * - Transparency is composited onto white (flatten-alpha.ts); the official code drops alpha.
+ */
+import { fnv1a32 } from '../logic/rgb-checksum.ts';
+import { flattenOntoWhite } from '../logic/flatten-alpha.ts';
+import { MAX_IMAGE_FILE_BYTES, readImageHeader, sizeProblem, type ImageFormat } from '../logic/image-header.ts';
+import type { RgbImage } from '../../core/image/rgb-image.ts';
+
+export interface DecodedImage {
+  readonly name: string;
+  readonly format: ImageFormat;
+  readonly image: RgbImage;
+  readonly translucentPixels: number;
+  /** fnv1a32 of the RGB bytes. */
+  readonly checksum: string;
+  /** A copy at most PREVIEW_SIDE on its long side, for drawing the original. */
+  readonly preview: ImageBitmap;
+}
+
+export const PREVIEW_SIDE = 1024;
+/** Enough for any header we read sizes from (JPEG EXIF segments are at most 64 KB each). */
+const HEADER_BYTES = 512 * 1024;
+const CHECKPOINT_NAME = /\.(pt|pth|ckpt|safetensors|bin)$/i;
+
+/** Thrown for a dropped checkpoint: converting one in the browser is not built yet. */
+export class CheckpointDroppedError extends Error {
+  constructor(readonly fileName: string) {
+    super(
+      `${fileName} looks like a model checkpoint, not an image. Converting a .pt checkpoint in the browser is not available yet: ` +
+        `convert it with "npm run export -- ${fileName} --out public/models/my-model" and add that folder's URL as a model.`,
+    );
+    this.name = 'CheckpointDroppedError';
+  }
+}
+
+export async function decodeImageFile(file: Blob, name: string): Promise<DecodedImage> {
+  if (CHECKPOINT_NAME.test(name)) throw new CheckpointDroppedError(name);
+  if (file.size > MAX_IMAGE_FILE_BYTES) {
+    throw new Error(`${name}: the file is ${(file.size / 2 ** 20).toFixed(0)} MB; images up to ${MAX_IMAGE_FILE_BYTES / 2 ** 20} MB are accepted`);
+  }
+  const header = readImageHeader(new Uint8Array(await file.slice(0, HEADER_BYTES).arrayBuffer()), name);
+  if (header.width !== undefined && header.height !== undefined) {
+    const problem = sizeProblem(header.width, header.height);
+    if (problem) throw new Error(`${name}: ${problem}`);
+  }
+
+  let bitmap: ImageBitmap;
+  try {
+    bitmap = await createImageBitmap(file, { imageOrientation: 'from-image', colorSpaceConversion: 'none', premultiplyAlpha: 'none' });
+  } catch (e) {
+    throw new Error(`${name}: the browser could not decode this ${header.format.toUpperCase()} file (corrupt or unsupported): ${(e as Error).message}`);
+  }
+  try {
+    const { width, height } = bitmap;
+    const problem = sizeProblem(width, height);
+    if (problem) throw new Error(`${name}: ${problem}`);
+    const canvas = new OffscreenCanvas(width, height);
+    const ctx = canvas.getContext('2d', { willReadFrequently: true, colorSpace: 'srgb' });
+    if (!ctx) throw new Error(`${name}: this browser gives no 2D canvas to read the pixels back`);
+    ctx.drawImage(bitmap, 0, 0);
+    const rgba = ctx.getImageData(0, 0, width, height, { colorSpace: 'srgb' }).data;
+    const { image, translucentPixels } = flattenOntoWhite(rgba, width, height);
+    return { name, format: header.format, image, translucentPixels, checksum: fnv1a32(image.data), preview: await previewOf(bitmap, translucentPixels > 0) };
+  } finally {
+    bitmap.close();
+  }
+}
+
+/** A downscaled copy for display, flattened onto white like the image the model gets. */
+async function previewOf(bitmap: ImageBitmap, translucent: boolean): Promise<ImageBitmap> {
+  const scale = Math.min(1, PREVIEW_SIDE / Math.max(bitmap.width, bitmap.height));
+  const w = Math.max(1, Math.round(bitmap.width * scale));
+  const h = Math.max(1, Math.round(bitmap.height * scale));
+  const canvas = new OffscreenCanvas(w, h);
+  const ctx = canvas.getContext('2d');
+  if (!ctx) throw new Error('this browser gives no 2D canvas to draw a preview');
+  if (translucent) {
+    ctx.fillStyle = '#fff';
+    ctx.fillRect(0, 0, w, h);
+  }
+  ctx.imageSmoothingQuality = 'high';
+  ctx.drawImage(bitmap, 0, 0, w, h);
+  return canvas.transferToImageBitmap();
+}

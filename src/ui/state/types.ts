@@ -1,0 +1,135 @@
+/**
+ * The playground's state, as plain data the components render. Model work happens in the
+ * TokenFlow workers (one per loaded model, src/runtime/worker/); results land here.
+ */
+import type { ModelManifest } from '../../core/model-package/manifest.ts';
+import type { Codebooks } from '../../core/quantizer/codebook.ts';
+import type { DistanceWeights } from '../../core/quantizer/nearest-codes.ts';
+import type { Backend, BackendChoice } from '../../runtime/backend-choice.ts';
+import type { LoadSource } from '../../runtime/model-loader.ts';
+import type { CacheReport } from '../../runtime/package-cache.ts';
+import type { DecodeResult, EncodeResult, LoadModelResult, LoadTimings, QuantizerKind } from '../../runtime/worker/messages.ts';
+import type { CodebookName, CodeColours } from '../logic/code-colours.ts';
+import type { ImageFormat } from '../logic/image-header.ts';
+import type { Metrics } from '../logic/reconstruction-metrics.ts';
+import type { TokenLayout } from '../logic/token-layout.ts';
+import type { BackendParam } from '../logic/url-state.ts';
+
+export type Phase = 'idle' | 'running' | 'done' | 'error';
+
+export interface SourceImage {
+  readonly name: string;
+  readonly format: ImageFormat;
+  readonly width: number;
+  readonly height: number;
+  /** The RGB bytes every model encodes. */
+  readonly data: Uint8Array;
+  readonly translucentPixels: number;
+  /** fnv1a32 of data (computed in the decoder worker). */
+  readonly checksum: string;
+  /** Downscaled copy for display. */
+  readonly preview: ImageBitmap;
+  /** Bundled example id, when it is one (goes into shared links). */
+  readonly example?: string;
+}
+
+/** One file of a model package while it loads. */
+export interface FileProgress {
+  readonly file: string;
+  readonly loaded: number;
+  readonly total: number;
+  readonly done: boolean;
+  readonly from?: LoadSource;
+}
+
+
+export interface Reconstruction {
+  readonly scalesUsed: number;
+  readonly result: DecodeResult;
+  /** Present when there is a crop to compare with (not for pasted tokens). */
+  readonly metrics?: Metrics;
+  /** The tokens it was decoded from: 'encoded' uses the encode's own f̂ at all scales. */
+  readonly from: TokenSource;
+}
+
+/** Where the tokens shown come from. */
+export type TokenSource = 'encoded' | 'edited' | 'pasted';
+
+export interface SessionUsage {
+  readonly encodes: number;
+  readonly tokens: number;
+  readonly distinct: number;
+  /** exp(entropy) of the code distribution. */
+  readonly perplexity: number;
+}
+
+export interface ModelView {
+  /** Stable id of this slot (also names its worker). */
+  readonly id: number;
+  readonly url: string;
+  readonly phase: 'loading' | 'ready' | 'error';
+  readonly error?: string;
+  readonly files: readonly FileProgress[];
+  readonly manifest?: ModelManifest;
+  readonly layout?: TokenLayout;
+  readonly choice?: BackendChoice;
+  /** Set when the GPU device was lost and the worker moved to wasm. */
+  readonly switchedFrom?: Backend;
+  readonly cache?: CacheReport;
+  readonly quantizer?: QuantizerKind;
+  /** Which execution provider runs each graph, and the runner's own description. */
+  readonly placement?: LoadModelResult['placement'];
+  readonly runtime?: string;
+  readonly loadTimings?: LoadTimings;
+  /** The package's codebooks, read on the page for colours, the inspector and the codebook view. */
+  readonly codebooks?: Codebooks;
+  readonly colours: Partial<Record<CodebookName, CodeColours>>;
+  readonly codebooksError?: string;
+
+  readonly encodePhase: Phase;
+  readonly encodeError?: string;
+  readonly encoded?: EncodeResult;
+  /** The distance weights `encoded` was quantized with. */
+  readonly encodedWith?: DistanceWeights;
+  /** The indices shown and decoded: the encode's, edited, or pasted. */
+  readonly tokens?: Int32Array;
+  readonly tokenSource?: TokenSource;
+  /** Positions edited by hand (flat token → original code). */
+  readonly edits: ReadonlyMap<number, number>;
+  /** Notes about pasted tokens (e.g. made by another model). */
+  readonly tokenNotes: readonly string[];
+
+  readonly reconPhase: Phase;
+  readonly reconError?: string;
+  readonly recon?: Reconstruction;
+  /** Codebook usage over every encode with this model in this session (core CodebookTally). */
+  readonly session?: SessionUsage;
+}
+
+export interface PlaygroundState {
+  readonly imagePhase: Phase;
+  readonly imageError?: string;
+  readonly image?: SourceImage;
+  readonly models: readonly ModelView[];
+  /** Which model the token views show (a ModelView id). */
+  readonly activeModel?: number;
+  /** Scale shown in the token grid, as an index into the active model's scale list; undefined = the finest. */
+  readonly scaleIndex?: number;
+  /** Selected token of the active model, flat index. */
+  readonly selected?: number;
+  /** Reconstruct after the first k scales; undefined = all. */
+  readonly reconScales?: number;
+  readonly weights: DistanceWeights;
+  readonly colourBy: CodebookName;
+  readonly backend: BackendParam;
+  /** Chosen code in the codebook view. */
+  readonly chosenCode?: number;
+  /** Zoom of the reconstruction views (1, 2, 4). */
+  readonly zoom: number;
+  /** Why the last model URL entered was refused. */
+  readonly modelUrlError?: string;
+  /** Messages about the page itself (bad link parameters, no embedded model). */
+  readonly notices: readonly string[];
+  /** Whether an embedded default model was looked for and what was found. */
+  readonly defaultModel: 'unknown' | 'present' | 'absent';
+}
