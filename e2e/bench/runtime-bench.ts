@@ -24,7 +24,7 @@ const runs = Number(args.find((a) => /^\d+$/.test(a)) ?? 3);
 const fullWebGpu = !args.includes('--no-full-webgpu');
 const ALL_GRAPHS: readonly GraphName[] = ['semanticEncoder', 'pixelEncoder', 'pixelDecoder'];
 
-type Stage = keyof Omit<EncodeTimings, 'totalMs'> | 'decoderMs';
+type Stage = Exclude<keyof EncodeTimings, 'totalMs' | 'quantizerScaleMs'> | 'decoderMs';
 const STAGES: readonly Stage[] = ['preprocessMs', 'semanticEncoderMs', 'pixelEncoderMs', 'quantizerMs', 'decoderMs'];
 
 function median(xs: readonly number[]): number {

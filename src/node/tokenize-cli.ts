@@ -46,6 +46,7 @@ async function main(): Promise<void> {
       `times (ms): preprocess ${t.preprocessMs.toFixed(0)}, semantic encoder ${t.semanticEncoderMs.toFixed(0)}, ` +
         `pixel encoder ${t.pixelEncoderMs.toFixed(0)}, quantizer ${t.quantizerMs.toFixed(0)}, decoder ${t.decoderMs.toFixed(0)} [${model.runner.backend}]`,
     );
+    if (q.scaleMs) console.log(`quantizer per scale (ms): ${q.scaleMs.map((ms, i) => `${m.scales[i]}×${m.scales[i]} ${ms.toFixed(0)}`).join(', ')}`);
     if (values.dump) {
       await writeTensorDump(values.dump, pipelineDumpTensors(model, result), {
         generator: 'tokenflow-playground tokenize (onnxruntime-node)',

@@ -36,6 +36,11 @@ export interface MultiscaleQuantization {
   readonly quantOutput: Float32Array;
   /** (1,C,S,S) sum of the upsampled q_s: the decoder input. */
   readonly fHat: Float32Array;
+  /**
+   * Wall time of each scale (search, gather, resampling, residual update), where the quantizer
+   * can measure it: the CPU one does; the GPU one submits all scales at once and leaves it out.
+   */
+  readonly scaleMs?: readonly number[];
 }
 
 /**
@@ -73,7 +78,9 @@ export function quantizeMultiscale(
   };
 
   const scheme = new ResidualScheme(h, C, plan);
+  const scaleMs: number[] = [];
   while (!scheme.done) {
+    const started = performance.now();
     const i = scheme.scaleIndex;
     const t0 = plan.tokenOffsets[i];
     const found = nearestCodes(planesToRows(scheme.currentInput(), C), codebooks, { weights: options.weights, topK, norms });
@@ -92,6 +99,7 @@ export function quantizeMultiscale(
     const q = new Float32Array(C * found.count);
     codePlanesInto(found.indices, codebooks, q);
     scheme.push(q);
+    scaleMs.push(performance.now() - started);
   }
 
   return {
@@ -103,6 +111,7 @@ export function quantizeMultiscale(
     quantInput: scheme.quantInput,
     quantOutput: scheme.quantOutput,
     fHat: scheme.fHat,
+    scaleMs,
   };
 }
 
