@@ -93,9 +93,14 @@ export function expectMatchesNode(label: string, ref: ReconstructResult, enc: En
 
 /** Per-stage times as one line; also checks every stage was timed. */
 export function timingLine(enc: EncodeResult, dec: DecodeResult): string {
-  const t = enc.timings;
+  const { quantizerScaleMs, ...t } = enc.timings;
   for (const [stage, ms] of Object.entries({ ...t, decoderMs: dec.timings.decoderMs })) {
     expect(ms, `timing ${stage}`).toBeGreaterThan(0);
+  }
+  // The CPU quantizer times every scale; the GPU one submits them all at once.
+  if (enc.quantizer === 'cpu') {
+    expect(quantizerScaleMs?.length, 'one time per scale').toBe(enc.quantization.scales.length);
+    expect(quantizerScaleMs!.every((ms) => ms >= 0)).toBe(true);
   }
   return (
     `preprocess ${t.preprocessMs.toFixed(0)} ms, semantic encoder ${t.semanticEncoderMs.toFixed(0)} ms, pixel encoder ${t.pixelEncoderMs.toFixed(0)} ms, ` +

@@ -15,7 +15,8 @@ import { createScalePlan, decodeIndices, scalesCoveredBy } from '../../core/quan
 import { acquireBackend, deviceLostChoice, webgpuFailedChoice, type BackendChoice, type BackendRequest } from '../backend-choice.ts';
 import { createGpuQuantizer, type GpuQuantizer } from '../gpu/gpu-quantizer.ts';
 import type { GPUDevice } from '../gpu/webgpu-types.ts';
-import { loadModelFromUrl, type LoadedUrlModel, type UrlPackage } from '../model-loader.ts';
+import { loadModel } from '../../core/pipeline/loaded-model.ts';
+import { openPackageSource, type OpenedPackage, type PackageSource } from '../package-source.ts';
 import { clearPackageCache } from '../package-cache.ts';
 import { configureOrtWasm, createOrtWebRunner, type OrtWebRunner } from '../ort-web-runner.ts';
 import type {
@@ -36,7 +37,7 @@ export interface EngineOptions {
 }
 
 interface Loaded {
-  readonly pkg: UrlPackage;
+  readonly pkg: OpenedPackage;
   model: LoadedModel & { readonly runner: OrtWebRunner };
   choice: BackendChoice;
   device?: GPUDevice;
@@ -84,12 +85,17 @@ export class TokenFlowEngine {
         return createOrtWebRunner(reader, manifest, { backend: 'wasm' });
       }
     };
-    let loadedModel: LoadedUrlModel<OrtWebRunner>;
+    let loadedModel: { package: OpenedPackage; model: LoadedModel & { readonly runner: OrtWebRunner } };
     try {
-      loadedModel = await loadModelFromUrl(request.baseUrl, createRunner, {
+      // One path for every source: the core's loadModel checks each file with readVerified.
+      const pkg = await openPackageSource(sourceOf(request), {
         onProgress: (progress) => this.options.emit({ type: 'progress', progress }),
         onCache: (report) => this.options.emit({ type: 'cache', report }),
       });
+      // The runner is the one createRunner returned, so its narrower type holds.
+      const model = (await loadModel(pkg.reader, (manifest) => createRunner(manifest, pkg.reader))) as LoadedModel & { readonly runner: OrtWebRunner };
+      this.options.emit({ type: 'progress', progress: { status: 'ready', name: pkg.reader.location } });
+      loadedModel = { package: pkg, model };
     } catch (e) {
       device?.destroy();
       throw e;
@@ -150,6 +156,7 @@ export class TokenFlowEngine {
         semanticEncoderMs: stages.semanticEncoderMs ?? 0,
         pixelEncoderMs: stages.pixelEncoderMs ?? 0,
         quantizerMs: stages.quantizerMs ?? 0,
+        ...(result.quantization.scaleMs ? { quantizerScaleMs: result.quantization.scaleMs } : {}),
         totalMs: performance.now() - t0,
       };
       this.options.emit({ type: 'timings', request: 'encode', backend: s.choice.backend, timings });
@@ -283,4 +290,11 @@ export class TokenFlowEngine {
 
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** The request's source; a bare `baseUrl` (the original form of the request) is a URL source. */
+function sourceOf(request: LoadModelRequest): PackageSource {
+  if (request.source) return request.source;
+  if (typeof request.baseUrl !== 'string') throw new Error('load-model: the request names neither a source nor a baseUrl');
+  return { kind: 'url', baseUrl: request.baseUrl };
 }

@@ -11,6 +11,7 @@ import type { DistanceWeights, MultiscaleQuantization } from '../../core/quantiz
 import type { Backend, BackendChoice, BackendRequest } from '../backend-choice.ts';
 import type { LoadProgress } from '../model-loader.ts';
 import type { CacheReport } from '../package-cache.ts';
+import type { PackageSource } from '../package-source.ts';
 
 /** Which quantizer an encode uses: 'auto' = the GPU one on the WebGPU backend, the CPU reference on wasm. */
 export type QuantizerChoice = 'auto' | 'gpu' | 'cpu';
@@ -18,8 +19,10 @@ export type QuantizerKind = 'gpu' | 'cpu';
 
 export interface LoadModelRequest {
   readonly type: 'load-model';
-  /** The package folder's URL (its manifest.json is `${baseUrl}/manifest.json`). */
-  readonly baseUrl: string;
+  /** The package folder's URL (its manifest.json is `${baseUrl}/manifest.json`); ignored when `source` is given. */
+  readonly baseUrl?: string;
+  /** Where the package is: a URL, a converted package in OPFS, or picked files. Default: `baseUrl`. */
+  readonly source?: PackageSource;
   /** Default 'auto'. */
   readonly backend?: BackendRequest;
   /** wasm threads for this page's life (the first load decides); default min(4, hardwareConcurrency). */
@@ -89,8 +92,10 @@ export interface EncodeTimings {
   readonly preprocessMs: number;
   readonly semanticEncoderMs: number;
   readonly pixelEncoderMs: number;
-  /** All scales: the GPU quantizer runs every scale in one submission, so it has no per-scale times. */
+  /** All scales together. */
   readonly quantizerMs: number;
+  /** Per scale, from the CPU quantizer; absent for the GPU one, which submits every scale at once. */
+  readonly quantizerScaleMs?: readonly number[];
   readonly totalMs: number;
 }
 

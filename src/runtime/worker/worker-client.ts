@@ -3,6 +3,7 @@
  * nothing else. The UI holds state and progress bars; the model lives in the worker.
  */
 import type { RgbImage } from '../../core/image/rgb-image.ts';
+import type { PackageSource } from '../package-source.ts';
 import type {
   EncodeRequest,
   EngineEvent,
@@ -70,6 +71,12 @@ export class TokenFlowClient {
   loadModel(baseUrl: string, options: Omit<LoadModelRequest, 'type' | 'baseUrl'> = {}): Promise<ResultOf['load-model']> {
     const page = (globalThis as { location?: { href: string } }).location?.href;
     return this.request({ type: 'load-model', baseUrl: page ? new URL(baseUrl, page).href : baseUrl, ...options });
+  }
+
+  /** Loads from any PackageSource (a converted package in OPFS, picked files, or a URL). */
+  loadSource(source: PackageSource, options: Omit<LoadModelRequest, 'type' | 'baseUrl' | 'source'> = {}): Promise<ResultOf['load-model']> {
+    if (source.kind === 'url') return this.loadModel(source.baseUrl, options);
+    return this.request({ type: 'load-model', source, ...options });
   }
 
   encode(image: RgbImage, options: Omit<EncodeRequest, 'type' | 'image'> = {}): Promise<ResultOf['encode']> {

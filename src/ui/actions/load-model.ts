@@ -4,6 +4,7 @@
  * own views and encodes the current image, if there is one.
  */
 import type { LoadProgress } from '../../runtime/model-loader.ts';
+import { describeSource, type PackageSource } from '../../runtime/package-source.ts';
 import type { CodebookName } from '../logic/code-colours.ts';
 import { normaliseModelUrl } from '../logic/model-url.ts';
 import { createTokenLayout } from '../logic/token-layout.ts';
@@ -44,10 +45,35 @@ export async function addModel(rawUrl: string): Promise<number | undefined> {
     return undefined;
   }
   setState({ modelUrlError: undefined });
+  return addSlot(url, undefined);
+}
+
+/**
+ * Adds a model from a local source: a converted package or a picked folder. Returns the slot id,
+ * or undefined when it is already shown or there is no room (the reason is modelUrlError).
+ */
+export async function addModelFromSource(source: PackageSource): Promise<number | undefined> {
+  const key = describeSource(source);
+  const { models } = getState();
+  const same = models.find((m) => m.url === key);
+  if (same) {
+    setActiveModel(same.id);
+    return same.id;
+  }
+  if (models.length >= MAX_MODELS) {
+    setState({ modelUrlError: `at most ${MAX_MODELS} models are shown side by side; remove one first` });
+    return undefined;
+  }
+  setState({ modelUrlError: undefined });
+  return addSlot(key, source);
+}
+
+async function addSlot(url: string, source: PackageSource | undefined): Promise<number> {
   const id = nextModelId++;
   const slot: ModelView = {
     id,
     url,
+    ...(source ? { source } : {}),
     phase: 'loading',
     files: [],
     colours: {},
@@ -57,11 +83,17 @@ export async function addModel(rawUrl: string): Promise<number | undefined> {
     reconPhase: 'idle',
   };
   usePlayground.setState((s) => ({ models: [...s.models, slot] }));
-  await loadInto(id, url);
+  // A local package was just asked for by the user (dropped, picked): show its tokens.
+  if (source) setActiveModel(id);
+  await loadInto(id, sourceOfSlot(slot));
   return id;
 }
 
-async function loadInto(id: number, url: string): Promise<void> {
+function sourceOfSlot(m: Pick<ModelView, 'url' | 'source'>): PackageSource {
+  return m.source ?? { kind: 'url', baseUrl: m.url };
+}
+
+async function loadInto(id: number, source: PackageSource): Promise<void> {
   const client = startEngine(id);
   // Progress arrives per chunk; the store (and so the page) takes it at most once a frame.
   let queued: FileEvent[] = [];
@@ -81,7 +113,7 @@ async function loadInto(id: number, url: string): Promise<void> {
   client.on('cache', ({ report }) => updateModel(id, { cache: report }));
 
   try {
-    const loaded = await client.loadModel(url, { backend: getState().backend });
+    const loaded = await client.loadSource(source, { backend: getState().backend });
     const m = loaded.manifest;
     updateModel(id, {
       phase: 'ready',
@@ -100,12 +132,12 @@ async function loadInto(id: number, url: string): Promise<void> {
     return;
   }
   applyPendingSelection();
-  await Promise.all([encodeModel(id), loadCodebooksAndColours(id, url)]);
+  await Promise.all([encodeModel(id), loadCodebooksAndColours(id, source)]);
 }
 
-async function loadCodebooksAndColours(id: number, url: string): Promise<void> {
+async function loadCodebooksAndColours(id: number, source: PackageSource): Promise<void> {
   try {
-    const codebooks = await readCodebooks(url);
+    const codebooks = await readCodebooks(source);
     if (!findModel(id)) return;
     updateModel(id, { codebooks });
     await ensureColours(id, getState().colourBy);
@@ -179,5 +211,5 @@ export async function reloadModel(id: number): Promise<void> {
     reconPhase: 'idle',
     recon: undefined,
   });
-  await loadInto(id, m.url);
+  await loadInto(id, sourceOfSlot(m));
 }

@@ -2,6 +2,7 @@
 import { EXAMPLES, exampleUrl, findExample } from '../examples.ts';
 import { decodeImageInWorker } from '../workers/page-worker-client.ts';
 import { getState, setState } from '../state/store.ts';
+import { CHECKPOINT_FILE, convertAndLoad } from './convert-checkpoint.ts';
 import { encodeAll } from './encode-image.ts';
 import { decodePastedTokens } from './paste-tokens.ts';
 
@@ -43,12 +44,18 @@ export async function openImageFile(file: Blob, name: string, example?: string):
 
 /**
  * The first file of a drop, paste or picker selection; says so when several were given. A
- * token file (.json, as exported) is decoded with the active model instead of opened as an image.
+ * token file (.json, as exported) is decoded with the active model instead of opened as an image;
+ * a checkpoint (.pt, .safetensors) is converted into a model package.
  */
 export async function openFileList(files: FileList | readonly File[]): Promise<void> {
   const list = Array.from(files);
   if (list.length === 0) {
     setState({ imagePhase: 'error', imageError: 'nothing to open: the drop or paste held no file' });
+    return;
+  }
+  if (CHECKPOINT_FILE.test(list[0].name)) {
+    setState({ imageError: undefined });
+    await convertAndLoad(list[0]);
     return;
   }
   if (/\.json$/i.test(list[0].name) || list[0].type === 'application/json') {

@@ -7,6 +7,7 @@ import { DEFAULT_MODEL_PATH } from '../logic/model-url.ts';
 import { setState } from '../state/store.ts';
 import { addModel } from './load-model.ts';
 import { openExample } from './open-image.ts';
+import { refreshStoredModels } from './stored-models.ts';
 import { restoreFromUrl, startUrlSync } from './url-sync.ts';
 
 let started = false;
@@ -17,6 +18,8 @@ export async function startPage(): Promise<void> {
   started = true;
   const link = restoreFromUrl(location.search);
   startUrlSync();
+  // Converted models from earlier visits, listed while the default model loads.
+  void refreshStoredModels();
   const image = link.example ? openExample(link.example) : Promise.resolve();
   let models: Promise<unknown>[];
   if (link.models.length > 0) {

@@ -51,7 +51,8 @@ export function applyPendingSelection(): void {
 /** What the link should say for the current state. */
 export function urlStateOf(s: PlaygroundState, pageUrl: string): UrlState {
   const defaultUrl = normaliseModelUrl(`${import.meta.env.BASE_URL}${DEFAULT_MODEL_PATH}`, pageUrl);
-  const urls = s.models.map((m) => m.url);
+  // Local packages (converted, picked folders) exist only in this browser: a link cannot carry them.
+  const urls = s.models.filter((m) => m.source === undefined).map((m) => m.url);
   const onlyDefault = urls.length === 1 && urls[0] === defaultUrl;
   const model = activeModel(s);
   const layout = model?.layout;

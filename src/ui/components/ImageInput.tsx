@@ -111,7 +111,7 @@ export function ImageInput() {
         }}
       >
         <p>
-          Drop an image here (or an exported token .json), paste one, or{' '}
+          Drop an image here (or an exported token .json, or a .pt / .safetensors checkpoint to convert), paste one, or{' '}
           <button type="button" onClick={() => picker.current?.click()}>
             choose a file
           </button>

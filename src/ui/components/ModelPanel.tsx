@@ -6,6 +6,7 @@ import { bitsPerImage } from '../logic/token-layout.ts';
 import { MAX_MODELS, type BackendParam } from '../logic/url-state.ts';
 import { activeModel, usePlayground } from '../state/store.ts';
 import type { ModelView } from '../state/types.ts';
+import { LocalModels } from './LocalModels.tsx';
 import { FileProgressBar, formatBytes } from './ProgressBar.tsx';
 
 const ms = (x: number | undefined) => (x === undefined ? '–' : `${x < 10 ? x.toFixed(1) : Math.round(x)} ms`);
@@ -114,6 +115,7 @@ function Timings({ m }: { readonly m: ModelView }) {
               <th scope="row">encode</th>
               <td>
                 crop {ms(enc.preprocessMs)}, semantic encoder {ms(enc.semanticEncoderMs)}, pixel encoder {ms(enc.pixelEncoderMs)}, quantizer {ms(enc.quantizerMs)} = {ms(enc.totalMs)}
+                {enc.quantizerScaleMs && <> (quantizer per scale: {enc.quantizerScaleMs.map((t) => ms(t)).join(', ')})</>}
               </td>
             </tr>
           )}
@@ -176,6 +178,7 @@ export function ModelPanel() {
           </p>
         )}
       </form>
+      <LocalModels />
       <div className="row backend-choice">
         <label htmlFor="backend">Run models on</label>
         <select id="backend" value={backend} onChange={(e) => void setBackend(e.target.value as BackendParam)}>

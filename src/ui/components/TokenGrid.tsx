@@ -131,6 +131,7 @@ export function TokenGrid() {
             data-testid="token-grid"
             data-scale={s}
             data-indices={slice.join(',')}
+            data-model-url={model.url}
             onKeyDown={onKeyDown}
             onClick={onClick}
           >

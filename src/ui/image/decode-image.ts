@@ -32,12 +32,15 @@ export const PREVIEW_SIDE = 1024;
 const HEADER_BYTES = 512 * 1024;
 const CHECKPOINT_NAME = /\.(pt|pth|ckpt|safetensors|bin)$/i;
 
-/** Thrown for a dropped checkpoint: converting one in the browser is not built yet. */
+/**
+ * Thrown when a checkpoint reaches the image decoder. Drops and picks route checkpoints to the
+ * in-browser conversion first (ui/actions/convert-checkpoint.ts), so this is a safety net.
+ */
 export class CheckpointDroppedError extends Error {
   constructor(readonly fileName: string) {
     super(
-      `${fileName} looks like a model checkpoint, not an image. Converting a .pt checkpoint in the browser is not available yet: ` +
-        `convert it with "npm run export -- ${fileName} --out public/models/my-model" and add that folder's URL as a model.`,
+      `${fileName} looks like a model checkpoint, not an image: drop it on the image area or use "convert a checkpoint" in the model panel ` +
+        `to convert it here (or run "npm run export -- ${fileName} --out public/models/my-model").`,
     );
     this.name = 'CheckpointDroppedError';
   }

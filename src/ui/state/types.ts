@@ -8,6 +8,8 @@ import type { DistanceWeights } from '../../core/quantizer/nearest-codes.ts';
 import type { Backend, BackendChoice } from '../../runtime/backend-choice.ts';
 import type { LoadSource } from '../../runtime/model-loader.ts';
 import type { CacheReport } from '../../runtime/package-cache.ts';
+import type { PackageSource } from '../../runtime/package-source.ts';
+import type { StoredPackage } from '../../runtime/convert/stored-packages.ts';
 import type { DecodeResult, EncodeResult, LoadModelResult, LoadTimings, QuantizerKind } from '../../runtime/worker/messages.ts';
 import type { CodebookName, CodeColours } from '../logic/code-colours.ts';
 import type { ImageFormat } from '../logic/image-header.ts';
@@ -66,7 +68,10 @@ export interface SessionUsage {
 export interface ModelView {
   /** Stable id of this slot (also names its worker). */
   readonly id: number;
+  /** The package URL, or for a local source its description (describeSource). */
   readonly url: string;
+  /** Set for packages not loaded by URL (converted in OPFS, a picked folder); never put in links. */
+  readonly source?: PackageSource;
   readonly phase: 'loading' | 'ready' | 'error';
   readonly error?: string;
   readonly files: readonly FileProgress[];
@@ -106,7 +111,26 @@ export interface ModelView {
   readonly session?: SessionUsage;
 }
 
+/** A checkpoint being converted in the browser (or the last one that failed). */
+export interface ConversionView {
+  readonly fileName: string;
+  readonly fileBytes: number;
+  readonly phase: 'running' | 'done' | 'error';
+  /** The exporter's current stage and its message. */
+  readonly stage: string;
+  readonly message: string;
+  readonly bytesWritten: number;
+  readonly error?: string;
+  /** Why the converted package is in memory only (OPFS unavailable or full). */
+  readonly memoryReason?: string;
+}
+
 export interface PlaygroundState {
+  readonly conversion?: ConversionView;
+  /** Converted packages in OPFS; undefined until listed. */
+  readonly storedModels?: readonly StoredPackage[];
+  /** Why the stored list could not be read or changed. */
+  readonly storedError?: string;
   readonly imagePhase: Phase;
   readonly imageError?: string;
   readonly image?: SourceImage;
