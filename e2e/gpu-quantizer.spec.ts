@@ -11,6 +11,7 @@ import { fixtureConfig, fixtureF32, fixtureFeatures, fixtureI32, loadFixtureCode
 import { fixturesAvailable, type FixtureImage, type FixtureName } from '../src/test-support/fixtures.ts';
 import { HARNESS_PATH, probeInPage, quantizeInPage, type DecodedRun } from './support/gpu-quantizer-client.ts';
 import { candidateMismatches, indexMismatches, maxAbsDiff } from './support/quantization-compare.ts';
+import { randomArray } from '../src/test-support/random.ts';
 
 const harnessUrl = `http://127.0.0.1:${harnessPort}${HARNESS_PATH}`;
 
@@ -92,19 +93,6 @@ function expectMatchesFixture(label: string, name: FixtureName, image: FixtureIm
   return `${label} vs official: ${report.join('; ')}`;
 }
 
-/** Deterministic uniform(−1, 1) (mulberry32), so failures reproduce. */
-function randomArray(n: number, seed: number): Float32Array {
-  let a = seed >>> 0;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
-  }
-  return out;
-}
 
 test.describe('GPU quantizer on SwiftShader WebGPU', () => {
   test('probeWebGpu finds SwiftShader as a fallback adapter with raised storage limits', async ({ page }) => {

@@ -13,6 +13,7 @@ import { createCodebooks, type Codebooks } from '../../src/core/quantizer/index.
 import { fixtureConfig, fixtureFeatures, loadFixtureCodebooks } from '../../src/core/quantizer/test-support.ts';
 import { fixturesAvailable } from '../../src/test-support/fixtures.ts';
 import { HARNESS_PATH, quantizeInPage, type QuantizeOutput } from '../support/gpu-quantizer-client.ts';
+import { randomArray } from '../../src/test-support/random.ts';
 
 interface BenchCase {
   readonly name: string;
@@ -26,19 +27,6 @@ const args = process.argv.slice(2);
 const runs = Number(args.find((a) => /^\d+$/.test(a)) ?? 3);
 const released = !args.includes('--no-released');
 
-/** Deterministic uniform(−1, 1) (mulberry32), the same generator as src/core/quantizer/bench-quantizer.ts. */
-function randomArray(n: number, seed: number): Float32Array {
-  let a = seed >>> 0;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
-  }
-  return out;
-}
 
 function randomCase(name: string, K: number, S: number, scales: number[]): BenchCase {
   const codebooks = createCodebooks(randomArray(K * 32, 1), 32, randomArray(K * 8, 2), 8);

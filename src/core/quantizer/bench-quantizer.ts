@@ -7,6 +7,7 @@
 import { createCodebooks } from './codebook.ts';
 import { decodeIndices } from './decode-indices.ts';
 import { quantizeMultiscale } from './multiscale.ts';
+import { randomArray } from '../../test-support/random.ts';
 
 const K = 32768;
 const SEMANTIC_DIM = 32;
@@ -16,19 +17,6 @@ const CONFIGS = [
   { name: 'clip-256', S: 16, scales: [1, 2, 4, 6, 8, 10, 12, 14, 16] },
 ];
 
-/** Deterministic uniform(−1, 1) so runs are comparable (mulberry32). */
-function randomArray(n: number, seed: number): Float32Array {
-  let a = seed >>> 0;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
-  }
-  return out;
-}
 
 const runs = Number(process.argv[2] ?? 3);
 const codebooks = createCodebooks(randomArray(K * SEMANTIC_DIM, 1), SEMANTIC_DIM, randomArray(K * PIXEL_DIM, 2), PIXEL_DIM);
