@@ -106,13 +106,15 @@ export async function exportPackage(source: ByteSource, out: PackageDirectory, o
   const semanticFile = await codebookFile('quantize.embedding_vqkd.weight', 'codebook_semantic.f32.bin', config.semanticCodeDim);
   const pixelFile = await codebookFile('quantize.embedding_vqgan.weight', 'codebook_pixel.f32.bin', config.pixelCodeDim);
 
+  // Only the file's own name: a local path says nothing to whoever receives the package.
+  const fileName = source.name.split(/[\\/]/).pop()!;
   const manifestJson = {
     format: PACKAGE_FORMAT,
     formatVersion: PACKAGE_FORMAT_VERSION,
     name: options.name ?? defaultName(config),
-    description: `Exported from ${source.name} ('${checkpoint.weightsKey}' weights) by the tokenflow-playground exporter.`,
+    description: `Exported from ${fileName} ('${checkpoint.weightsKey}' weights) by the tokenflow-playground exporter.`,
     variant: config.variant,
-    source: { file: source.name.split(/[\\/]/).pop()!, bytes: source.size, weightsKey: checkpoint.weightsKey },
+    source: { file: fileName, bytes: source.size, weightsKey: checkpoint.weightsKey },
     precision,
     inputSize: config.inputSize,
     gridSize: config.gridSize,
