@@ -5,9 +5,7 @@
  * without Python. Prints each stage, wall time and peak memory.
  */
 import { parseArgs } from 'node:util';
-import { nodeFileSource } from '../src/node/file-byte-source.ts';
-import { stagedPackageDirectory } from '../src/node/package-dir-writer.ts';
-import { exportPackage } from './export-package.ts';
+import { exportCheckpointToDir } from '../src/node/export-to-dir.ts';
 
 const USAGE = `usage: npm run export -- <checkpoint> --out <dir> [--precision fp32|fp16] [--image-size 224|256|384] [--name "display name"] [--force]
 
@@ -41,27 +39,20 @@ async function main(): Promise<void> {
   if (inputSize !== undefined && !Number.isInteger(inputSize)) throw new Error(`--image-size must be a whole number, got ${values['image-size']}`);
 
   const started = performance.now();
-  const source = await nodeFileSource(positionals[0]);
-  const dir = await stagedPackageDirectory(values.out, { force: values.force });
-  try {
-    const result = await exportPackage(source, dir, {
-      precision: values.precision,
-      inputSize,
-      name: values.name,
-      onProgress: (e) => console.log(`[${((performance.now() - started) / 1000).toFixed(1)}s] ${e.message}`),
-    });
-    await dir.commit();
+  const result = await exportCheckpointToDir(positionals[0], values.out, {
+    force: values.force,
+    precision: values.precision,
+    inputSize,
+    name: values.name,
+    onProgress: (e) => console.log(`[${((performance.now() - started) / 1000).toFixed(1)}s] ${e.message}`),
+  });
+  {
     const m = result.manifest;
     const total = m.files.reduce((a, f) => a + f.bytes, 0);
     console.log(
       `${m.name}: ${m.variant}, ${m.inputSize}px → ${m.gridSize}×${m.gridSize}, ${m.scales.length} scales (${m.numTokens} tokens), K=${m.codebookSize}, ` +
         `'${m.source.weightsKey}' weights, ${m.precision}; ${(total / 1e6).toFixed(1)} MB in ${values.out}`,
     );
-  } catch (e) {
-    await dir.abort();
-    throw e;
-  } finally {
-    await source.close();
   }
   const peak = process.resourceUsage().maxRSS / 1024;
   console.log(`wall ${((performance.now() - started) / 1000).toFixed(1)} s, peak RSS ${peak.toFixed(0)} MB`);

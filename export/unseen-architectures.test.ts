@@ -10,17 +10,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeIndices } from '../src/core/quantizer/decode-indices.ts';
 import { reconstructImage } from '../src/core/pipeline/tokenflow-pipeline.ts';
 import { nodeFileSink } from '../src/node/file-byte-sink.ts';
-import { nodeFileSource } from '../src/node/file-byte-source.ts';
 import { decodeImageFile } from '../src/node/image-io.ts';
+import { exportCheckpointToDir } from '../src/node/export-to-dir.ts';
 import { loadModelFromDir } from '../src/node/package-dir-reader.ts';
-import { stagedPackageDirectory } from '../src/node/package-dir-writer.ts';
 import { fixturePath, fixturesAvailable } from '../src/test-support/fixtures.ts';
 import { maxAbsDiff } from '../src/test-support/compare.ts';
 import { RELEASED_CLIP_ENHANCED, RELEASED_SIGLIP } from './bench/released-configs.ts';
 import { writeRandomCheckpoint } from './bench/random-checkpoint.ts';
-import { loadCheckpoint } from './checkpoint/load-checkpoint.ts';
-import { detectConfig } from './detect-config.ts';
-import { exportPackage } from './export-package.ts';
 import type { ModelConfig } from './model-config.ts';
 
 const UNSEEN: Record<string, ModelConfig> = {
@@ -57,15 +53,8 @@ describe.runIf(fixturesAvailable())('checkpoints of architectures no fixture has
       const ckpt = `${dir}.pt`;
       await writeRandomCheckpoint(await nodeFileSink(ckpt), config, { seed: 11 });
 
-      const source = await nodeFileSource(ckpt);
-      try {
-        expect(detectConfig((await loadCheckpoint(source)).stateDict)).toEqual(config);
-        const out = await stagedPackageDirectory(dir);
-        await exportPackage(source, out);
-        await out.commit();
-      } finally {
-        await source.close();
-      }
+      const { config: detected } = await exportCheckpointToDir(ckpt, dir);
+      expect(detected).toEqual(config);
 
       const model = await loadModelFromDir(dir);
       try {

@@ -6,9 +6,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { exportPackage } from '../export/export-package.ts';
-import { nodeFileSource } from '../src/node/file-byte-source.ts';
-import { stagedPackageDirectory } from '../src/node/package-dir-writer.ts';
+import { exportCheckpointToDir } from '../src/node/export-to-dir.ts';
 import { writeOfficialCheckpoint } from './export-checkpoint.ts';
 import { createParams, layoutFor } from './params.ts';
 import { CHECKPOINT_FILE, RUN_DIR, STATE_FILE } from './run-files.ts';
@@ -34,24 +32,15 @@ async function main(): Promise<void> {
   if (!existsSync(values.checkpoint!)) throw new Error(`${values.checkpoint}: no trained checkpoint; run npm run train first`);
   const cardPath = join(DEFAULT_PACKAGE_DIR, CARD);
   const card = existsSync(cardPath) ? readFileSync(cardPath) : null;
-  const source = await nodeFileSource(values.checkpoint!);
-  const dir = await stagedPackageDirectory(DEFAULT_PACKAGE_DIR, { force: true });
-  try {
-    const { manifest } = await exportPackage(source, dir, {
-      precision: values.precision,
-      inputSize: TINY_CONFIG.inputSize,
-      name: DEFAULT_MODEL_NAME,
-      onProgress: (e) => console.log(e.message),
-    });
-    await dir.commit();
-    const bytes = manifest.files.reduce((a, f) => a + f.bytes, 0);
-    console.log(`${manifest.name}: ${manifest.numTokens} tokens, K=${manifest.codebookSize}, ${manifest.precision}, ${(bytes / 1e6).toFixed(1)} MB in ${DEFAULT_PACKAGE_DIR}`);
-  } catch (e) {
-    await dir.abort();
-    throw e;
-  } finally {
-    await source.close();
-  }
+  const { manifest } = await exportCheckpointToDir(values.checkpoint!, DEFAULT_PACKAGE_DIR, {
+    force: true,
+    precision: values.precision,
+    inputSize: TINY_CONFIG.inputSize,
+    name: DEFAULT_MODEL_NAME,
+    onProgress: (e) => console.log(e.message),
+  });
+  const bytes = manifest.files.reduce((a, f) => a + f.bytes, 0);
+  console.log(`${manifest.name}: ${manifest.numTokens} tokens, K=${manifest.codebookSize}, ${manifest.precision}, ${(bytes / 1e6).toFixed(1)} MB in ${DEFAULT_PACKAGE_DIR}`);
   if (card) writeFileSync(cardPath, card);
 }
 

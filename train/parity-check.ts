@@ -7,9 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { exportPackage } from '../export/export-package.ts';
-import { nodeFileSource } from '../src/node/file-byte-source.ts';
-import { stagedPackageDirectory } from '../src/node/package-dir-writer.ts';
+import { exportCheckpointToDir } from '../src/node/export-to-dir.ts';
 import { loadModelFromDir } from '../src/node/package-dir-reader.ts';
 import { writeOfficialCheckpoint } from './export-checkpoint.ts';
 import { createParams, layoutFor, type Params } from './params.ts';
@@ -50,11 +48,7 @@ export async function checkParity(params: Params): Promise<ParityCheck[]> {
   try {
     const ckpt = join(dir, 'model.pt');
     await writeOfficialCheckpoint(ckpt, layout, params);
-    const src = await nodeFileSource(ckpt);
-    const out = await stagedPackageDirectory(join(dir, 'pkg'), { force: true });
-    await exportPackage(src, out, { precision: 'fp32', inputSize: TINY_CONFIG.inputSize, name: 'parity' });
-    await out.commit();
-    await src.close();
+    await exportCheckpointToDir(ckpt, join(dir, 'pkg'), { force: true, precision: 'fp32', inputSize: TINY_CONFIG.inputSize, name: 'parity' });
     const model = await loadModelFromDir(join(dir, 'pkg'));
     const R = TINY_CONFIG.inputSize;
     const x = tf.randomUniform([1, R, R, 3], -1, 1) as tf.Tensor4D;

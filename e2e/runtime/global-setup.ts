@@ -7,24 +7,16 @@
  */
 import { readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { exportPackage } from '../../export/export-package.ts';
-import { nodeFileSource } from '../../src/node/file-byte-source.ts';
-import { stagedPackageDirectory } from '../../src/node/package-dir-writer.ts';
+import { exportCheckpointToDir } from '../../src/node/export-to-dir.ts';
 import { FIXTURE_NAMES, fixturePath, fixturesAvailable } from '../../src/test-support/fixtures.ts';
 import { e2ePackageDir, e2ePackages, type E2ePackage } from './package-set.ts';
 
 export async function exportE2ePackage(p: E2ePackage, outDir: string): Promise<void> {
   const next = `${outDir}.next-${process.pid}`;
-  const source = await nodeFileSource(fixturePath(p.fixture, 'checkpoint.pt'));
-  const dir = await stagedPackageDirectory(next, { force: true });
   try {
-    await exportPackage(source, dir, { precision: p.precision, externalData: p.externalData });
-    await dir.commit();
+    await exportCheckpointToDir(fixturePath(p.fixture, 'checkpoint.pt'), next, { force: true, precision: p.precision, externalData: p.externalData });
   } catch (e) {
-    await dir.abort();
     throw new Error(`exporting the ${p.id} test package from ${fixturePath(p.fixture, 'checkpoint.pt')} failed: ${(e as Error).message}`);
-  } finally {
-    await source.close();
   }
   const manifest = (d: string) => readFile(join(d, 'manifest.json'), 'utf8').catch(() => undefined);
   if ((await manifest(next)) === (await manifest(outDir))) {

@@ -7,7 +7,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exportPackage } from '../../export/export-package.ts';
 import type { LoadedModel } from '../core/pipeline/loaded-model.ts';
 import { reconstructImage, type ReconstructResult } from '../core/pipeline/tokenflow-pipeline.ts';
 import { indexAgreement, maxAbsDiff, u8Diff } from '../test-support/compare.ts';
@@ -20,22 +19,14 @@ import {
   type FixtureImage,
   type FixtureName,
 } from '../test-support/fixtures.ts';
-import { nodeFileSource } from './file-byte-source.ts';
+import { exportCheckpointToDir } from './export-to-dir.ts';
 import { decodeImageFile } from './image-io.ts';
 import { loadModelFromDir } from './package-dir-reader.ts';
-import { stagedPackageDirectory } from './package-dir-writer.ts';
 
 const golden = (name: FixtureName, image: FixtureImage, tensor: string) => requireFixtureTensor(name, image, tensor).data;
 
 export async function exportFixture(name: FixtureName, outDir: string, precision: 'fp32' | 'fp16' = 'fp32'): Promise<void> {
-  const source = await nodeFileSource(fixturePath(name, 'checkpoint.pt'));
-  const dir = await stagedPackageDirectory(outDir);
-  try {
-    await exportPackage(source, dir, { precision });
-    await dir.commit();
-  } finally {
-    await source.close();
-  }
+  await exportCheckpointToDir(fixturePath(name, 'checkpoint.pt'), outDir, { precision });
 }
 
 for (const name of FIXTURE_NAMES) {

@@ -9,30 +9,19 @@ import { encode as encodeJpeg } from 'jpeg-js';
 import { PNG } from 'pngjs';
 import { loadCheckpoint } from '../../../export/checkpoint/load-checkpoint.ts';
 import { writeTorchCheckpoint, type TensorSpec } from '../../../export/checkpoint/torch-writer.ts';
-import { exportPackage } from '../../../export/export-package.ts';
 import { sha256Hex } from '../../../export/sha256.ts';
 import { cropRgbImage, type Box, type RgbImage } from '../../core/image/rgb-image.ts';
 import { fixturePath } from '../../test-support/fixtures.ts';
 import { nodeFileSink } from '../file-byte-sink.ts';
 import { nodeFileSource } from '../file-byte-source.ts';
 import { decodeImageFile, encodePng } from '../image-io.ts';
-import { stagedPackageDirectory } from '../package-dir-writer.ts';
+import { exportCheckpointToDir } from '../export-to-dir.ts';
 
 export const FIXTURE = 'clip-224';
 
 /** Exports a checkpoint file to a package folder with the project's exporter. */
 export async function exportCheckpoint(checkpoint: string, outDir: string): Promise<void> {
-  const source = await nodeFileSource(checkpoint);
-  const dir = await stagedPackageDirectory(outDir);
-  try {
-    await exportPackage(source, dir);
-    await dir.commit();
-  } catch (e) {
-    await dir.abort();
-    throw e;
-  } finally {
-    await source.close();
-  }
+  await exportCheckpointToDir(checkpoint, outDir);
 }
 
 /**
