@@ -10,7 +10,8 @@ import { createCodebooks, quantizeMultiscale, type Codebooks, type DistanceWeigh
 import { fixtureConfig, fixtureF32, fixtureFeatures, fixtureI32, loadFixtureCodebooks } from '../src/core/quantizer/test-support.ts';
 import { fixturesAvailable, type FixtureImage, type FixtureName } from '../src/test-support/fixtures.ts';
 import { HARNESS_PATH, probeInPage, quantizeInPage, type DecodedRun } from './support/gpu-quantizer-client.ts';
-import { candidateMismatches, indexMismatches, maxAbsDiff } from './support/quantization-compare.ts';
+import { candidateMismatches, indexMismatches } from './support/quantization-compare.ts';
+import { maxAbsDiffAt } from '../src/test-support/compare.ts';
 import { randomArray } from '../src/test-support/random.ts';
 
 const harnessUrl = `http://127.0.0.1:${harnessPort}${HARNESS_PATH}`;
@@ -39,7 +40,7 @@ function expectMatchesReference(label: string, ref: MultiscaleQuantization, gpu:
   ] as const) {
     const m = indexMismatches(refIdx, gpuIdx, refMargin, TIE_MARGIN);
     expect(m.clear, `${label}: ${kind} indices differing where the reference margin > ${TIE_MARGIN}`).toEqual([]);
-    const d = maxAbsDiff(refMargin, gpuMargin);
+    const d = maxAbsDiffAt(refMargin, gpuMargin);
     expect(d.max, `${label}: ${kind} margin differs most at token ${d.at}`).toBeLessThan(MARGIN_TOL);
     report.push(`${kind}: ${m.nearTie} near-tie mismatches, margin max|Δ| ${d.max.toExponential(1)}`);
   }
@@ -48,7 +49,7 @@ function expectMatchesReference(label: string, ref: MultiscaleQuantization, gpu:
     ['quantOutput', ref.quantOutput, gpu.quantOutput, FEATURE_TOL],
     ['fHat', ref.fHat, gpu.fHat, F_HAT_TOL],
   ] as const) {
-    const d = maxAbsDiff(a, b);
+    const d = maxAbsDiffAt(a, b);
     expect(d.max, `${label}: ${name} differs most at element ${d.at}`).toBeLessThan(tol);
     report.push(`${name} max|Δ| ${d.max.toExponential(1)}`);
   }
@@ -68,8 +69,8 @@ function expectVariantsAgree(a: DecodedRun, b: DecodedRun): string {
   expect(Array.from(b.result.indicesSemanticOnly), `${label}: semantic-only indices`).toEqual(Array.from(a.result.indicesSemanticOnly));
   expect(Array.from(b.result.indicesPixelOnly), `${label}: pixel-only indices`).toEqual(Array.from(a.result.indicesPixelOnly));
   expect(Array.from(b.result.candidates.indices), `${label}: candidate indices`).toEqual(Array.from(a.result.candidates.indices));
-  const margin = maxAbsDiff(a.result.margin, b.result.margin).max;
-  const fHat = maxAbsDiff(a.result.fHat, b.result.fHat).max;
+  const margin = maxAbsDiffAt(a.result.margin, b.result.margin).max;
+  const fHat = maxAbsDiffAt(a.result.fHat, b.result.fHat).max;
   return `${label}: indices identical, margin max|Δ| ${margin.toExponential(1)}, f̂ max|Δ| ${fHat.toExponential(1)}`;
 }
 
@@ -87,7 +88,7 @@ function expectMatchesFixture(label: string, name: FixtureName, image: FixtureIm
     expect(m.clear, `${label}: official ${tensor} differing where the official margin > ${TIE_MARGIN}`).toEqual([]);
     report.push(`${tensor} ${m.nearTie} near-tie mismatches`);
   }
-  const margin = maxAbsDiff(fixtureF32(name, image, 'margin').subarray(0, tokens), gpu.margin.subarray(0, tokens));
+  const margin = maxAbsDiffAt(fixtureF32(name, image, 'margin').subarray(0, tokens), gpu.margin.subarray(0, tokens));
   expect(margin.max, `${label}: official margin differs most at token ${margin.at}`).toBeLessThan(GOLDEN_MARGIN_TOL);
   report.push(`margin max|Δ| ${margin.max.toExponential(1)}`);
   return `${label} vs official: ${report.join('; ')}`;
@@ -142,7 +143,7 @@ test.describe('GPU quantizer on SwiftShader WebGPU', () => {
         ['quant_input', simple.result.quantInput, FEATURE_TOL],
         ['f_hat', simple.result.fHat, F_HAT_TOL],
       ] as const) {
-        const d = maxAbsDiff(fixtureF32(name, image, tensor), ours);
+        const d = maxAbsDiffAt(fixtureF32(name, image, tensor), ours);
         expect(d.max, `official ${tensor} differs most at element ${d.at}`).toBeLessThan(tol);
         report.push(`official ${tensor} max|Δ| ${d.max.toExponential(1)}`);
       }
@@ -169,7 +170,7 @@ test.describe('GPU quantizer on SwiftShader WebGPU', () => {
       ['quant_input', gpu.quantInput, FEATURE_TOL],
       ['f_hat', gpu.fHat, F_HAT_TOL],
     ] as const) {
-      const d = maxAbsDiff(fixtureF32(name, 'astronaut', tensor), ours);
+      const d = maxAbsDiffAt(fixtureF32(name, 'astronaut', tensor), ours);
       expect(d.max, `official ${tensor} differs most at element ${d.at}`).toBeLessThan(tol);
       report.push(`official ${tensor} max|Δ| ${d.max.toExponential(1)}`);
     }
@@ -280,7 +281,7 @@ test.describe('GPU quantizer edge cases', () => {
       expect(Array.from(run.result.margin)).toEqual(Array.from(ref.margin));
       expect(Array.from(run.result.marginPixel).every((m) => m === Infinity)).toBe(true);
       expect(Array.from(run.result.candidates.indices).every((k) => k === 0)).toBe(true);
-      expect(maxAbsDiff(ref.fHat, run.result.fHat).max).toBeLessThan(F_HAT_TOL);
+      expect(maxAbsDiffAt(ref.fHat, run.result.fHat).max).toBeLessThan(F_HAT_TOL);
     }
 
     const bad = Float32Array.from(h);

@@ -16,13 +16,8 @@ import { TINY_CONFIG, TINY_SEMANTIC_DECODER } from './tiny-config.ts';
 import { TokenFlowNet } from './tokenflow-net.ts';
 import { STATE_FILE } from './run-files.ts';
 import { loadState } from './train-state.ts';
+import { maxAbsDiff } from '../src/test-support/compare.ts';
 
-function maxAbsDiff(a: Float32Array, b: Float32Array): number {
-  if (a.length !== b.length) throw new Error(`length ${a.length} vs ${b.length}`);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
-}
 
 function maxAbs(a: Float32Array): number {
   let m = 0;

@@ -4,6 +4,7 @@
  * reference margin says the choice is a near-tie.
  */
 import type { Candidates } from '../../src/core/quantizer/index.ts';
+import { maxAbsDiffAt } from '../../src/test-support/compare.ts';
 
 export interface IndexMismatch {
   readonly token: number;
@@ -30,20 +31,6 @@ export function indexMismatches(
   return { clear, nearTie };
 }
 
-/** Largest |a[i] − b[i]| and where; NaN counts as Infinity so it cannot pass a tolerance. */
-export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): { max: number; at: number } {
-  if (a.length !== b.length) throw new Error(`maxAbsDiff: lengths differ (${a.length} vs ${b.length})`);
-  let max = 0;
-  let at = -1;
-  for (let i = 0; i < a.length; i++) {
-    const d = a[i] === b[i] ? 0 : Math.abs(a[i] - b[i]);
-    if (!(d <= max)) {
-      max = Number.isNaN(d) ? Infinity : d;
-      at = i;
-    }
-  }
-  return { max, at };
-}
 
 /**
  * How far two candidate lists differ: distances slot by slot, and the slots holding different
@@ -75,7 +62,7 @@ export function candidateMismatches(
     const tiedAfter = j < k - 1 && Math.abs(d - expected.distance[i + 1]) <= tieMargin;
     if (!tiedBefore && !tiedAfter && j !== k - 1) clearIndexSlots.push(i);
   }
-  return { clearIndexSlots, maxDistanceDiff: maxAbsDiff(expected.distance, actual.distance).max, maxSemanticDiff, maxPixelDiff };
+  return { clearIndexSlots, maxDistanceDiff: maxAbsDiffAt(expected.distance, actual.distance).max, maxSemanticDiff, maxPixelDiff };
 }
 
 function absDiff(a: number, b: number): number {

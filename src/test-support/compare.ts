@@ -1,13 +1,24 @@
 /** Comparisons against golden tensors, returning figures that tests assert on and print. */
 
-export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  if (a.length !== b.length) throw new Error(`length mismatch: ${a.length} vs ${b.length}`);
-  let m = 0;
+/** Largest |a[i] − b[i]| and where it is, so a failing test says which element broke; NaN counts as Infinity. */
+export function maxAbsDiffAt(a: ArrayLike<number>, b: ArrayLike<number>): { max: number; at: number } {
+  if (a.length !== b.length) throw new Error(`maxAbsDiff: lengths differ (${a.length} vs ${b.length})`);
+  let max = 0;
+  let at = -1;
   for (let i = 0; i < a.length; i++) {
-    const d = Math.abs(a[i] - b[i]);
-    if (!(d <= m)) m = Number.isNaN(d) ? Infinity : d;
+    // a[i] === b[i] first: ±Infinity in both places is no difference.
+    const d = a[i] === b[i] ? 0 : Math.abs(a[i] - b[i]);
+    // NaN must fail a tolerance check, not vanish in a '>' comparison.
+    if (!(d <= max)) {
+      max = Number.isNaN(d) ? Infinity : d;
+      at = i;
+    }
   }
-  return m;
+  return { max, at };
+}
+
+export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  return maxAbsDiffAt(a, b).max;
 }
 
 export interface U8Diff {

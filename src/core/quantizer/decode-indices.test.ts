@@ -3,7 +3,7 @@ import { fixtureImages, FIXTURE_NAMES, fixturesAvailable } from '../../test-supp
 import type { Codebooks } from './codebook.ts';
 import { decodeIndices } from './decode-indices.ts';
 import { quantizeMultiscale } from './multiscale.ts';
-import { fixtureConfig, fixtureF32, fixtureFeatures, fixtureI32, loadFixtureCodebooks, maxAbsDiff } from './test-support.ts';
+import { fixtureConfig, fixtureF32, fixtureFeatures, fixtureI32, loadFixtureCodebooks, maxAbsDiffAt } from './test-support.ts';
 
 describe.runIf(fixturesAvailable())('decodeIndices against the official decode_code', () => {
   for (const name of FIXTURE_NAMES) {
@@ -17,7 +17,7 @@ describe.runIf(fixturesAvailable())('decodeIndices against the official decode_c
         it(image, () => {
           const { S, scales } = fixtureConfig(name);
           const fHat = decodeIndices(fixtureI32(name, image, 'indices'), scales, S, codebooks);
-          const d = maxAbsDiff(fHat, fixtureF32(name, image, 'f_hat_from_indices'));
+          const d = maxAbsDiffAt(fHat, fixtureF32(name, image, 'f_hat_from_indices'));
           expect(d.max, `f_hat_from_indices differs most at element ${d.at}`).toBeLessThan(1e-5);
         });
       }

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { fixtureImages, FIXTURE_NAMES, fixturesAvailable, type FixtureName } from '../../test-support/fixtures.ts';
 import type { Codebooks } from './codebook.ts';
 import { quantizeMultiscale } from './multiscale.ts';
-import { fixtureConfig, fixtureF32, fixtureFeatures, fixtureI32, loadFixtureCodebooks, maxAbsDiff } from './test-support.ts';
+import { fixtureConfig, fixtureF32, fixtureFeatures, fixtureI32, loadFixtureCodebooks, maxAbsDiffAt } from './test-support.ts';
 
 /** Fixture margins at or below this are near-ties whose winner depends on fp32 summation order. */
 const TIE_MARGIN = 1e-5;
@@ -56,7 +56,7 @@ describe.runIf(fixturesAvailable())('quantizeMultiscale against the official fix
             [r.marginSemantic, 'margin_semantic'],
             [r.marginPixel, 'margin_pixel'],
           ] as const) {
-            const d = maxAbsDiff(ours, fixtureF32(name, image, tensor));
+            const d = maxAbsDiffAt(ours, fixtureF32(name, image, tensor));
             expect(d.max, `${tensor} differs most at token ${d.at}`).toBeLessThan(CHAIN_MARGIN_TOL);
             report.push(`${tensor} max|Δ| ${d.max.toExponential(1)}`);
           }
@@ -65,7 +65,7 @@ describe.runIf(fixturesAvailable())('quantizeMultiscale against the official fix
             [r.quantOutput, 'quant_output', 1e-5],
             [r.fHat, 'f_hat', 1e-4],
           ] as const) {
-            const d = maxAbsDiff(ours, fixtureF32(name, image, tensor));
+            const d = maxAbsDiffAt(ours, fixtureF32(name, image, tensor));
             expect(d.max, `${tensor} differs most at element ${d.at}`).toBeLessThan(tol);
             report.push(`${tensor} max|Δ| ${d.max.toExponential(1)}`);
           }

@@ -3,7 +3,7 @@ import { fixtureImages, FIXTURE_NAMES, fixturesAvailable } from '../../test-supp
 import { createCodebooks, normalizeRows, type Codebooks } from './codebook.ts';
 import { nearestCodes, type DistanceWeights } from './nearest-codes.ts';
 import { createScalePlan } from './scale-plan.ts';
-import { fixtureConfig, fixtureF32, fixtureI32, loadFixtureCodebooks, maxAbsDiff } from './test-support.ts';
+import { fixtureConfig, fixtureF32, fixtureI32, loadFixtureCodebooks, maxAbsDiffAt } from './test-support.ts';
 
 /** Ds = 2, Dp = 2 codebooks from explicit (already unit or zero) rows. */
 function codebooks2x2(semantic: number[][], pixel: number[][]): Codebooks {
@@ -183,7 +183,7 @@ describe.runIf(fixturesAvailable())('nearestCodes on the official quantizer inpu
               const { index, margin } = golden[f];
               const clear = [...r[field].keys()].filter((p) => margin[t0 + p] > 1e-5 && r[field][p] !== index[t0 + p]);
               expect(clear, `${indexTensor}, scale ${s}: positions with a clear official choice that differ`).toEqual([]);
-              const d = maxAbsDiff(r[marginField], margin.subarray(t0, t1));
+              const d = maxAbsDiffAt(r[marginField], margin.subarray(t0, t1));
               expect(d.max, `${marginTensor}, scale ${s}, position ${d.at}`).toBeLessThan(2e-6);
             });
           });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { fixtureImages, FIXTURE_NAMES, fixtureTensorInfo, fixturesAvailable } from '../../test-support/fixtures.ts';
 import { ResidualScheme, runResidualScheme } from './residual-scheme.ts';
 import { createScalePlan } from './scale-plan.ts';
-import { fixtureConfig, fixtureF32, fixtureFeatures, maxAbsDiff } from './test-support.ts';
+import { fixtureConfig, fixtureF32, fixtureFeatures, maxAbsDiffAt } from './test-support.ts';
 
 // The area/bicubic chain alone: driven with the official per-scale q_s, it must reproduce the
 // official per-scale quantizer inputs and f̂ without any codebook.
@@ -26,10 +26,10 @@ describe.runIf(fixturesAvailable())('residual scheme against the official fixtur
         expect(scheme.quantInput.length).toBe(goldenIn.length);
         scales.forEach((s, i) => {
           const [a, b] = [scheme.featureOffsets[i], scheme.featureOffsets[i + 1]];
-          const d = maxAbsDiff(scheme.quantInput.subarray(a, b), goldenIn.subarray(a, b));
+          const d = maxAbsDiffAt(scheme.quantInput.subarray(a, b), goldenIn.subarray(a, b));
           expect(d.max, `scale ${s}: quant_input differs most at element ${d.at}`).toBeLessThan(1e-5);
         });
-        const f = maxAbsDiff(scheme.fHat, fixtureF32(name, image, 'f_hat'));
+        const f = maxAbsDiffAt(scheme.fHat, fixtureF32(name, image, 'f_hat'));
         expect(f.max, `f_hat differs most at element ${f.at}`).toBeLessThan(1e-4);
       });
     }

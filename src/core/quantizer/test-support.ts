@@ -3,32 +3,15 @@ import { loadCheckpoint } from '../../../export/checkpoint/load-checkpoint.ts';
 import { nodeFileSource } from '../../node/file-byte-source.ts';
 import { fixturePath, loadFixtureManifest, requireFixtureTensor, type FixtureImage, type FixtureName } from '../../test-support/fixtures.ts';
 import { createCodebooks, type Codebooks } from './codebook.ts';
+import { concatFeatures } from '../pipeline/tokenflow-pipeline.ts';
+export { maxAbsDiffAt } from '../../test-support/compare.ts';
 
-/** Largest |a[i] − b[i]| and where it is, so a failing test says which element broke. */
-export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): { max: number; at: number } {
-  if (a.length !== b.length) throw new Error(`maxAbsDiff: lengths differ (${a.length} vs ${b.length})`);
-  let max = 0;
-  let at = -1;
-  for (let i = 0; i < a.length; i++) {
-    const d = Math.abs(a[i] - b[i]);
-    // NaN must fail a tolerance check, not vanish in a '>' comparison.
-    if (!(d <= max)) {
-      max = Number.isNaN(d) ? Infinity : d;
-      at = i;
-      if (max === Infinity) break;
-    }
-  }
-  return { max, at };
-}
 
 /** h = concat(semantic_features, pixel_features): (1, Ds+Dp, S, S), semantic first (spec §3.5). */
 export function fixtureFeatures(name: FixtureName, image: FixtureImage): Float32Array {
   const sem = requireFixtureTensor(name, image, 'semantic_features').data as Float32Array;
   const pix = requireFixtureTensor(name, image, 'pixel_features').data as Float32Array;
-  const h = new Float32Array(sem.length + pix.length);
-  h.set(sem, 0);
-  h.set(pix, sem.length);
-  return h;
+  return concatFeatures(sem, pix);
 }
 
 export function fixtureF32(name: FixtureName, image: FixtureImage, tensor: string): Float32Array {
