@@ -14,6 +14,7 @@ export {
   type DistanceWeights,
   type NearestCodesOptions,
   type NearestCodes,
+  type TokenChoices,
   type Candidates,
   OFFICIAL_WEIGHTS,
   nearestCodes,

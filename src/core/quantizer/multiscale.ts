@@ -3,7 +3,7 @@
  * the residual loop of residual-scheme.ts with the nearest-code search of nearest-codes.ts.
  */
 import { checkCodebooks, codebookSquaredNorms, codePlanesInto, type Codebooks } from './codebook.ts';
-import { nearestCodes, type Candidates, type DistanceWeights } from './nearest-codes.ts';
+import { nearestCodes, type DistanceWeights, type TokenChoices } from './nearest-codes.ts';
 import { ResidualScheme } from './residual-scheme.ts';
 import { createScalePlan } from './scale-plan.ts';
 
@@ -14,22 +14,14 @@ export interface MultiscaleOptions {
   readonly topK?: number;
 }
 
-export interface MultiscaleQuantization {
+/** TokenChoices over Σs² tokens, scale-major and row-major within a scale. */
+export interface MultiscaleQuantization extends TokenChoices {
   readonly S: number;
   readonly scales: readonly number[];
   /** Where scale i's tokens start in the index/margin arrays (length scales.length + 1). */
   readonly tokenOffsets: readonly number[];
   /** Where scale i's (1,C,s,s) block starts in quantInput/quantOutput (C·tokenOffsets). */
   readonly featureOffsets: readonly number[];
-  /** Σs² shared indices, scale-major, row-major within a scale. */
-  readonly indices: Int32Array;
-  readonly indicesSemanticOnly: Int32Array;
-  readonly indicesPixelOnly: Int32Array;
-  readonly margin: Float32Array;
-  readonly marginSemantic: Float32Array;
-  readonly marginPixel: Float32Array;
-  /** Σs² × topK joint candidates (empty when topK is 0). */
-  readonly candidates: Candidates;
   /** Per scale the area-downsampled residual r_s, (1,C,s,s) blocks concatenated. */
   readonly quantInput: Float32Array;
   /** Per scale the chosen normalised code rows q_s, (1,C,s,s) blocks concatenated. */

@@ -39,8 +39,8 @@ export interface Candidates {
   readonly pixelDistance: Float32Array;
 }
 
-export interface NearestCodes {
-  readonly count: number;
+/** Per token: the joint choice, each codebook's own choice, their margins and the top-k. */
+export interface TokenChoices {
   /** argmin_k of the weighted joint distance, first minimum on exact ties. */
   readonly indices: Int32Array;
   readonly indicesSemanticOnly: Int32Array;
@@ -50,6 +50,10 @@ export interface NearestCodes {
   readonly marginSemantic: Float32Array;
   readonly marginPixel: Float32Array;
   readonly candidates: Candidates;
+}
+
+export interface NearestCodes extends TokenChoices {
+  readonly count: number;
 }
 
 /**
