@@ -1,5 +1,5 @@
 /**
- * npm run export -- <checkpoint.pt | .safetensors> --out <dir> [--precision fp32|fp16] [--image-size N] [--name "…"]
+ * npm run export -- <checkpoint.pt | .safetensors> --out <dir> [--precision fp32|fp16] [--image-size N] [--scales 1,2,…] [--name "…"]
  *
  * Converts a TokenFlow checkpoint into a model package for the browser and Node runtimes,
  * without Python. Prints each stage, wall time and peak memory.
@@ -7,7 +7,7 @@
 import { parseArgs } from 'node:util';
 import { exportCheckpointToDir } from '../src/node/export-to-dir.ts';
 
-const USAGE = `usage: npm run export -- <checkpoint> --out <dir> [--precision fp32|fp16] [--image-size 224|256|384] [--name "display name"] [--force]
+const USAGE = `usage: npm run export -- <checkpoint> --out <dir> [--precision fp32|fp16] [--image-size 224|256|384] [--scales 1,2,…,S] [--name "display name"] [--force]
 
   <checkpoint>   a TokenFlow checkpoint: the released tokenflow_clipb_32k_enhanced.pt or
                  tokenflow_siglip_32k.pt, a trainer checkpoint, or a .safetensors state dict
@@ -15,6 +15,8 @@ const USAGE = `usage: npm run export -- <checkpoint> --out <dir> [--precision fp
   --precision    fp32 (default) or fp16 weights (half the download; compute stays fp32)
   --image-size   CLIP checkpoints run at 224 or 256 (default: 256 for the enhanced decoder, as the
                  official loaders do); SigLIP at 384
+  --scales       for a model trained at another size (with --image-size): its scale list, ending
+                 with the token grid side, e.g. --image-size 128 --scales 1,2,4,6,8,10,12,14,16
   --force        replace --out even if it holds something other than a model package`;
 
 async function main(): Promise<void> {
@@ -24,6 +26,7 @@ async function main(): Promise<void> {
       out: { type: 'string' },
       precision: { type: 'string', default: 'fp32' },
       'image-size': { type: 'string' },
+      scales: { type: 'string' },
       name: { type: 'string' },
       force: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
@@ -37,12 +40,15 @@ async function main(): Promise<void> {
   if (values.precision !== 'fp32' && values.precision !== 'fp16') throw new Error(`--precision must be fp32 or fp16, got ${values.precision}`);
   const inputSize = values['image-size'] !== undefined ? Number(values['image-size']) : undefined;
   if (inputSize !== undefined && !Number.isInteger(inputSize)) throw new Error(`--image-size must be a whole number, got ${values['image-size']}`);
+  const scales = values.scales?.split(',').map(Number);
+  if (scales && inputSize === undefined) throw new Error('--scales needs --image-size (the size the model was trained at)');
 
   const started = performance.now();
   const result = await exportCheckpointToDir(positionals[0], values.out, {
     force: values.force,
     precision: values.precision,
     inputSize,
+    scales,
     name: values.name,
     onProgress: (e) => console.log(`[${((performance.now() - started) / 1000).toFixed(1)}s] ${e.message}`),
   });

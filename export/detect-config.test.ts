@@ -60,7 +60,17 @@ describe.runIf(fixturesAvailable())('config detection from key names and shapes'
     expect(at224.gridSize).toBe(14);
     expect(at224.scales.length).toBe(8);
     expect(at224.semanticEncoder.kind === 'clip' && at224.semanticEncoder.interpolatePosTo).toBe(null);
-    expect(() => detectConfig(sd, { inputSize: 320 })).toThrow(/320 is not one the official clip model runs at \(use 224 or 256\)/);
+    expect(() => detectConfig(sd, { inputSize: 320 })).toThrow(/320 is not one the official clip model runs at \(use 224 or 256, or give the scale list/);
+  });
+
+  it('a model trained at another size is exported with the scale list its maker states', () => {
+    const sd = shapeOnlyStateDict(loadCheckpointIndex('clip-224'));
+    const c = detectConfig(sd, { inputSize: 128, scales: [1, 2, 4, 8] });
+    expect([c.inputSize, c.gridSize, c.pixelBranchSize, c.outputSize]).toEqual([128, 8, 128, 128]);
+    expect([...c.scales]).toEqual([1, 2, 4, 8]);
+    expect(() => detectConfig(sd, { scales: [1, 2, 4, 8] })).toThrow(/custom scale list needs the image size/);
+    expect(() => detectConfig(sd, { inputSize: 128, scales: [1, 4, 2, 8] })).toThrow(/scales must be increasing positive whole numbers, got 1,4,2,8/);
+    expect(() => detectConfig(sd, { inputSize: 128, scales: [1, 2, 6] })).toThrow(/patch 16 at 128px gives a 8 grid, not the 6/);
   });
 });
 

@@ -4,7 +4,7 @@
  */
 import type { StateDict, TensorEntry } from './checkpoint/state-dict.ts';
 import type { ClipTowerConfig, ConvNetConfig, ModelConfig, PixelDecoderConfig, SiglipTowerConfig, Variant } from './model-config.ts';
-import { defaultResolution, resolutionFor } from './official-scales.ts';
+import { customResolution, defaultResolution, resolutionFor } from './official-scales.ts';
 import type { SemanticDecoderShape } from './state-dict-layout.ts';
 
 /** Head sizes of the two teacher families (OpenAI CLIP ViT: 64; SigLIP so400m: 72). */
@@ -20,6 +20,11 @@ const SIGLIP_MARKER = 'encoder_vqkd.vision_model.embeddings.patch_embedding.weig
 export interface DetectOptions {
   /** Input side R; defaults to what the official loaders use for this variant and decoder. */
   readonly inputSize?: number;
+  /**
+   * Scale list (ending with the token grid side) of a model trained outside the official code;
+   * with it, inputSize is required and need not be an official size.
+   */
+  readonly scales?: readonly number[];
   /** For error messages. */
   readonly sourceName?: string;
 }
@@ -64,7 +69,7 @@ export function detectConfig(sd: StateDict, options: DetectOptions = {}): ModelC
     );
   }
 
-  const resolution = options.inputSize !== undefined ? resolutionFor(variant, options.inputSize) : defaultResolution(variant, pixelDecoder.enhanced);
+  const resolution = chooseResolution(variant, pixelDecoder.enhanced, options, src);
   const R = resolution.inputSize;
   const downsample = 2 ** (pixelEncoder.chMult.length - 1);
   const S = resolution.scales[resolution.scales.length - 1];
@@ -134,6 +139,14 @@ export function detectConfig(sd: StateDict, options: DetectOptions = {}): ModelC
     pixelDecoder,
     groupNorm: GROUP_NORM,
   };
+}
+
+function chooseResolution(variant: Variant, enhanced: boolean, options: DetectOptions, src: string) {
+  if (options.scales) {
+    if (options.inputSize === undefined) throw new CheckpointMismatchError(`${src}: a custom scale list needs the image size it was trained at`);
+    return customResolution(options.inputSize, options.scales);
+  }
+  return options.inputSize !== undefined ? resolutionFor(variant, options.inputSize) : defaultResolution(variant, enhanced);
 }
 
 /** Sizes of the training-only semantic decoder, for writing official-layout files. */

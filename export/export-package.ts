@@ -34,6 +34,8 @@ export interface ExportOptions {
   readonly precision?: Precision;
   /** R; defaults to the official loaders' choice for the variant (CLIP enhanced: 256). */
   readonly inputSize?: number;
+  /** Scale list of a model trained outside the official code (see DetectOptions.scales). */
+  readonly scales?: readonly number[];
   /** Display name; defaults to one derived from the architecture. */
   readonly name?: string;
   /** ONNX external data: 'auto' (default) only past the 2 GB protobuf limit. */
@@ -70,7 +72,7 @@ export async function exportPackage(source: ByteSource, out: PackageDirectory, o
   progress({ stage: 'read-checkpoint', message: `reading ${source.name} (${(source.size / 1e6).toFixed(1)} MB)` });
   const checkpoint = await loadCheckpoint(source);
   const sd = checkpoint.stateDict;
-  const config = detectConfig(sd, { inputSize: options.inputSize, sourceName: source.name });
+  const config = detectConfig(sd, { inputSize: options.inputSize, scales: options.scales, sourceName: source.name });
   validateStateDict(sd, config, source.name);
 
   const files: PackageFile[] = [];

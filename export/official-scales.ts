@@ -36,7 +36,19 @@ export function resolutionFor(variant: Variant, inputSize: number): ResolutionCh
   const choice = supportedResolutions(variant).find((r) => r.inputSize === inputSize);
   if (!choice) {
     const sizes = supportedResolutions(variant).map((r) => r.inputSize).join(' or ');
-    throw new Error(`image size ${inputSize} is not one the official ${variant} model runs at (use ${sizes})`);
+    throw new Error(`image size ${inputSize} is not one the official ${variant} model runs at (use ${sizes}, or give the scale list of a model trained at another size)`);
   }
   return choice;
+}
+
+/**
+ * A resolution for a model trained outside the official code (e.g. our CPU-trained TokenFlow-Tiny
+ * at 128 pixels): the scale list cannot be read from tensor shapes, so its maker states it.
+ */
+export function customResolution(inputSize: number, scales: readonly number[]): ResolutionChoice {
+  if (!Number.isInteger(inputSize) || inputSize <= 0) throw new Error(`image size must be a positive whole number, got ${inputSize}`);
+  if (!scales.length || scales.some((s, i) => !Number.isInteger(s) || s < 1 || (i > 0 && s <= scales[i - 1]))) {
+    throw new Error(`scales must be increasing positive whole numbers, got ${scales.join(',')}`);
+  }
+  return { inputSize, scales: [...scales], interpolatePositions: false };
 }
