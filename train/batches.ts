@@ -1,12 +1,20 @@
 /**
- * Training batches from the crop cache: 128-pixel windows aligned to the 16-pixel token grid
- * (so the ViT can use the matching window of its 16×16 positional grid), or whole 256 crops;
- * random horizontal flips. Images become [-1,1] floats as the model expects (x = 2p/255 − 1).
+ * Training batches from the crop cache (256-pixel crops): each becomes a 128-pixel input either
+ * by 2×2 box averaging of the whole crop (dense detail, like a held-out photo resized to the model)
+ * or as a random 128 window at the crop's own scale; random horizontal flips. Images become [-1,1]
+ * floats as the model expects (x = 2p/255 − 1).
  */
 import { readFileSync } from 'node:fs';
 import { CROPS_FILE, CROP_SIDE } from './data-sources.ts';
-import type { GridOffset } from './tokenflow-net.ts';
 import { tf } from './tf-backend.ts';
+
+/** How one crop becomes a training input. */
+export interface CropView {
+  readonly id: number;
+  readonly flip: boolean;
+  /** null: the whole crop, box-downsampled; otherwise the top-left corner of a native window. */
+  readonly window: { readonly y: number; readonly x: number } | null;
+}
 
 export class CropStore {
   readonly data: Uint8Array;
@@ -15,26 +23,38 @@ export class CropStore {
     if (this.data.length !== count * CROP_SIDE * CROP_SIDE * 3) throw new Error(`${CROPS_FILE}: size does not match its index (${count} crops); rerun npm run train:data`);
   }
 
-  /** Crop `i`'s window of side `side` at token-grid offset `at`, optionally mirrored, as [-1,1] floats appended to `out`. */
-  private window(i: number, side: number, at: GridOffset, flip: boolean, out: Float32Array, o: number): void {
+  /** A random view of crop `id` with side `side` (at most CROP_SIDE), from a random source `rand` in [0,1). */
+  static randomView(id: number, side: number, rand: () => number): CropView {
+    const flip = rand() < 0.5;
+    const native = side * 2 !== CROP_SIDE || rand() < 0.5;
+    const span = CROP_SIDE - side + 1;
+    return { id, flip, window: native ? { y: Math.floor(rand() * span), x: Math.floor(rand() * span) } : null };
+  }
+
+  private fill(v: CropView, side: number, out: Float32Array, o: number): void {
     const S = CROP_SIDE;
-    const base = i * S * S * 3;
-    const y0 = at.y * 16;
-    const x0 = at.x * 16;
+    const base = v.id * S * S * 3;
+    const f = v.window ? 1 : S / side;
+    const y0 = v.window?.y ?? 0;
+    const x0 = v.window?.x ?? 0;
+    const scale = 1 / (127.5 * f * f);
     for (let y = 0; y < side; y++) {
       for (let x = 0; x < side; x++) {
-        const sx = flip ? x0 + side - 1 - x : x0 + x;
-        const src = base + ((y0 + y) * S + sx) * 3;
         const dst = o + (y * side + x) * 3;
-        for (let c = 0; c < 3; c++) out[dst + c] = this.data[src + c] / 127.5 - 1;
+        const sxBase = x0 + (v.flip ? side - 1 - x : x) * f;
+        for (let c = 0; c < 3; c++) {
+          let sum = 0;
+          for (let dy = 0; dy < f; dy++) for (let dx = 0; dx < f; dx++) sum += this.data[base + ((y0 + y * f + dy) * S + sxBase + dx) * 3 + c];
+          out[dst + c] = sum * scale - 1;
+        }
       }
     }
   }
 
-  batch(ids: readonly number[], side: number, at: GridOffset, flips: readonly boolean[]): tf.Tensor4D {
+  batch(views: readonly CropView[], side: number): tf.Tensor4D {
     const n = side * side * 3;
-    const out = new Float32Array(ids.length * n);
-    ids.forEach((id, b) => this.window(id, side, at, flips[b], out, b * n));
-    return tf.tensor4d(out, [ids.length, side, side, 3]);
+    const out = new Float32Array(views.length * n);
+    views.forEach((v, b) => this.fill(v, side, out, b * n));
+    return tf.tensor4d(out, [views.length, side, side, 3]);
   }
 }

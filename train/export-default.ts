@@ -36,6 +36,7 @@ async function main(): Promise<void> {
     force: true,
     precision: values.precision,
     inputSize: TINY_CONFIG.inputSize,
+    scales: TINY_CONFIG.scales,
     name: DEFAULT_MODEL_NAME,
     onProgress: (e) => console.log(e.message),
   });

@@ -12,7 +12,7 @@ import { readCropIndex } from './prepare-data.ts';
 import { MultiScaleQuantizer } from './quantizer.ts';
 import { MobileNetTeacher } from './teacher.ts';
 import { startBackend, tf } from './tf-backend.ts';
-import { CROP128_SCALES, TINY_CONFIG, TINY_SEMANTIC_DECODER } from './tiny-config.ts';
+import { TINY_CONFIG, TINY_SEMANTIC_DECODER } from './tiny-config.ts';
 import { TokenFlowNet } from './tokenflow-net.ts';
 import type { WorkerInit, WorkerReply, WorkerStep } from './gradient-pool.ts';
 
@@ -26,20 +26,15 @@ async function main(): Promise<void> {
   const grads = new Float32Array(init.grads);
   const net = new TokenFlowNet(TINY_CONFIG, params);
   const teacher = await MobileNetTeacher.load();
-  const quantizers = new Map<number, MultiScaleQuantizer>([
-    [128, new MultiScaleQuantizer(8, CROP128_SCALES, TINY_CONFIG.semanticCodeDim)],
-    [256, new MultiScaleQuantizer(TINY_CONFIG.gridSize, TINY_CONFIG.scales, TINY_CONFIG.semanticCodeDim)],
-  ]);
+  const quantizer = new MultiScaleQuantizer(TINY_CONFIG.gridSize, TINY_CONFIG.scales, TINY_CONFIG.semanticCodeDim);
   const store = new CropStore(readCropIndex().count);
   const port = parentPort;
   if (!port) throw new Error('grad-worker must run as a worker thread');
   port.on('message', (msg: WorkerStep) => {
     try {
       readFlat(vars, layout, weights);
-      const quantizer = quantizers.get(msg.side);
-      if (!quantizer) throw new Error(`no quantizer for ${msg.side}px crops`);
-      const x = store.batch(msg.ids, msg.side, msg.at, msg.flips);
-      const out = batchGradients(net, params, vars, teacher, quantizer, x, msg.at, msg.bypass);
+      const x = store.batch(msg.views, TINY_CONFIG.inputSize);
+      const out = batchGradients(net, params, vars, teacher, quantizer, x, msg.bypass);
       x.dispose();
       out.grads.forEach((g, i) => grads.set(g.dataSync() as Float32Array, layout.offsets[i]));
       tf.dispose(out.grads);

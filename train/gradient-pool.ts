@@ -5,7 +5,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { Losses } from './objective.ts';
-import type { GridOffset } from './tokenflow-net.ts';
+import type { CropView } from './batches.ts';
 
 export interface WorkerInit {
   readonly weights: SharedArrayBuffer;
@@ -13,10 +13,7 @@ export interface WorkerInit {
 }
 
 export interface WorkerStep {
-  readonly ids: number[];
-  readonly flips: boolean[];
-  readonly side: number;
-  readonly at: GridOffset;
+  readonly views: CropView[];
   /** Quantizer bypass warm-up for this step (see MultiScaleQuantizer.quantize). */
   readonly bypass: boolean;
 }
@@ -81,11 +78,11 @@ export class GradientPool {
 
   /** Splits the batch over the workers (weights must already be in `weights`) and averages their gradients into `grad`. */
   async run(step: WorkerStep): Promise<PooledResult> {
-    const n = Math.min(this.workers.length, step.ids.length);
+    const n = Math.min(this.workers.length, step.views.length);
     const parts = Array.from({ length: n }, (_, i) => {
-      const lo = Math.floor((i * step.ids.length) / n);
-      const hi = Math.floor(((i + 1) * step.ids.length) / n);
-      return { ...step, ids: step.ids.slice(lo, hi), flips: step.flips.slice(lo, hi) };
+      const lo = Math.floor((i * step.views.length) / n);
+      const hi = Math.floor(((i + 1) * step.views.length) / n);
+      return { ...step, views: step.views.slice(lo, hi) };
     });
     const replies = await Promise.all(
       parts.map((p, i) => {
@@ -99,7 +96,7 @@ export class GradientPool {
     g.fill(0);
     const losses: Losses = { total: 0, rec: 0, perceptual: 0, semantic: 0, vq: 0 };
     replies.forEach((r, i) => {
-      const w = parts[i].ids.length / step.ids.length;
+      const w = parts[i].views.length / step.views.length;
       const slot = this.slots[i];
       for (let k = 0; k < g.length; k++) g[k] += w * slot[k];
       for (const key of Object.keys(losses) as (keyof Losses)[]) losses[key] += w * r.losses[key];

@@ -10,7 +10,7 @@ import type { MultiScaleQuantizer } from './quantizer.ts';
 import { perceptualDistance, type MobileNetTeacher } from './teacher.ts';
 import { tf } from './tf-backend.ts';
 import { TINY_SEMANTIC_DECODER } from './tiny-config.ts';
-import type { GridOffset, TokenFlowNet } from './tokenflow-net.ts';
+import type { TokenFlowNet } from './tokenflow-net.ts';
 
 export const LOSS_WEIGHTS = { rec: 1, perceptual: 0.1, semantic: 0.25, vq: 1 } as const;
 
@@ -47,7 +47,6 @@ export function batchGradients(
   teacher: MobileNetTeacher,
   quantizer: MultiScaleQuantizer,
   x: tf.Tensor4D,
-  at: GridOffset,
   bypassQuantizer = false,
 ): BatchGradients {
   const D = net.config.semanticCodeDim;
@@ -56,7 +55,7 @@ export function batchGradients(
   let indices: Int32Array[] = [];
   let samples: Float32Array = new Float32Array(0);
   const { value, grads } = tf.variableGrads(() => {
-    const sem = net.semanticEncode(x, at);
+    const sem = net.semanticEncode(x);
     const pix = net.pixelEncode(x);
     const qr = quantizer.quantize(tf.concat([sem, pix], 3) as tf.Tensor4D, param(params, 'quantize.embedding_vqkd.weight'), param(params, 'quantize.embedding_vqgan.weight'), bypassQuantizer);
     indices = qr.indices;
@@ -66,7 +65,7 @@ export function batchGradients(
     const rec = net.pixelDecode(fPix);
     const lRec = rec.sub(x).square().mean();
     const lPerc = perceptualDistance(teacher.perceptualFeatures(rec), teacher.perceptualFeatures(x));
-    const lSem = cosineLoss(net.semanticDecode(fSem, TINY_SEMANTIC_DECODER.grid, at), target);
+    const lSem = cosineLoss(net.semanticDecode(fSem, TINY_SEMANTIC_DECODER.grid), target);
     losses.rec = lRec.dataSync()[0];
     losses.perceptual = lPerc.dataSync()[0];
     losses.semantic = lSem.dataSync()[0];

@@ -43,7 +43,13 @@ export async function checkParity(params: Params): Promise<ParityCheck[]> {
   try {
     const ckpt = join(dir, 'model.pt');
     await writeOfficialCheckpoint(ckpt, layout, params);
-    await exportCheckpointToDir(ckpt, join(dir, 'pkg'), { force: true, precision: 'fp32', inputSize: TINY_CONFIG.inputSize, name: 'parity' });
+    await exportCheckpointToDir(ckpt, join(dir, 'pkg'), {
+      force: true,
+      precision: 'fp32',
+      inputSize: TINY_CONFIG.inputSize,
+      scales: TINY_CONFIG.scales,
+      name: 'parity',
+    });
     const model = await loadModelFromDir(join(dir, 'pkg'));
     const R = TINY_CONFIG.inputSize;
     const x = tf.randomUniform([1, R, R, 3], -1, 1) as tf.Tensor4D;

@@ -3,8 +3,8 @@
  * through: the ImageNet-initialised MobileNetV2 shipped inside the `nsfwjs` npm package (MIT,
  * tfjs layers format, uint8-quantised weights), loaded offline from the package's files.
  *
- * - semanticTarget: the stride-16 feature map `block_12_add` (96 channels) — a 16×16 grid at 256
- *   pixels, the same grid as TokenFlow's tokens. No gradient needed.
+ * - semanticTarget: the stride-16 feature map `block_12_add` (96 channels) of the image enlarged
+ *   to 256 pixels — a 16×16 grid, the same grid as TokenFlow's tokens. No gradient needed.
  * - perceptualFeatures: the first MobileNetV2 stages (Conv1 → depthwise → project, batch norms
  *   folded) rebuilt from the same weights with our differentiable ops, because the wasm backend
  *   has no depthwise gradient kernels for the layers model.
@@ -13,6 +13,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { downsampleConv, depthwiseValid, conv1x1 } from './nn-ops.ts';
 import { tf } from './tf-backend.ts';
+import { TEACHER_INPUT } from './tiny-config.ts';
 
 type T4 = tf.Tensor4D;
 
@@ -90,7 +91,10 @@ export class MobileNetTeacher {
   }
 
   semanticTarget(x: T4): T4 {
-    return tf.tidy(() => this.semantic.predict(MobileNetTeacher.toUnit(x)) as T4);
+    return tf.tidy(() => {
+      const big = x.shape[1] === TEACHER_INPUT ? x : tf.image.resizeBilinear(x, [TEACHER_INPUT, TEACHER_INPUT], false, true);
+      return this.semantic.predict(MobileNetTeacher.toUnit(big)) as T4;
+    });
   }
 
   /** Differentiable early features: [Conv1+BN+ReLU6 (32ch, stride 2), depthwise+BN+ReLU6, project+BN (16ch)]. */

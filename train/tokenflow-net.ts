@@ -10,12 +10,6 @@ import { tf } from './tf-backend.ts';
 type T = tf.Tensor;
 type T4 = tf.Tensor4D;
 
-/** Top-left cell of the stored 16×16 positional grid that a smaller training crop's tokens use. */
-export interface GridOffset {
-  readonly y: number;
-  readonly x: number;
-}
-
 export class TokenFlowNet {
   constructor(
     readonly config: ModelConfig,
@@ -94,18 +88,15 @@ export class TokenFlowNet {
     return this.conv3('decoder.conv_out', silu(this.gn('decoder.norm_out', h)) as T4);
   }
 
-  /** Positional rows for a g×g token window of the stored grid, class row first. */
-  private positions(key: string, grid: number, g: number, at: GridOffset): T {
+  /** Positional rows (class row first) for a g×g token grid: the model only runs at its stored grid. */
+  private positions(key: string, grid: number, g: number): T {
     const pos = this.w(key);
-    const D = pos.shape[pos.rank - 1];
-    const rows = pos.reshape([grid * grid + 1, D]);
-    if (g === grid) return rows;
-    const window = rows.slice([1, 0], [grid * grid, D]).reshape([grid, grid, D]).slice([at.y, at.x, 0], [g, g, D]).reshape([g * g, D]);
-    return tf.concat([rows.slice([0, 0], [1, D]), window], 0);
+    if (g !== grid) throw new Error(`${key}: a ${g}×${g} token grid does not match the stored ${grid}×${grid} positions`);
+    return pos.reshape([grid * grid + 1, pos.shape[pos.rank - 1]]);
   }
 
   /** `encoder_vqkd` (CLIP ViT) + `encode_task_layer`: [N,R,R,3] → semantic features [N,g,g,32]. */
-  semanticEncode(x: T4, at: GridOffset = { y: 0, x: 0 }): T4 {
+  semanticEncode(x: T4): T4 {
     const enc = this.config.semanticEncoder;
     if (enc.kind !== 'clip') throw new Error('the trainer implements the CLIP variant only');
     const [N, R] = x.shape;
@@ -116,7 +107,7 @@ export class TokenFlowNet {
     const patches = x.reshape([N, g, P, g, P, 3]).transpose([0, 1, 3, 5, 2, 4]).reshape([N, g * g, 3 * P * P]);
     const tokens = linear(patches, this.w('encoder_vqkd.conv1.weight'), null);
     const cls = this.w('encoder_vqkd.class_embedding').reshape([1, 1, D]).tile([N, 1, 1]);
-    let h = tf.concat([cls, tokens], 1).add(this.positions('encoder_vqkd.positional_embedding', enc.posGrid, g, at));
+    let h = tf.concat([cls, tokens], 1).add(this.positions('encoder_vqkd.positional_embedding', enc.posGrid, g));
     h = layerNorm(h, this.w('encoder_vqkd.ln_pre.weight'), this.w('encoder_vqkd.ln_pre.bias'), enc.lnEps);
     for (let i = 0; i < enc.layers; i++) {
       const b = `encoder_vqkd.transformer.resblocks.${i}`;
@@ -144,11 +135,11 @@ export class TokenFlowNet {
    * Training-only semantic decoder, depth 0 (`decoder_vqkd` patch embedding + positions + fc_norm,
    * then `decode_task_layer`): quantized semantic half [N,g,g,32] → teacher-space features.
    */
-  semanticDecode(f: T4, grid: number, at: GridOffset = { y: 0, x: 0 }): T4 {
+  semanticDecode(f: T4, grid: number): T4 {
     const [N, g] = f.shape;
     const tokens = this.conv1('decoder_vqkd.patch_embed.proj', f);
     const D = tokens.shape[3];
-    const pos = this.positions('decoder_vqkd.pos_embed', grid, g, at).slice([1, 0], [g * g, D]);
+    const pos = this.positions('decoder_vqkd.pos_embed', grid, g).slice([1, 0], [g * g, D]);
     let h = tokens.reshape([N, g * g, D]).add(pos);
     h = layerNorm(h, this.w('decoder_vqkd.fc_norm.weight'), this.w('decoder_vqkd.fc_norm.bias'), 1e-6);
     const t = linear(tf.tanh(linear(h, this.w('decode_task_layer.0.weight'), this.w('decode_task_layer.0.bias'))), this.w('decode_task_layer.2.weight'), this.w('decode_task_layer.2.bias'));

@@ -1,14 +1,12 @@
 /**
- * npm run train [-- --minutes 52 --batch 2 --finetune-fraction 0 --finetune-batch 1 --workers 0]
+ * npm run train [-- --minutes 100 --batch 4 --workers 2]
  *
  * Trains TokenFlow-Tiny on the cached wallpaper crops (npm run train:data), resuming from
  * train/.cache/run/state.bin when present. Prints step, losses, speed and the held-out PSNR; at
  * the end writes an official-layout checkpoint train/.cache/run/tokenflow-tiny.pt for
- * `npm run train:export`.
- *
- * Phase 1 trains on 128-pixel crops (8×8 token grid, scales halved: CROP128_SCALES) for speed;
- * an optional phase 2 (--finetune-fraction) fine-tunes at 256 pixels with the official 9 scales. The
- * schedule follows training time, not steps, so a run fits its budget on any machine.
+ * `npm run train:export`. Every step runs at the model's own geometry (128 pixels, 16×16
+ * tokens, the 9 official scales). The schedule follows training time, not steps, so a run fits
+ * its budget on any machine.
  */
 import { mkdirSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -26,8 +24,8 @@ import { MultiScaleQuantizer } from './quantizer.ts';
 import { mulberry32 } from './rng.ts';
 import { CHECKPOINT_FILE, RUN_DIR, STATE_FILE } from './run-files.ts';
 import { startBackend, tf } from './tf-backend.ts';
-import { CROP128_SCALES, TINY_CONFIG, TINY_SEMANTIC_DECODER } from './tiny-config.ts';
-import type { GridOffset, TokenFlowNet as Net } from './tokenflow-net.ts';
+import { TINY_CONFIG, TINY_SEMANTIC_DECODER } from './tiny-config.ts';
+import type { TokenFlowNet as Net } from './tokenflow-net.ts';
 import { TokenFlowNet } from './tokenflow-net.ts';
 import { loadState, saveState, type RunInfo } from './train-state.ts';
 
@@ -47,20 +45,16 @@ const BYPASS_END = 0.35;
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      minutes: { type: 'string', default: '75' },
-      // The 256-pixel phase ran out of wasm memory after the 128-pixel phase in the same process (see MODEL_CARD.md), so it is off by default.
-      'finetune-fraction': { type: 'string', default: '0' },
-      batch: { type: 'string', default: '2' },
-      'finetune-batch': { type: 'string', default: '2' },
-      workers: { type: 'string', default: '0' },
+      minutes: { type: 'string', default: '100' },
+      batch: { type: 'string', default: '4' },
+      workers: { type: 'string', default: '2' },
     },
   });
   const budgetSeconds = Number(values.minutes) * 60;
-  const fineFrom = 1 - Number(values['finetune-fraction']);
-  const batch128 = Number(values.batch);
-  const batch256 = Number(values['finetune-batch']);
+  const B = Number(values.batch);
   const workers = Number(values.workers);
-  if (![budgetSeconds, batch128, batch256].every((v) => v > 0) || !(workers >= 0)) throw new Error('--minutes, --batch and --finetune-batch must be positive numbers, --workers 0 or more');
+  if (!(budgetSeconds > 0 && B > 0 && workers >= 0)) throw new Error(`--minutes and --batch must be positive numbers and --workers 0 or more (got ${values.minutes}, ${values.batch}, ${values.workers})`);
+  const side = TINY_CONFIG.inputSize;
 
   await startBackend(1);
   mkdirSync(RUN_DIR, { recursive: true });
@@ -74,7 +68,7 @@ async function main(): Promise<void> {
   const layout = layoutFor(TINY_CONFIG, TINY_SEMANTIC_DECODER);
   const params = createParams(layout);
   const net = new TokenFlowNet(TINY_CONFIG, params);
-  const q256 = new MultiScaleQuantizer(TINY_CONFIG.gridSize, TINY_CONFIG.scales, TINY_CONFIG.semanticCodeDim);
+  const quantizer = new MultiScaleQuantizer(TINY_CONFIG.gridSize, TINY_CONFIG.scales, TINY_CONFIG.semanticCodeDim);
   const optimizer = tf.train.adam(LR, 0.9, 0.99);
   const vars = trainableList(params);
   const flat = flatLayout(vars);
@@ -85,7 +79,7 @@ async function main(): Promise<void> {
   // On a shared 2-core machine one in-process tfjs measured faster than worker threads (the
   // coordinator's copies and Adam compete with them); workers pay off on many idle cores.
   const pool = workers > 0 ? await GradientPool.start(flat.total, workers) : null;
-  const local = pool ? null : { teacher: await MobileNetTeacher.load(), q128: new MultiScaleQuantizer(8, CROP128_SCALES, TINY_CONFIG.semanticCodeDim) };
+  const teacher = pool ? null : await MobileNetTeacher.load();
 
   const K = TINY_CONFIG.codebookSize;
   let usage = new Float64Array(K);
@@ -101,13 +95,7 @@ async function main(): Promise<void> {
     const step = info.step;
     const progress = info.trainSeconds / budgetSeconds;
     const rand = mulberry32(1000003 * (step + 1));
-    const fine = progress >= fineFrom;
-    const B = fine ? batch256 : batch128;
-    const side = fine ? 256 : 128;
-    // 128 crops sit on the 16-pixel token grid of their 256 crop, so the ViT uses the matching positions.
-    const at: GridOffset = fine ? { y: 0, x: 0 } : { y: Math.floor(rand() * 9), x: Math.floor(rand() * 9) };
-    const ids = Array.from({ length: B }, () => Math.floor(rand() * trainIds));
-    const flips = ids.map(() => rand() < 0.5);
+    const views = Array.from({ length: B }, () => CropStore.randomView(Math.floor(rand() * trainIds), side, rand));
     const lr = step < WARMUP ? (LR * (step + 1)) / WARMUP : LR_FINAL + (LR - LR_FINAL) * 0.5 * (1 + Math.cos(Math.PI * progress));
     // tfjs' Adam reads this field on every update.
     (optimizer as unknown as { learningRate: number }).learningRate = lr;
@@ -118,13 +106,13 @@ async function main(): Promise<void> {
     const gradMap: Record<string, tf.Tensor> = {};
     if (pool) {
       writeFlat(vars, flat, pool.weights);
-      result = await pool.run({ ids, flips, side, at, bypass });
+      result = await pool.run({ views, bypass });
       vars.forEach((v, i) => {
         gradMap[v.name] = tf.tensor(pool.grad.subarray(flat.offsets[i], flat.offsets[i] + v.size), v.shape);
       });
     } else {
-      const x = store.batch(ids, side, at, flips);
-      const out = batchGradients(net, params, vars, local!.teacher, side === 256 ? q256 : local!.q128, x, at, bypass);
+      const x = store.batch(views, side);
+      const out = batchGradients(net, params, vars, teacher!, quantizer, x, bypass);
       x.dispose();
       vars.forEach((v, i) => {
         gradMap[v.name] = out.grads[i];
@@ -150,7 +138,7 @@ async function main(): Promise<void> {
       const secPerStep = (performance.now() - windowStart) / 1000 / avgN;
       const used = usage.reduce((a, c) => a + (c > 0 ? 1 : 0), 0);
       console.log(
-        `step ${info.step} ${side}px×${B} lr ${lr.toExponential(1)} bypass ${bypassProb.toFixed(2)} | loss ${(avg.total / avgN).toFixed(4)} rec ${(avg.rec / avgN).toFixed(4)} perc ${(avg.perceptual / avgN).toFixed(4)} sem ${(avg.semantic / avgN).toFixed(4)} vq ${(avg.vq / avgN).toFixed(4)} | codes seen ${used}/${K}, restarted ${info.restarts} | ${secPerStep.toFixed(2)} s/step, ${(info.trainSeconds / 60).toFixed(1)}/${(budgetSeconds / 60).toFixed(0)} min | ${new Date().toISOString().slice(11, 19)}`,
+        `step ${info.step} ×${B} lr ${lr.toExponential(1)} bypass ${bypassProb.toFixed(2)} | loss ${(avg.total / avgN).toFixed(4)} rec ${(avg.rec / avgN).toFixed(4)} perc ${(avg.perceptual / avgN).toFixed(4)} sem ${(avg.semantic / avgN).toFixed(4)} vq ${(avg.vq / avgN).toFixed(4)} | codes seen ${used}/${K}, restarted ${info.restarts} | ${secPerStep.toFixed(2)} s/step, ${(info.trainSeconds / 60).toFixed(1)}/${(budgetSeconds / 60).toFixed(0)} min | ${new Date().toISOString().slice(11, 19)}`,
       );
       for (const k of LOSS_NAMES) avg[k] = 0;
       avgN = 0;
@@ -159,9 +147,9 @@ async function main(): Promise<void> {
     const done = info.trainSeconds >= budgetSeconds;
     if (info.step - lastVal >= VAL_EVERY || done) {
       lastVal = info.step;
-      const psnr = validate(net, q256, store, valIds, params);
+      const psnr = validate(net, quantizer, store, valIds, params);
       info.valHistory.push([info.step, psnr]);
-      console.log(`step ${info.step}: held-out PSNR ${psnr.toFixed(2)} dB on ${valIds.length} validation crops at 256px (official 9 scales)`);
+      console.log(`step ${info.step}: held-out PSNR ${psnr.toFixed(2)} dB on ${valIds.length} validation crops at ${side}px (9 scales)`);
       windowStart = performance.now();
     }
     if (info.step % SAVE_EVERY === 0 || done) await saveState(STATE_FILE, params, optimizer, info);
@@ -200,12 +188,12 @@ function restartDeadCodes(usage: Float64Array, samples: Float32Array, semBook: t
   return chosen.length;
 }
 
-/** PSNR (uint8, as the app reports it) of 256-pixel reconstructions of held-out crops, through the full 9-scale path. */
+/** PSNR (uint8, as the app reports it) of reconstructions of held-out crops (whole crop, downsampled to the input size), through the full 9-scale path. */
 function validate(net: Net, q: MultiScaleQuantizer, store: CropStore, ids: readonly number[], params: Params): number {
   let sum = 0;
   for (const id of ids) {
     sum += tf.tidy(() => {
-      const x = store.batch([id], 256, { y: 0, x: 0 }, [false]);
+      const x = store.batch([{ id, flip: false, window: null }], TINY_CONFIG.inputSize);
       const h = tf.concat([net.semanticEncode(x), net.pixelEncode(x)], 3) as tf.Tensor4D;
       const { fHat } = q.quantize(h, param(params, 'quantize.embedding_vqkd.weight'), param(params, 'quantize.embedding_vqgan.weight'));
       const rec = net.pixelDecode(fHat.slice([0, 0, 0, TINY_CONFIG.semanticCodeDim], [-1, -1, -1, -1]) as tf.Tensor4D);
