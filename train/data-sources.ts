@@ -30,11 +30,17 @@ export const SOURCES: readonly ImageSource[] = [
   // Held out from training: the PSNR printed while training is measured on these.
   { pkg: 'lomiri-wallpapers-20.04', use: 'validation', imageDir: 'usr/share/backgrounds' },
   // Never trained on (the project's held-out evaluation photos: scikit-image and scikit-learn samples).
+  // Every photograph, colour or grey; left out are synthetic images (chessboards, palettes, logo,
+  // phantom, silhouettes), microaneurysms.png (102 px, smaller than the model's input), the right
+  // view of the motorcycle stereo pair (a near copy of the left) and truncated.jpg (a broken file).
   {
     pkg: 'python3-skimage',
     use: 'evaluation',
     imageDir: 'usr/lib/python3/dist-packages/skimage/data',
-    only: ['astronaut.png', 'coffee.png', 'chelsea.png', 'rocket.jpg', 'motorcycle_left.png'],
+    only: [
+      'astronaut.png', 'coffee.png', 'chelsea.png', 'rocket.jpg', 'motorcycle_left.png', 'hubble_deep_field.jpg', 'ihc.png', 'retina.jpg',
+      'camera.png', 'moon.png', 'coins.png', 'brick.png', 'grass.png', 'gravel.png', 'cell.png', 'clock_motion.png', 'page.png', 'text.png',
+    ],
   },
   { pkg: 'python3-sklearn', use: 'evaluation', imageDir: 'usr/lib/python3/dist-packages/sklearn/datasets/images', only: ['china.jpg', 'flower.jpg'] },
 ];

@@ -30,12 +30,16 @@ export interface ImageScore {
   readonly ssim: number;
   readonly jointEqualsSemantic: number;
   readonly jointEqualsPixel: number;
+  /** A grey photograph (all three channels equal), reported apart as well as in the mean. */
+  readonly grey: boolean;
 }
 
 export interface EvalReport {
   readonly images: ImageScore[];
   readonly meanPsnr: number;
   readonly meanSsim: number;
+  readonly meanPsnrColour: number;
+  readonly meanPsnrGrey: number;
   readonly codesUsed: number;
   readonly codebookSize: number;
   readonly perplexity: number;
@@ -55,6 +59,11 @@ export function evaluationImages(): string[] {
   }
   if (paths.length) return paths;
   return FIXTURE_PHOTOS.filter((p) => existsSync(p));
+}
+
+function isGrey(rgb: Uint8Array): boolean {
+  for (let i = 0; i < rgb.length; i += 3) if (rgb[i] !== rgb[i + 1] || rgb[i] !== rgb[i + 2]) return false;
+  return true;
 }
 
 function agreement(a: Int32Array, b: Int32Array): number {
@@ -98,18 +107,21 @@ export async function evaluatePackage(dir: string, images: readonly string[], sa
       ssim: ssimU8(r.inputU8, r.imageU8, m.outputSize, m.outputSize),
       jointEqualsSemantic: agreement(q.indices, q.indicesSemanticOnly),
       jointEqualsPixel: agreement(q.indices, q.indicesPixelOnly),
+      grey: isGrey(r.inputU8),
     };
     semSame += s.jointEqualsSemantic * q.indices.length;
     pixSame += s.jointEqualsPixel * q.indices.length;
     scores.push(s);
     pairs.push([createRgbImage(m.inputSize, m.inputSize, r.inputU8), createRgbImage(m.outputSize, m.outputSize, r.imageU8)]);
   }
-  if (samplesPng && pairs.length) writeFileSync(samplesPng, encodePng(sideBySide(pairs, m.inputSize, 2)));
-  const mean = (f: (s: ImageScore) => number) => scores.reduce((a, s) => a + f(s), 0) / scores.length;
+  if (samplesPng && pairs.length) writeFileSync(samplesPng, encodePng(sideBySide(pairs, m.inputSize, 4)));
+  const mean = (f: (s: ImageScore) => number, of = scores) => of.reduce((a, s) => a + f(s), 0) / of.length;
   return {
     images: scores,
     meanPsnr: mean((s) => s.psnr),
     meanSsim: mean((s) => s.ssim),
+    meanPsnrColour: mean((s) => s.psnr, scores.filter((s) => !s.grey)),
+    meanPsnrGrey: mean((s) => s.psnr, scores.filter((s) => s.grey)),
     codesUsed: tally.distinct,
     codebookSize: m.codebookSize,
     perplexity: tally.perplexity,
@@ -129,10 +141,10 @@ async function main(): Promise<void> {
   if (!images.length) throw new Error('no held-out evaluation photos found (python3-skimage / python3-sklearn or the fixtures)');
   const report = await evaluatePackage(values.package!, images, values.samples);
   for (const s of report.images) {
-    console.log(`${s.name.padEnd(16)} PSNR ${s.psnr.toFixed(2)} dB  SSIM ${s.ssim.toFixed(3)}  joint=semantic-only ${(100 * s.jointEqualsSemantic).toFixed(1)}%  joint=pixel-only ${(100 * s.jointEqualsPixel).toFixed(1)}%`);
+    console.log(`${s.name.padEnd(18)}${s.grey ? ' (grey)' : '       '} PSNR ${s.psnr.toFixed(2)} dB  SSIM ${s.ssim.toFixed(3)}  joint=semantic-only ${(100 * s.jointEqualsSemantic).toFixed(1)}%  joint=pixel-only ${(100 * s.jointEqualsPixel).toFixed(1)}%`);
   }
   console.log(
-    `mean over ${report.images.length} held-out photos: PSNR ${report.meanPsnr.toFixed(2)} dB, SSIM ${report.meanSsim.toFixed(3)}; ` +
+    `mean over ${report.images.length} held-out photos: PSNR ${report.meanPsnr.toFixed(2)} dB (colour ${report.meanPsnrColour.toFixed(2)}, grey ${report.meanPsnrGrey.toFixed(2)}), SSIM ${report.meanSsim.toFixed(3)}; ` +
       `codes used ${report.codesUsed}/${report.codebookSize} (${((100 * report.codesUsed) / report.codebookSize).toFixed(1)}%), perplexity ${report.perplexity.toFixed(0)}; ` +
       `joint=semantic-only ${(100 * report.jointEqualsSemantic).toFixed(1)}%, joint=pixel-only ${(100 * report.jointEqualsPixel).toFixed(1)}%`,
   );
