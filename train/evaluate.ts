@@ -13,6 +13,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createRgbImage, type RgbImage } from '../src/core/image/rgb-image.ts';
+import { areaMatrix, bicubicMatrix, resizePlanes } from '../src/core/resample.ts';
 import { CodebookTally } from '../src/core/metrics/codebook-usage.ts';
 import { psnrU8 } from '../src/core/metrics/psnr.ts';
 import { ssimU8 } from '../src/core/metrics/ssim.ts';
@@ -32,6 +33,8 @@ export interface ImageScore {
   readonly jointEqualsPixel: number;
   /** A grey photograph (all three channels equal), reported apart as well as in the mean. */
   readonly grey: boolean;
+  /** For scale: PSNR of the crop shrunk to a grid-sized thumbnail (area) and enlarged back (bicubic). */
+  readonly thumbnailPsnr: number;
 }
 
 export interface EvalReport {
@@ -40,6 +43,7 @@ export interface EvalReport {
   readonly meanSsim: number;
   readonly meanPsnrColour: number;
   readonly meanPsnrGrey: number;
+  readonly meanThumbnailPsnr: number;
   readonly codesUsed: number;
   readonly codebookSize: number;
   readonly perplexity: number;
@@ -59,6 +63,16 @@ export function evaluationImages(): string[] {
   }
   if (paths.length) return paths;
   return FIXTURE_PHOTOS.filter((p) => existsSync(p));
+}
+
+/** An interleaved RGB square of side `side` shrunk to `thumb` (area) and enlarged back (bicubic, clamped to uint8). */
+function thumbnailRoundTrip(rgb: Uint8Array, side: number, thumb: number): Uint8Array {
+  const planes = new Float32Array(3 * side * side);
+  for (let i = 0; i < side * side; i++) for (let c = 0; c < 3; c++) planes[c * side * side + i] = rgb[3 * i + c];
+  const back = resizePlanes(resizePlanes(planes, 3, areaMatrix(side, thumb)), 3, bicubicMatrix(thumb, side));
+  const out = new Uint8Array(rgb.length);
+  for (let i = 0; i < side * side; i++) for (let c = 0; c < 3; c++) out[3 * i + c] = Math.min(255, Math.max(0, Math.round(back[c * side * side + i])));
+  return out;
 }
 
 function isGrey(rgb: Uint8Array): boolean {
@@ -108,6 +122,7 @@ export async function evaluatePackage(dir: string, images: readonly string[], sa
       jointEqualsSemantic: agreement(q.indices, q.indicesSemanticOnly),
       jointEqualsPixel: agreement(q.indices, q.indicesPixelOnly),
       grey: isGrey(r.inputU8),
+      thumbnailPsnr: psnrU8(r.inputU8, thumbnailRoundTrip(r.inputU8, m.inputSize, m.gridSize)),
     };
     semSame += s.jointEqualsSemantic * q.indices.length;
     pixSame += s.jointEqualsPixel * q.indices.length;
@@ -122,6 +137,7 @@ export async function evaluatePackage(dir: string, images: readonly string[], sa
     meanSsim: mean((s) => s.ssim),
     meanPsnrColour: mean((s) => s.psnr, scores.filter((s) => !s.grey)),
     meanPsnrGrey: mean((s) => s.psnr, scores.filter((s) => s.grey)),
+    meanThumbnailPsnr: mean((s) => s.thumbnailPsnr),
     codesUsed: tally.distinct,
     codebookSize: m.codebookSize,
     perplexity: tally.perplexity,
@@ -141,10 +157,10 @@ async function main(): Promise<void> {
   if (!images.length) throw new Error('no held-out evaluation photos found (python3-skimage / python3-sklearn or the fixtures)');
   const report = await evaluatePackage(values.package!, images, values.samples);
   for (const s of report.images) {
-    console.log(`${s.name.padEnd(18)}${s.grey ? ' (grey)' : '       '} PSNR ${s.psnr.toFixed(2)} dB  SSIM ${s.ssim.toFixed(3)}  joint=semantic-only ${(100 * s.jointEqualsSemantic).toFixed(1)}%  joint=pixel-only ${(100 * s.jointEqualsPixel).toFixed(1)}%`);
+    console.log(`${s.name.padEnd(18)}${s.grey ? ' (grey)' : '       '} PSNR ${s.psnr.toFixed(2)} dB (thumbnail ${s.thumbnailPsnr.toFixed(2)})  SSIM ${s.ssim.toFixed(3)}  joint=semantic-only ${(100 * s.jointEqualsSemantic).toFixed(1)}%  joint=pixel-only ${(100 * s.jointEqualsPixel).toFixed(1)}%`);
   }
   console.log(
-    `mean over ${report.images.length} held-out photos: PSNR ${report.meanPsnr.toFixed(2)} dB (colour ${report.meanPsnrColour.toFixed(2)}, grey ${report.meanPsnrGrey.toFixed(2)}), SSIM ${report.meanSsim.toFixed(3)}; ` +
+    `mean over ${report.images.length} held-out photos: PSNR ${report.meanPsnr.toFixed(2)} dB (colour ${report.meanPsnrColour.toFixed(2)}, grey ${report.meanPsnrGrey.toFixed(2)}; grid-sized thumbnail ${report.meanThumbnailPsnr.toFixed(2)}), SSIM ${report.meanSsim.toFixed(3)}; ` +
       `codes used ${report.codesUsed}/${report.codebookSize} (${((100 * report.codesUsed) / report.codebookSize).toFixed(1)}%), perplexity ${report.perplexity.toFixed(0)}; ` +
       `joint=semantic-only ${(100 * report.jointEqualsSemantic).toFixed(1)}%, joint=pixel-only ${(100 * report.jointEqualsPixel).toFixed(1)}%`,
   );

@@ -1,7 +1,8 @@
 /**
- * npm run train:export [-- --precision fp32|fp16] [--from-state] — converts the trained checkpoint with the
- * project's exporter (exactly as `npm run export` converts a released TokenFlow file) into the
- * embedded default package, public/models/default, keeping its hand-written MODEL_CARD.md.
+ * npm run train:export [-- --precision fp32|fp16] [--from-state] [--out dir] — converts the trained
+ * checkpoint with the project's exporter (exactly as `npm run export` converts a released TokenFlow
+ * file) into the embedded default package, public/models/default (or --out, e.g. to evaluate a run
+ * in progress), keeping its hand-written MODEL_CARD.md.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -25,14 +26,16 @@ async function main(): Promise<void> {
       checkpoint: { type: 'string', default: CHECKPOINT_FILE },
       // Export the last saved training state (e.g. of a run still going or cut short) instead of the final checkpoint.
       'from-state': { type: 'boolean', default: false },
+      out: { type: 'string', default: DEFAULT_PACKAGE_DIR },
     },
   });
   if (values['from-state']) values.checkpoint = await checkpointFromState();
   if (values.precision !== 'fp32' && values.precision !== 'fp16') throw new Error(`--precision must be fp32 or fp16, got ${values.precision}`);
   if (!existsSync(values.checkpoint!)) throw new Error(`${values.checkpoint}: no trained checkpoint; run npm run train first`);
-  const cardPath = join(DEFAULT_PACKAGE_DIR, CARD);
+  const outDir = values.out!;
+  const cardPath = join(outDir, CARD);
   const card = existsSync(cardPath) ? readFileSync(cardPath) : null;
-  const { manifest } = await exportCheckpointToDir(values.checkpoint!, DEFAULT_PACKAGE_DIR, {
+  const { manifest } = await exportCheckpointToDir(values.checkpoint!, outDir, {
     force: true,
     precision: values.precision,
     inputSize: TINY_CONFIG.inputSize,
@@ -41,7 +44,7 @@ async function main(): Promise<void> {
     onProgress: (e) => console.log(e.message),
   });
   const bytes = manifest.files.reduce((a, f) => a + f.bytes, 0);
-  console.log(`${manifest.name}: ${manifest.numTokens} tokens, K=${manifest.codebookSize}, ${manifest.precision}, ${(bytes / 1e6).toFixed(1)} MB in ${DEFAULT_PACKAGE_DIR}`);
+  console.log(`${manifest.name}: ${manifest.numTokens} tokens, K=${manifest.codebookSize}, ${manifest.precision}, ${(bytes / 1e6).toFixed(1)} MB in ${outDir}`);
   if (card) writeFileSync(cardPath, card);
 }
 
