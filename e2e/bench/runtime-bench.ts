@@ -2,10 +2,13 @@
  * Per-stage times of the browser runtime (the worker, as the app runs it) for each backend on
  * this machine, and the GPU quantizer against the CPU reference on the same input. Builds the
  * production bundle with the runtime harness, serves it with `vite preview`, exports the fixture
- * packages, drives headless Chromium (SwiftShader WebGPU) and prints medians. Not a test.
+ * packages (and times the embedded default model in public/models/default when it ships), drives headless Chromium (SwiftShader WebGPU) and prints medians. Not a test.
  *   npm run bench:browser -- [runs] [--no-full-webgpu]
  * --no-full-webgpu skips the all-WebGPU clip-224 run, which takes minutes on SwiftShader.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { chromium, type Page } from '@playwright/test';
 import { build, preview } from 'vite';
 import playwrightConfig from '../../playwright.config.ts';
@@ -17,7 +20,10 @@ import type { BackendRequest } from '../../src/runtime/backend-choice.ts';
 import type { EncodeTimings, QuantizerChoice, ResultOf } from '../../src/runtime/worker/messages.ts';
 import { exportE2ePackage } from '../runtime/global-setup.ts';
 import { e2ePackageDir, e2ePackages } from '../runtime/package-set.ts';
-import { decodeInPage, encodeInPage, loadModelInPage, openRuntimeHarness, releaseInPage } from '../runtime/runtime-client.ts';
+import { decodeInPage, encodeInPage, loadModelInPage, loadModelUrlInPage, openRuntimeHarness, packageUrl, releaseInPage } from '../runtime/runtime-client.ts';
+
+const EMBEDDED_DIR = fileURLToPath(new URL('../../public/models/default/', import.meta.url));
+const EMBEDDED_URL = '/models/default/';
 
 const args = process.argv.slice(2);
 const runs = Number(args.find((a) => /^\d+$/.test(a)) ?? 3);
@@ -50,8 +56,8 @@ async function timePipeline(page: Page, image: RgbImage, repeats: number, warmUp
   return stages;
 }
 
-async function bench(page: Page, label: string, id: string, backend: BackendRequest, image: RgbImage, options: { wasmGraphs?: readonly GraphName[]; repeats: number; warmUp: number }): Promise<Row> {
-  const load = await loadModelInPage(page, id, backend, { wasmGraphs: options.wasmGraphs });
+async function bench(page: Page, label: string, url: string, backend: BackendRequest, image: RgbImage, options: { wasmGraphs?: readonly GraphName[]; repeats: number; warmUp: number }): Promise<Row> {
+  const load = await loadModelUrlInPage(page, url, backend, { wasmGraphs: options.wasmGraphs });
   const stages = await timePipeline(page, image, options.repeats, options.warmUp);
   await releaseInPage(page);
   return { label: `${label}: ${load.runtime}, ${load.quantizer.toUpperCase()} quantizer`, load, stages };
@@ -85,14 +91,18 @@ async function main(): Promise<void> {
     console.log(`Chromium ${browser.version()}, ${runs} timed runs after one warm-up unless noted; image: each fixture's ${fixtureImages(FIXTURE_NAMES[0])[0]}`);
 
     const wasmRows: Row[] = [];
-    for (const name of FIXTURE_NAMES) wasmRows.push(await bench(page, name, name, 'wasm', images.get(name)!, { repeats: runs, warmUp: 1 }));
+    for (const name of FIXTURE_NAMES) wasmRows.push(await bench(page, name, packageUrl(name), 'wasm', images.get(name)!, { repeats: runs, warmUp: 1 }));
+    if (existsSync(join(EMBEDDED_DIR, 'manifest.json'))) {
+      const photo = await decodeImageFile(join(EMBEDDED_DIR, '..', '..', 'examples', 'chelsea.png'));
+      wasmRows.push(await bench(page, 'embedded default model (chelsea)', EMBEDDED_URL, 'wasm', photo, { repeats: runs, warmUp: 1 }));
+    }
     printRows('wasm backend (production build)', wasmRows);
 
     const gpuRows: Row[] = [];
     if (FIXTURE_NAMES.includes('clip-224')) {
       const image = images.get('clip-224')!;
-      gpuRows.push(await bench(page, 'clip-224', 'clip-224', 'webgpu', image, { wasmGraphs: ['pixelEncoder', 'pixelDecoder'], repeats: runs, warmUp: 1 }));
-      if (fullWebGpu) gpuRows.push(await bench(page, 'clip-224 (first run: includes compiling shaders)', 'clip-224', 'webgpu', image, { repeats: 1, warmUp: 0 }));
+      gpuRows.push(await bench(page, 'clip-224', packageUrl('clip-224'), 'webgpu', image, { wasmGraphs: ['pixelEncoder', 'pixelDecoder'], repeats: runs, warmUp: 1 }));
+      if (fullWebGpu) gpuRows.push(await bench(page, 'clip-224 (first run: includes compiling shaders)', packageUrl('clip-224'), 'webgpu', image, { repeats: 1, warmUp: 0 }));
     }
     printRows('WebGPU backend on SwiftShader (pixel graphs on wasm unless all-WebGPU)', gpuRows);
 

@@ -23,15 +23,20 @@ export function packageUrl(packageId: string): string {
   return `${E2E_PACKAGES_URL}${packageId}`;
 }
 
-export function loadModelInPage(
-  page: Page,
-  packageId: string,
-  backend: BackendRequest,
-  options: { wasmGraphs?: readonly GraphName[] } = {},
-): Promise<ResultOf['load-model']> {
+export interface LoadOptions {
+  readonly wasmGraphs?: readonly GraphName[];
+}
+
+/** Loads one of the exported test packages (package-set.ts). */
+export function loadModelInPage(page: Page, packageId: string, backend: BackendRequest, options: LoadOptions = {}): Promise<ResultOf['load-model']> {
+  return loadModelUrlInPage(page, packageUrl(packageId), backend, options);
+}
+
+/** Loads the package at `url` (relative to the page), e.g. the embedded default model. */
+export function loadModelUrlInPage(page: Page, url: string, backend: BackendRequest, options: LoadOptions = {}): Promise<ResultOf['load-model']> {
   return page.evaluate(
     ({ url, backend, wasmGraphs }) => (globalThis as unknown as WithHarness).tokenflowHarness.client.loadModel(url, { backend, wasmGraphs }),
-    { url: packageUrl(packageId), backend, wasmGraphs: options.wasmGraphs ? [...options.wasmGraphs] : undefined },
+    { url, backend, wasmGraphs: options.wasmGraphs ? [...options.wasmGraphs] : undefined },
   );
 }
 

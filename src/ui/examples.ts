@@ -10,6 +10,7 @@ export interface Example {
 export const EXAMPLES: readonly Example[] = [
   { id: 'astronaut', file: 'astronaut.png', title: 'Astronaut', credit: 'Eileen Collins, NASA (public domain)' },
   { id: 'coffee', file: 'coffee.png', title: 'Coffee', credit: 'Rachel Michetti (CC0)' },
+  { id: 'chelsea', file: 'chelsea.png', title: 'Chelsea', credit: 'Stéfan van der Walt, scikit-image (CC0)' },
 ];
 
 export function exampleUrl(example: Example): string {
