@@ -1,29 +1,32 @@
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { psnrU8 } from '../src/core/metrics/psnr.ts';
 import { reconstructImage } from '../src/core/pipeline/tokenflow-pipeline.ts';
 import { decodeImageFile } from '../src/node/image-io.ts';
 import { loadModelFromDir } from '../src/node/package-dir-reader.ts';
-import { fixturePath, fixturesAvailable } from '../src/test-support/fixtures.ts';
+import { TINY_CONFIG } from './tiny-config.ts';
 
 const PACKAGE_DIR = join(import.meta.dirname, '..', 'public', 'models', 'default');
-/** Held out from training (a scikit-image photo); the fixtures keep a copy. */
-const PHOTO = fixturesAvailable() ? fixturePath('clip-256-enhanced', 'astronaut', 'source.png') : '';
-/** The shipped model measured 12.9 dB here (MODEL_CARD.md; the bar we aimed for, 21 dB, is not met): this guards against regressions. */
-const MIN_PSNR_DB = 12;
+/**
+ * A scikit-image photo, never trained on, shipped as a page example. The bar is the one the
+ * model card's held-out set must clear on average (21 dB); this photo guards it in every test run,
+ * e2e/embedded-model.spec.ts does the same in the browser.
+ */
+const HELD_OUT_PHOTO = join(import.meta.dirname, '..', 'public', 'examples', 'chelsea.png');
+const MIN_PSNR_DB = 21;
 
 describe('embedded default model (public/models/default)', () => {
-  it('is a model package the Node runtime loads, labelled as our CPU-trained model', async () => {
-    const model = await loadModelFromDir(PACKAGE_DIR);
-    expect(model.manifest.name).toContain('not the released model');
-    expect(model.manifest.inputSize).toBe(256);
-    expect(model.manifest.numTokens).toBe(817);
+  it('is a model package the Node runtime loads, labelled as our CPU-trained model, at the geometry it was trained at', async () => {
+    const { manifest } = await loadModelFromDir(PACKAGE_DIR);
+    expect(manifest.name).toContain('not the released model');
+    expect(manifest.inputSize).toBe(TINY_CONFIG.inputSize);
+    expect([...manifest.scales]).toEqual([...TINY_CONFIG.scales]);
+    expect(manifest.numTokens).toBe(817);
   });
 
-  it.runIf(PHOTO !== '' && existsSync(PHOTO))('reconstructs a held-out photo above the PSNR bar', async () => {
+  it('reconstructs a held-out photo above the PSNR bar', async () => {
     const model = await loadModelFromDir(PACKAGE_DIR);
-    const r = await reconstructImage(model, await decodeImageFile(PHOTO));
-    expect(psnrU8(r.inputU8, r.imageU8)).toBeGreaterThan(MIN_PSNR_DB);
+    const r = await reconstructImage(model, await decodeImageFile(HELD_OUT_PHOTO));
+    expect(psnrU8(r.inputU8, r.imageU8)).toBeGreaterThanOrEqual(MIN_PSNR_DB);
   });
 });

@@ -1,5 +1,5 @@
 /**
- * npm run train [-- --minutes 100 --batch 4 --workers 2]
+ * npm run train [-- --minutes 125 --batch 4 --workers 2]
  *
  * Trains TokenFlow-Tiny on the cached wallpaper crops (npm run train:data), resuming from
  * train/.cache/run/state.bin when present. Prints step, losses, speed and the held-out PSNR; at
@@ -45,7 +45,7 @@ const BYPASS_END = 0.35;
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      minutes: { type: 'string', default: '100' },
+      minutes: { type: 'string', default: '125' },
       batch: { type: 'string', default: '4' },
       workers: { type: 'string', default: '2' },
     },
