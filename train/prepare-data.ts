@@ -11,7 +11,7 @@ import { decodeImageFile } from '../src/node/image-io.ts';
 import { pilResize } from '../src/core/image/pil-resize.ts';
 import { cropRgbImage, type RgbImage } from '../src/core/image/rgb-image.ts';
 import { CACHE_DIR, CROPS_FILE, CROPS_META, CROP_SIDE, DEB_DIR, FORBIDDEN_IN_TRAINING, SOURCES, UNPACK_DIR, type ImageSource } from './data-sources.ts';
-import { mulberry32 } from './rng.ts';
+import { mulberry32 } from '../src/core/seeded-random.ts';
 
 /** Short sides (px) an image is scaled to before cropping: from "whole scene in one crop" to detail. */
 const SCALES = [256, 320, 448, 640];

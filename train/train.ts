@@ -21,7 +21,7 @@ import { MobileNetTeacher } from './teacher.ts';
 import { createParams, layoutFor, param, trainableList, type Params } from './params.ts';
 import { readCropIndex } from './prepare-data.ts';
 import { MultiScaleQuantizer } from './quantizer.ts';
-import { mulberry32 } from './rng.ts';
+import { mulberry32 } from '../src/core/seeded-random.ts';
 import { CHECKPOINT_FILE, RUN_DIR, STATE_FILE } from './run-files.ts';
 import { startBackend, tf } from './tf-backend.ts';
 import { TINY_CONFIG, TINY_SEMANTIC_DECODER } from './tiny-config.ts';

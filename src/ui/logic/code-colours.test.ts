@@ -1,17 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { mulberry32 as random } from '../../core/seeded-random.ts';
 import { codeCss, computeCodeColours, symmetricEigen } from './code-colours.ts';
-
-/** A deterministic pseudo-random stream (mulberry32), so tests need no fixtures. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function normalisedRows(K: number, dim: number, seed: number): Float32Array {
   const rnd = random(seed);

@@ -1,4 +1,4 @@
-/** A small seeded PRNG so data crops and training batches are reproducible run to run. */
+/** mulberry32: a small seeded pseudo-random stream in [0, 1), so data, training batches and tests reproduce run to run. */
 export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
