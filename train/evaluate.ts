@@ -12,6 +12,8 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { toModelInput } from '../src/core/image/model-input.ts';
+import { toImageU8 } from '../src/core/image/postprocess.ts';
 import { createRgbImage, type RgbImage } from '../src/core/image/rgb-image.ts';
 import { areaMatrix, bicubicMatrix, resizePlanes } from '../src/core/resample.ts';
 import { CodebookTally } from '../src/core/metrics/codebook-usage.ts';
@@ -65,14 +67,14 @@ export function evaluationImages(): string[] {
   return FIXTURE_PHOTOS.filter((p) => existsSync(p));
 }
 
-/** An interleaved RGB square of side `side` shrunk to `thumb` (area) and enlarged back (bicubic, clamped to uint8). */
-function thumbnailRoundTrip(rgb: Uint8Array, side: number, thumb: number): Uint8Array {
-  const planes = new Float32Array(3 * side * side);
-  for (let i = 0; i < side * side; i++) for (let c = 0; c < 3; c++) planes[c * side * side + i] = rgb[3 * i + c];
-  const back = resizePlanes(resizePlanes(planes, 3, areaMatrix(side, thumb)), 3, bicubicMatrix(thumb, side));
-  const out = new Uint8Array(rgb.length);
-  for (let i = 0; i < side * side; i++) for (let c = 0; c < 3; c++) out[3 * i + c] = Math.min(255, Math.max(0, Math.round(back[c * side * side + i])));
-  return out;
+/**
+ * The crop shrunk to `thumb`×`thumb` (area) and enlarged back (bicubic), through the pipeline's own
+ * conversions: model input in [-1,1] planes, the one resampling implementation, the decoder's uint8 rule.
+ */
+function thumbnailRoundTrip(crop: RgbImage, thumb: number): Uint8Array {
+  const side = crop.width;
+  const planes = toModelInput(crop).data;
+  return toImageU8(resizePlanes(resizePlanes(planes, 3, areaMatrix(side, thumb)), 3, bicubicMatrix(thumb, side)), side);
 }
 
 function isGrey(rgb: Uint8Array): boolean {
@@ -122,7 +124,7 @@ export async function evaluatePackage(dir: string, images: readonly string[], sa
       jointEqualsSemantic: agreement(q.indices, q.indicesSemanticOnly),
       jointEqualsPixel: agreement(q.indices, q.indicesPixelOnly),
       grey: isGrey(r.inputU8),
-      thumbnailPsnr: psnrU8(r.inputU8, thumbnailRoundTrip(r.inputU8, m.inputSize, m.gridSize)),
+      thumbnailPsnr: psnrU8(r.inputU8, thumbnailRoundTrip(createRgbImage(m.inputSize, m.inputSize, r.inputU8), m.gridSize)),
     };
     semSame += s.jointEqualsSemantic * q.indices.length;
     pixSame += s.jointEqualsPixel * q.indices.length;
