@@ -6,8 +6,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
-import { memorySink } from '../export/checkpoint/byte-sink.ts';
-import { memorySource } from '../export/checkpoint/byte-source.ts';
+import { memorySink } from '../src/core/bytes/byte-sink.ts';
+import { memorySource } from '../src/core/bytes/byte-source.ts';
 import { exportPackage } from '../export/export-package.ts';
 import { fixturePath, fixturesAvailable } from '../src/test-support/fixtures.ts';
 import { clearMismatches, dropFile, gridIndices, packageDir, packageUrl, reference, type Reference } from './playground-support.ts';

@@ -3,8 +3,8 @@
  * by the browser worker that converts a dropped `.pt` file. Browser-safe: all I/O goes through
  * a ByteSource (the checkpoint) and a PackageDirectory (where files are written).
  */
-import type { ByteSink } from './checkpoint/byte-sink.ts';
-import type { ByteSource } from './checkpoint/byte-source.ts';
+import type { ByteSink } from '../src/core/bytes/byte-sink.ts';
+import type { ByteSource } from '../src/core/bytes/byte-source.ts';
 import { loadCheckpoint } from './checkpoint/load-checkpoint.ts';
 import type { LoadedCheckpoint } from './checkpoint/state-dict.ts';
 import { detectConfig } from './detect-config.ts';

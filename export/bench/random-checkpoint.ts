@@ -2,7 +2,7 @@
  * Writes an official-layout trainer checkpoint with random weights for any architecture,
  * through the same layout the exporter checks against. Deterministic for a given seed.
  */
-import type { ByteSink } from '../checkpoint/byte-sink.ts';
+import type { ByteSink } from '../../src/core/bytes/byte-sink.ts';
 import { writeTorchCheckpoint, type TensorSpec, type WriteSummary } from '../checkpoint/torch-writer.ts';
 import type { ModelConfig } from '../model-config.ts';
 import { officialLayout } from '../state-dict-layout.ts';

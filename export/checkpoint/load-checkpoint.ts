@@ -2,7 +2,7 @@
  * Entry point of checkpoint reading: recognises the file format from its first bytes and
  * returns the model weights as a lazy state dict.
  */
-import type { ByteSource } from './byte-source.ts';
+import type { ByteSource } from '../../src/core/bytes/byte-source.ts';
 import { plausibleSafetensorsHeader, readSafetensors } from './safetensors.ts';
 import { selectWeights } from './select-weights.ts';
 import type { LoadedCheckpoint } from './state-dict.ts';

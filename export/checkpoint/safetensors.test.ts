@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { memorySource } from './byte-source.ts';
+import { memorySource } from '../../src/core/bytes/byte-source.ts';
 import { loadCheckpoint } from './load-checkpoint.ts';
 import { readSafetensors } from './safetensors.ts';
 

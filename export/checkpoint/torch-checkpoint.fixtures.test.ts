@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { FIXTURE_NAMES, fixturePath, fixturesAvailable, loadFixtureManifest } from '../../src/test-support/fixtures.ts';
 import { nodeFileSource } from '../../src/node/file-byte-source.ts';
-import { memorySource, type ByteSource } from './byte-source.ts';
+import { memorySource, type ByteSource } from '../../src/core/bytes/byte-source.ts';
 import { loadCheckpoint } from './load-checkpoint.ts';
 import { PyObject } from './pickle.ts';
 import { readTorchCheckpoint, TorchTensor } from './torch-checkpoint.ts';

@@ -3,7 +3,7 @@
  * called, unpickles it safely, and returns the object tree with tensors as lazy TorchTensors
  * whose bytes are read from `<archive>/data/<key>` only when asked for.
  */
-import type { ByteSource } from './byte-source.ts';
+import type { ByteSource } from '../../src/core/bytes/byte-source.ts';
 import { DTYPE_SIZE } from './dtype.ts';
 import { unpickle } from './pickle.ts';
 import type { StorageDType } from './state-dict.ts';

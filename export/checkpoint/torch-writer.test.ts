@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { memorySink } from './byte-sink.ts';
-import { memorySource } from './byte-source.ts';
+import { memorySink } from '../../src/core/bytes/byte-sink.ts';
+import { memorySource } from '../../src/core/bytes/byte-source.ts';
 import { loadCheckpoint } from './load-checkpoint.ts';
 import { PyObject } from './pickle.ts';
 import type { LoadedCheckpoint } from './state-dict.ts';

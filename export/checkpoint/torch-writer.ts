@@ -4,7 +4,7 @@
  * pickled with protocol 2 the way torch 1.13 does it, in a zip whose storages are written one
  * at a time from lazy generators, so a 1.5 GB model never sits in memory whole.
  */
-import type { ByteSink } from './byte-sink.ts';
+import type { ByteSink } from '../../src/core/bytes/byte-sink.ts';
 import { float32ToBfloat16Bits, float32ToFloat16Bits } from './half.ts';
 import { PickleWriter, PyCustom, type PickleValue } from './pickle-writer.ts';
 import { contiguousStride, numelOf } from './strided-read.ts';

@@ -1,7 +1,7 @@
 import { deflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import type { ByteSink } from './byte-sink.ts';
-import { memorySource, type ByteSource } from './byte-source.ts';
+import type { ByteSink } from '../../src/core/bytes/byte-sink.ts';
+import { memorySource, type ByteSource } from '../../src/core/bytes/byte-source.ts';
 import { crc32 } from './crc32.ts';
 import { loadCheckpoint } from './load-checkpoint.ts';
 import { PickleWriter } from './pickle-writer.ts';

@@ -5,7 +5,7 @@
  * end records). Only stored entries can be read by range; small deflated entries can be read
  * whole where the platform has DecompressionStream('deflate-raw').
  */
-import type { ByteSource } from './byte-source.ts';
+import type { ByteSource } from '../../src/core/bytes/byte-source.ts';
 import { crc32 } from './crc32.ts';
 
 export interface ZipEntry {

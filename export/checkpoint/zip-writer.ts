@@ -3,7 +3,7 @@
  * entries, each entry's data aligned to 64 bytes by padding the local extra field, and Zip64
  * records whenever a size, an offset or the entry count does not fit the classic fields.
  */
-import type { ByteSink } from './byte-sink.ts';
+import type { ByteSink } from '../../src/core/bytes/byte-sink.ts';
 import { crc32 } from './crc32.ts';
 
 const ALIGN = 64;

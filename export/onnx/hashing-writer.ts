@@ -3,7 +3,7 @@
  * writer's many tiny protobuf headers into larger chunks so a file sink is not called per field.
  */
 import { Sha256 } from '../sha256.ts';
-import type { ByteSink } from '../checkpoint/byte-sink.ts';
+import type { ByteSink } from '../../src/core/bytes/byte-sink.ts';
 
 export interface WrittenFile {
   /** The file name the caller gave (the model) or derived from it (`<model>.data`). */

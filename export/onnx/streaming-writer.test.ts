@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import onnxProto from 'onnx-proto';
 import type { onnx as P } from 'onnx-proto';
 import { afterAll, describe, expect, it } from 'vitest';
-import { memorySink } from '../checkpoint/byte-sink.ts';
+import { memorySink } from '../../src/core/bytes/byte-sink.ts';
 import { GraphBuilder, type Graph } from './graph-builder.ts';
 import { conv2d, groupNorm, linear, nchwToTokens, silu } from './layers.ts';
 import { writeOnnxModel, type WriteOnnxOptions } from './streaming-writer.ts';

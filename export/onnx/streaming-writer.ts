@@ -12,7 +12,7 @@
  */
 import onnxProto from 'onnx-proto';
 import type { onnx as P } from 'onnx-proto';
-import type { ByteSink } from '../checkpoint/byte-sink.ts';
+import type { ByteSink } from '../../src/core/bytes/byte-sink.ts';
 import type { Attr, ConstantInitializer, Graph, GraphIO, GraphNode, WeightInitializer } from './graph-builder.ts';
 import { fmtShape } from './graph-builder.ts';
 import { HashingWriter, type WrittenFile } from './hashing-writer.ts';

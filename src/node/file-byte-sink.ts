@@ -1,6 +1,6 @@
 /** A ByteSink streaming to a file, so a multi-GB checkpoint is written without holding it in memory. */
 import { open } from 'node:fs/promises';
-import type { ByteSink } from '../../export/checkpoint/byte-sink.ts';
+import type { ByteSink } from '../core/bytes/byte-sink.ts';
 
 export async function nodeFileSink(path: string): Promise<ByteSink & { readonly bytesWritten: number }> {
   const fh = await open(path, 'w');

@@ -1,6 +1,6 @@
 /** A ByteSource over a file on disk: positioned reads only, so a 2 GB checkpoint is never loaded whole. */
 import { open } from 'node:fs/promises';
-import type { ByteSource } from '../../export/checkpoint/byte-source.ts';
+import type { ByteSource } from '../core/bytes/byte-source.ts';
 
 export async function nodeFileSource(path: string): Promise<ByteSource & { close(): Promise<void> }> {
   const fh = await open(path, 'r');

@@ -4,8 +4,8 @@
  * missing or full, and the fake the unit tests use. Kept this small so the staging rules
  * (staged-package.ts) are written once, over any store.
  */
-import type { ByteSink } from '../../../export/checkpoint/byte-sink.ts';
-import { memorySink, type MemorySink } from '../../../export/checkpoint/byte-sink.ts';
+import type { ByteSink } from '../../core/bytes/byte-sink.ts';
+import { memorySink, type MemorySink } from '../../core/bytes/byte-sink.ts';
 
 export interface FolderStore {
   /** For messages: e.g. "OPFS converted/" or "memory". */

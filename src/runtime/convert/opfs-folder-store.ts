@@ -3,7 +3,7 @@
  * through a synchronous access handle: it streams to disk chunk by chunk, so a 1.5 GB package
  * never sits in memory. On the page (listing, reading, removing) only the async API is used.
  */
-import type { ByteSink } from '../../../export/checkpoint/byte-sink.ts';
+import type { ByteSink } from '../../core/bytes/byte-sink.ts';
 import type { FolderStore } from './folder-store.ts';
 
 export const OPFS_ROOT_FOLDER = 'converted';

@@ -4,7 +4,7 @@
  * preferred store fails for want of space or support, the conversion is redone in memory and
  * the reason is returned, so the user learns why the model will not be there next visit.
  */
-import { blobSource } from '../../../export/checkpoint/byte-source.ts';
+import { blobSource } from '../../core/bytes/byte-source.ts';
 import { exportPackage, type ExportProgress } from '../../../export/export-package.ts';
 import type { Precision } from '../../../export/onnx/streaming-writer.ts';
 import type { ModelManifest } from '../../core/model-package/manifest.ts';

@@ -3,7 +3,7 @@
  * like a package. OPFS has no rename, so the commit is a marker file written after every other
  * file is closed: a folder without the marker is incomplete, never listed, and swept away.
  */
-import type { ByteSink } from '../../../export/checkpoint/byte-sink.ts';
+import type { ByteSink } from '../../core/bytes/byte-sink.ts';
 import type { PackageDirectory } from '../../../export/export-package.ts';
 import type { FolderStore } from './folder-store.ts';
 
