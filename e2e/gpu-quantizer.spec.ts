@@ -7,7 +7,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { harnessPort } from '../playwright.config.ts';
 import { createCodebooks, quantizeMultiscale, type Codebooks, type DistanceWeights, type MultiscaleQuantization } from '../src/core/quantizer/index.ts';
-import { fixtureConfig, fixtureF32, fixtureFeatures, fixtureI32, loadFixtureCodebooks } from '../src/core/quantizer/test-support.ts';
+import { fixtureConfig, fixtureF32, fixtureFeatures, fixtureI32, loadFixtureCodebooks } from '../src/test-support/quantizer-fixtures.ts';
 import { fixturesAvailable, type FixtureImage, type FixtureName } from '../src/test-support/fixtures.ts';
 import { HARNESS_PATH, probeInPage, quantizeInPage, type DecodedRun } from './support/gpu-quantizer-client.ts';
 import { candidateMismatches, indexMismatches } from './support/quantization-compare.ts';

@@ -10,7 +10,7 @@ import { memorySink } from '../src/core/bytes/byte-sink.ts';
 import { memorySource } from '../src/core/bytes/byte-source.ts';
 import { exportPackage } from '../export/export-package.ts';
 import { fixturePath, fixturesAvailable } from '../src/test-support/fixtures.ts';
-import { clearMismatches, dropFile, gridIndices, packageDir, packageUrl, reference, type Reference } from './playground-support.ts';
+import { clearMismatches, dropFile, gridIndices, packageDir, packageUrl, reference, type Reference } from './support/playground.ts';
 
 const MODEL = 'clip-224';
 const CHECKPOINT = () => fixturePath(MODEL, 'checkpoint.pt');

@@ -12,7 +12,7 @@ import { decodeImageFile } from '../src/node/image-io.ts';
 import { loadModelFromDir } from '../src/node/package-dir-reader.ts';
 import { fixturesAvailable } from '../src/test-support/fixtures.ts';
 import { fnv1a32 } from '../src/ui/logic/rgb-checksum.ts';
-import { clearMismatches, cropBoxOf, dropFile, EXAMPLE_FILE, gridIndices, nodeChecksum, packageDir, packageUrl, pasteFile } from './playground-support.ts';
+import { clearMismatches, cropBoxOf, dropFile, EXAMPLE_FILE, gridIndices, nodeChecksum, packageDir, packageUrl, pasteFile } from './support/playground.ts';
 
 test.skip(!fixturesAvailable(), 'the golden fixtures (../shared/fixtures) are needed to export test packages');
 

@@ -22,7 +22,7 @@ import {
   pageMetrics,
   reference,
   type Reference,
-} from './playground-support.ts';
+} from './support/playground.ts';
 
 test.skip(!fixturesAvailable(), 'the golden fixtures (../shared/fixtures) are needed to export test packages');
 test.describe.configure({ mode: 'serial' });

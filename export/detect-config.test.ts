@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { FIXTURE_NAMES, fixturesAvailable, loadFixtureManifest } from '../src/test-support/fixtures.ts';
 import { detectConfig, detectSemanticDecoderShape } from './detect-config.ts';
 import { officialLayout } from './state-dict-layout.ts';
-import { loadCheckpointIndex, shapeOnlyStateDict } from './test-support/index-state-dict.ts';
+import { loadCheckpointIndex, shapeOnlyStateDict } from '../src/test-support/checkpoint-index.ts';
 import { validateStateDict } from './validate-state-dict.ts';
 
 describe.runIf(fixturesAvailable())('config detection from key names and shapes', () => {

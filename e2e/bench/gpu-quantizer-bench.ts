@@ -10,7 +10,7 @@ import { chromium } from '@playwright/test';
 import { createServer } from 'vite';
 import playwrightConfig from '../../playwright.config.ts';
 import { createCodebooks, type Codebooks } from '../../src/core/quantizer/index.ts';
-import { fixtureConfig, fixtureFeatures, loadFixtureCodebooks } from '../../src/core/quantizer/test-support.ts';
+import { fixtureConfig, fixtureFeatures, loadFixtureCodebooks } from '../../src/test-support/quantizer-fixtures.ts';
 import { fixturesAvailable } from '../../src/test-support/fixtures.ts';
 import { HARNESS_PATH, quantizeInPage, type QuantizeOutput } from '../support/gpu-quantizer-client.ts';
 import { randomArray } from '../../src/test-support/random.ts';

@@ -5,7 +5,7 @@ import { nodeFileSource } from '../../src/node/file-byte-source.ts';
 import { fixturePath, fixturesAvailable } from '../../src/test-support/fixtures.ts';
 import { loadCheckpoint } from '../checkpoint/load-checkpoint.ts';
 import { clipPosScaleFactor, interpolateClipPositionalEmbedding } from './clip-pos-embed.ts';
-import { maxAbsDiff } from './test-helpers.ts';
+import { maxAbsDiff } from '../../src/test-support/onnx-models.ts';
 
 describe('interpolateClipPositionalEmbedding', () => {
   it('uses the official scale factor (target + 0.1)/grid', () => {

@@ -1,3 +1,3 @@
-import { describeFixtureGraphs } from './fixture-suite.ts';
+import { describeFixtureGraphs } from '../../src/test-support/onnx-fixture-suite.ts';
 
 describeFixtureGraphs('clip-256-enhanced');

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { StateDict } from '../checkpoint/state-dict.ts';
-import { shapeOnlyStateDict } from '../test-support/index-state-dict.ts';
+import { shapeOnlyStateDict } from '../../src/test-support/checkpoint-index.ts';
 import type { ModelConfig } from '../model-config.ts';
 import { RELEASED_CLIP_ENHANCED, RELEASED_SIGLIP } from '../bench/released-configs.ts';
 import { officialLayout } from '../state-dict-layout.ts';

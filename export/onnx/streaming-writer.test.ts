@@ -10,7 +10,7 @@ import { GraphBuilder, type Graph } from './graph-builder.ts';
 import { conv2d, groupNorm, linear, nchwToTokens, silu } from './layers.ts';
 import { writeOnnxModel, type WriteOnnxOptions } from './streaming-writer.ts';
 import { nodeFileSink } from '../../src/node/file-byte-sink.ts';
-import { maxAbsDiff, memoryStateDict, randomFloats, runModel } from './test-helpers.ts';
+import { maxAbsDiff, memoryStateDict, randomFloats, runModel } from '../../src/test-support/onnx-models.ts';
 
 const { onnx } = onnxProto;
 

@@ -4,7 +4,7 @@ import type { GraphRunner } from '../core/pipeline/graph-runner.ts';
 import { readVerified, type PackageReader } from '../core/pipeline/package-reader.ts';
 import { loadModelFromUrl, openUrlPackage, type LoadProgress } from './model-loader.ts';
 import type { CacheReport } from './package-cache.ts';
-import { FakeCacheStorage, fakeFetch, quotaExceeded, tinyPackage } from './test-fakes.ts';
+import { FakeCacheStorage, fakeFetch, quotaExceeded, tinyPackage } from '../test-support/browser-fakes.ts';
 
 const BASE = 'https://models.test/tiny/';
 

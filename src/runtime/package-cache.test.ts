@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decideCacheStore, openPackageCache, PACKAGE_CACHE_NAME, clearPackageCache, putFailure } from './package-cache.ts';
-import { FakeCacheStorage, quotaExceeded } from './test-fakes.ts';
+import { FakeCacheStorage, quotaExceeded } from '../test-support/browser-fakes.ts';
 
 describe('choosing where model files are kept', () => {
   const ok = { cachesAvailable: true, neededBytes: 1_000_000 };

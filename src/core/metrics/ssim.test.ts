@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { officialGroundTruth, officialRestored, officialSsim } from './official-eval.ts';
 import { gaussianTaps, ssim, ssimU8, uniformTaps } from './ssim.ts';
-import { bruteForceSsim, gaussianTapsReference } from './test-support.ts';
+import { bruteForceSsim, gaussianTapsReference } from '../../test-support/ssim-reference.ts';
 
 /** Deterministic pseudo-random uint8 image. */
 function noiseU8(n: number, seed: number): Uint8Array {

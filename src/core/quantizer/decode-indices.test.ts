@@ -3,7 +3,7 @@ import { fixtureImages, FIXTURE_NAMES, fixturesAvailable } from '../../test-supp
 import type { Codebooks } from './codebook.ts';
 import { decodeIndices } from './decode-indices.ts';
 import { quantizeMultiscale } from './multiscale.ts';
-import { fixtureConfig, fixtureF32, fixtureFeatures, fixtureI32, loadFixtureCodebooks, maxAbsDiffAt } from './test-support.ts';
+import { fixtureConfig, fixtureF32, fixtureFeatures, fixtureI32, loadFixtureCodebooks, maxAbsDiffAt } from '../../test-support/quantizer-fixtures.ts';
 
 describe.runIf(fixturesAvailable())('decodeIndices against the official decode_code', () => {
   for (const name of FIXTURE_NAMES) {

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { fixtureImages, FIXTURE_NAMES, fixturesAvailable, type FixtureName } from '../../test-support/fixtures.ts';
 import type { Codebooks } from './codebook.ts';
 import { quantizeMultiscale } from './multiscale.ts';
-import { fixtureConfig, fixtureF32, fixtureFeatures, fixtureI32, loadFixtureCodebooks, maxAbsDiffAt } from './test-support.ts';
+import { fixtureConfig, fixtureF32, fixtureFeatures, fixtureI32, loadFixtureCodebooks, maxAbsDiffAt } from '../../test-support/quantizer-fixtures.ts';
 
 /** Fixture margins at or below this are near-ties whose winner depends on fp32 summation order. */
 const TIE_MARGIN = 1e-5;

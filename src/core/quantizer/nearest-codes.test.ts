@@ -3,7 +3,7 @@ import { fixtureImages, FIXTURE_NAMES, fixturesAvailable } from '../../test-supp
 import { createCodebooks, normalizeRows, type Codebooks } from './codebook.ts';
 import { nearestCodes, type DistanceWeights } from './nearest-codes.ts';
 import { createScalePlan } from './scale-plan.ts';
-import { fixtureConfig, fixtureF32, fixtureI32, loadFixtureCodebooks, maxAbsDiffAt } from './test-support.ts';
+import { fixtureConfig, fixtureF32, fixtureI32, loadFixtureCodebooks, maxAbsDiffAt } from '../../test-support/quantizer-fixtures.ts';
 
 /** Ds = 2, Dp = 2 codebooks from explicit (already unit or zero) rows. */
 function codebooks2x2(semantic: number[][], pixel: number[][]): Codebooks {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { fixtureImages, FIXTURE_NAMES, fixtureTensorInfo, fixturesAvailable } from '../../test-support/fixtures.ts';
 import { ResidualScheme, runResidualScheme } from './residual-scheme.ts';
 import { createScalePlan } from './scale-plan.ts';
-import { fixtureConfig, fixtureF32, fixtureFeatures, maxAbsDiffAt } from './test-support.ts';
+import { fixtureConfig, fixtureF32, fixtureFeatures, maxAbsDiffAt } from '../../test-support/quantizer-fixtures.ts';
 
 // The area/bicubic chain alone: driven with the official per-scale q_s, it must reproduce the
 // official per-scale quantizer inputs and f̂ without any codebook.

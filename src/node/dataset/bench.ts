@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { fixturePath, fixturesAvailable } from '../../test-support/fixtures.ts';
 import { runDataset } from './run-dataset.ts';
-import { crop, exportCheckpoint, FIXTURE, fixtureSource, pngRgb } from './test-support.ts';
+import { crop, exportCheckpoint, FIXTURE, fixtureSource, pngRgb } from '../../test-support/dataset-inputs.ts';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 

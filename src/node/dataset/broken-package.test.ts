@@ -12,7 +12,7 @@ import { decodeImageFile } from '../image-io.ts';
 import { type ProcessedRecord, isProcessed } from './records.ts';
 import { readRecords } from './results-log.ts';
 import { runDataset } from './run-dataset.ts';
-import { exportCheckpoint, FIXTURE, patchPackageFile, writeEditedFixtureCheckpoint } from './test-support.ts';
+import { exportCheckpoint, FIXTURE, patchPackageFile, writeEditedFixtureCheckpoint } from '../../test-support/dataset-inputs.ts';
 
 describe.runIf(fixturesAvailable())('health checks on broken packages', () => {
   let tmp: string;

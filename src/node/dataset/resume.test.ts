@@ -10,7 +10,7 @@ import { fixturePath, fixturesAvailable } from '../../test-support/fixtures.ts';
 import { type FileRecord, isProcessed } from './records.ts';
 import { readRecords } from './results-log.ts';
 import { runDataset, type DatasetRunOptions } from './run-dataset.ts';
-import { crop, exportCheckpoint, FIXTURE, fixtureSource, pngRgb } from './test-support.ts';
+import { crop, exportCheckpoint, FIXTURE, fixtureSource, pngRgb } from '../../test-support/dataset-inputs.ts';
 import { TokenFileReader } from './token-file.ts';
 
 const FILES = ['a.png', 'b.png', 'c.png', 'd/e.png', 'd/f.png', 'g.png', 'readme.txt'];

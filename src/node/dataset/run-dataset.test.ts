@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { centerCropArr } from '../../core/image/center-crop.ts';
 import type { RgbImage } from '../../core/image/rgb-image.ts';
-import { gaussianTapsReference, bruteForceSsim } from '../../core/metrics/test-support.ts';
+import { gaussianTapsReference, bruteForceSsim } from '../../test-support/ssim-reference.ts';
 import { reconstructImage } from '../../core/pipeline/tokenflow-pipeline.ts';
 import { fixturesAvailable } from '../../test-support/fixtures.ts';
 import { decodeImageFile } from '../image-io.ts';
@@ -18,7 +18,7 @@ import { loadModelFromDir } from '../package-dir-reader.ts';
 import { type FileRecord, type ProcessedRecord, isProcessed } from './records.ts';
 import { runDataset, type DatasetRunResult } from './run-dataset.ts';
 import type { DatasetSummary } from './summary.ts';
-import { exportCheckpoint, FIXTURE, crop, fixtureSource, jpeg, png16Gray, png16Rgb, pngGray, pngRgb, pngWithAlpha, webpLossless } from './test-support.ts';
+import { exportCheckpoint, FIXTURE, crop, fixtureSource, jpeg, png16Gray, png16Rgb, pngGray, pngRgb, pngWithAlpha, webpLossless } from '../../test-support/dataset-inputs.ts';
 import { TokenFileReader } from './token-file.ts';
 import { fixturePath } from '../../test-support/fixtures.ts';
 

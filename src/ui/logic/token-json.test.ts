@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createTokenFile, parseTokenFile, serializeTokenFile } from './token-json.ts';
-import { testManifest } from './test-support.ts';
+import { testManifest } from '../../test-support/test-manifest.ts';
 
 const manifest = testManifest();
 const indices = Int32Array.from({ length: manifest.numTokens }, (_, t) => (t * 37) % manifest.codebookSize);

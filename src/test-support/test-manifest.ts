@@ -1,5 +1,5 @@
 /** Small stand-ins for the UI logic's unit tests (no files, no model). */
-import type { ModelManifest } from '../../core/model-package/manifest.ts';
+import type { ModelManifest } from '../core/model-package/manifest.ts';
 
 /** A manifest with the released CLIP-256 geometry and a small K; only the fields the UI logic reads are meaningful. */
 export function testManifest(overrides: Partial<ModelManifest> = {}): ModelManifest {

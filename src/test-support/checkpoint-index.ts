@@ -3,8 +3,8 @@
  * detection and layout be tested without reading tensor bytes.
  */
 import { readFileSync } from 'node:fs';
-import { fixturePath, type FixtureName } from '../../src/test-support/fixtures.ts';
-import type { StateDict, StorageDType, TensorEntry } from '../checkpoint/state-dict.ts';
+import { fixturePath, type FixtureName } from './fixtures.ts';
+import type { StateDict, StorageDType, TensorEntry } from '../../export/checkpoint/state-dict.ts';
 
 export interface IndexEntry {
   key: string;

@@ -7,15 +7,15 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { encode as encodeJpeg } from 'jpeg-js';
 import { PNG } from 'pngjs';
-import { loadCheckpoint } from '../../../export/checkpoint/load-checkpoint.ts';
-import { writeTorchCheckpoint, type TensorSpec } from '../../../export/checkpoint/torch-writer.ts';
-import { sha256Hex } from '../../../export/sha256.ts';
-import { cropRgbImage, type Box, type RgbImage } from '../../core/image/rgb-image.ts';
-import { fixturePath } from '../../test-support/fixtures.ts';
-import { nodeFileSink } from '../file-byte-sink.ts';
-import { nodeFileSource } from '../file-byte-source.ts';
-import { decodeImageFile, encodePng } from '../image-io.ts';
-import { exportCheckpointToDir } from '../export-to-dir.ts';
+import { loadCheckpoint } from '../../export/checkpoint/load-checkpoint.ts';
+import { writeTorchCheckpoint, type TensorSpec } from '../../export/checkpoint/torch-writer.ts';
+import { sha256Hex } from '../../export/sha256.ts';
+import { cropRgbImage, type Box, type RgbImage } from '../core/image/rgb-image.ts';
+import { fixturePath } from './fixtures.ts';
+import { nodeFileSink } from '../node/file-byte-sink.ts';
+import { nodeFileSource } from '../node/file-byte-source.ts';
+import { decodeImageFile, encodePng } from '../node/image-io.ts';
+import { exportCheckpointToDir } from '../node/export-to-dir.ts';
 
 export const FIXTURE = 'clip-224';
 

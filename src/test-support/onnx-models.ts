@@ -3,7 +3,7 @@
  * written model in onnxruntime-node, and error measures.
  */
 import * as ort from 'onnxruntime-node';
-import type { StateDict, TensorEntry } from '../checkpoint/state-dict.ts';
+import type { StateDict, TensorEntry } from '../../export/checkpoint/state-dict.ts';
 
 export function memoryStateDict(tensors: Record<string, { shape: readonly number[]; data: Float32Array }>): StateDict {
   const map = new Map<string, TensorEntry>();
@@ -61,4 +61,4 @@ export async function runModel(path: string, feeds: Feeds): Promise<Outputs> {
   }
 }
 
-export { maxAbsDiff } from '../../src/test-support/compare.ts';
+export { maxAbsDiff } from './compare.ts';

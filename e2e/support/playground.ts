@@ -6,17 +6,17 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { expect, type Page } from '@playwright/test';
-import { centerCropArr } from '../src/core/image/center-crop.ts';
-import { toImageU8 } from '../src/core/image/postprocess.ts';
-import type { RgbImage } from '../src/core/image/rgb-image.ts';
-import { officialPsnr, officialSsim, psnrU8, ssimU8 } from '../src/core/metrics/index.ts';
-import type { LoadedModel } from '../src/core/pipeline/loaded-model.ts';
-import { decodeFHat, reconstructImage, type ReconstructResult } from '../src/core/pipeline/tokenflow-pipeline.ts';
-import { decodeIndices, type DistanceWeights } from '../src/core/quantizer/index.ts';
-import { decodeImageFile } from '../src/node/image-io.ts';
-import { loadModelFromDir } from '../src/node/package-dir-reader.ts';
-import { fnv1a32 } from '../src/ui/logic/rgb-checksum.ts';
-import { E2E_PACKAGES_DIR, E2E_PACKAGES_URL } from './runtime/package-set.ts';
+import { centerCropArr } from '../../src/core/image/center-crop.ts';
+import { toImageU8 } from '../../src/core/image/postprocess.ts';
+import type { RgbImage } from '../../src/core/image/rgb-image.ts';
+import { officialPsnr, officialSsim, psnrU8, ssimU8 } from '../../src/core/metrics/index.ts';
+import type { LoadedModel } from '../../src/core/pipeline/loaded-model.ts';
+import { decodeFHat, reconstructImage, type ReconstructResult } from '../../src/core/pipeline/tokenflow-pipeline.ts';
+import { decodeIndices, type DistanceWeights } from '../../src/core/quantizer/index.ts';
+import { decodeImageFile } from '../../src/node/image-io.ts';
+import { loadModelFromDir } from '../../src/node/package-dir-reader.ts';
+import { fnv1a32 } from '../../src/ui/logic/rgb-checksum.ts';
+import { E2E_PACKAGES_DIR, E2E_PACKAGES_URL } from '../runtime/package-set.ts';
 
 const root = resolve(import.meta.dirname, '..');
 

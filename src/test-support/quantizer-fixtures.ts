@@ -1,10 +1,10 @@
 /** Comparison helpers shared by the quantizer tests (test-only). */
-import { loadCheckpoint } from '../../../export/checkpoint/load-checkpoint.ts';
-import { nodeFileSource } from '../../node/file-byte-source.ts';
-import { fixturePath, loadFixtureManifest, requireFixtureTensor, type FixtureImage, type FixtureName } from '../../test-support/fixtures.ts';
-import { createCodebooks, type Codebooks } from './codebook.ts';
-import { concatFeatures } from '../pipeline/tokenflow-pipeline.ts';
-export { maxAbsDiffAt } from '../../test-support/compare.ts';
+import { loadCheckpoint } from '../../export/checkpoint/load-checkpoint.ts';
+import { nodeFileSource } from '../node/file-byte-source.ts';
+import { fixturePath, loadFixtureManifest, requireFixtureTensor, type FixtureImage, type FixtureName } from './fixtures.ts';
+import { createCodebooks, type Codebooks } from '../core/quantizer/codebook.ts';
+import { concatFeatures } from '../core/pipeline/tokenflow-pipeline.ts';
+export { maxAbsDiffAt } from './compare.ts';
 
 
 /** h = concat(semantic_features, pixel_features): (1, Ds+Dp, S, S), semantic first (spec §3.5). */
