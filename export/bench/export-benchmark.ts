@@ -37,7 +37,7 @@ try {
 
   console.log(`exporting (${values.precision}) in a fresh process …`);
   t = performance.now();
-  const { code, output } = await run(process.execPath, ['--import', 'tsx', 'export/cli.ts', ckpt, '--out', join(dir, 'package'), '--precision', values.precision!]);
+  const { code, output } = await run(process.execPath, ['--import', 'tsx', 'src/node/export-cli.ts', ckpt, '--out', join(dir, 'package'), '--precision', values.precision!]);
   const wall = (performance.now() - t) / 1000;
   if (code !== 0) throw new Error(`export failed (exit ${code}):\n${output}`);
   const peak = Number(/peak RSS (\d+) MB/.exec(output)?.[1]);

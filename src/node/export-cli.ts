@@ -5,7 +5,7 @@
  * without Python. Prints each stage, wall time and peak memory.
  */
 import { parseArgs } from 'node:util';
-import { exportCheckpointToDir } from '../src/node/export-to-dir.ts';
+import { exportCheckpointToDir } from './export-to-dir.ts';
 
 const USAGE = `usage: npm run export -- <checkpoint> --out <dir> [--precision fp32|fp16] [--image-size 224|256|384] [--scales 1,2,…,S] [--name "display name"] [--force]
 

@@ -7,15 +7,15 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdir
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixturePath, fixturesAvailable, loadFixtureManifest } from '../src/test-support/fixtures.ts';
-import { nodeFileSink } from '../src/node/file-byte-sink.ts';
-import { writeTorchCheckpoint } from './checkpoint/torch-writer.ts';
+import { fixturePath, fixturesAvailable, loadFixtureManifest } from '../test-support/fixtures.ts';
+import { nodeFileSink } from './file-byte-sink.ts';
+import { writeTorchCheckpoint } from '../../export/checkpoint/torch-writer.ts';
 
 function run(script: string, args: string[]): { code: number; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, ['--import', 'tsx', script, ...args], { encoding: 'utf8', timeout: 240_000 });
   return { code: r.status ?? 1, stdout: r.stdout, stderr: r.stderr };
 }
-const exportCli = (...args: string[]) => run('export/cli.ts', args);
+const exportCli = (...args: string[]) => run('src/node/export-cli.ts', args);
 const tokenizeCli = (...args: string[]) => run('src/node/tokenize-cli.ts', args);
 
 describe.runIf(fixturesAvailable())('npm run export / npm run tokenize', () => {
