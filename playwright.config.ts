@@ -1,6 +1,6 @@
 import { defineConfig } from '@playwright/test';
 
-// Headless WebGPU through SwiftShader needs these (see ../shared/design/browser-testing.md);
+// Headless WebGPU through SwiftShader needs these (see docs/browser-testing.md);
 // Playwright's own --enable-features values are merged in so neither list is lost.
 const webgpuArgs = [
   '--enable-unsafe-webgpu',

@@ -111,7 +111,7 @@ test.describe('GPU quantizer on SwiftShader WebGPU', () => {
     test(`clip-224/${image}: full 8-scale run (K=2048, 561 tokens, top-8), simple kernel in 1 chunk and tiled kernel in 4 chunks, vs CPU reference and official fixture`, async ({
       page,
     }) => {
-      test.skip(!fixturesAvailable(), 'fixtures not found (../shared/fixtures or TOKENFLOW_FIXTURES)');
+      test.skip(!fixturesAvailable(), 'fixtures not found (fixtures/official or TOKENFLOW_FIXTURES)');
       const name: FixtureName = 'clip-224';
       const { S, scales, K } = fixtureConfig(name);
       const codebooks = await loadFixtureCodebooks(name);
@@ -155,7 +155,7 @@ test.describe('GPU quantizer on SwiftShader WebGPU', () => {
   test('siglip-384/astronaut: full 15-scale run (S=27 with uneven area bins, K=4096, 2227 tokens), simple kernel, vs CPU reference and official fixture', async ({
     page,
   }) => {
-    test.skip(!fixturesAvailable(), 'fixtures not found (../shared/fixtures or TOKENFLOW_FIXTURES)');
+    test.skip(!fixturesAvailable(), 'fixtures not found (fixtures/official or TOKENFLOW_FIXTURES)');
     const name: FixtureName = 'siglip-384';
     const { S, scales } = fixtureConfig(name);
     const codebooks = await loadFixtureCodebooks(name);

@@ -14,7 +14,7 @@ import { fixturesAvailable } from '../src/test-support/fixtures.ts';
 import { fnv1a32 } from '../src/ui/logic/rgb-checksum.ts';
 import { clearMismatches, cropBoxOf, dropFile, EXAMPLE_FILE, gridIndices, nodeChecksum, packageDir, packageUrl, pasteFile } from './support/playground.ts';
 
-test.skip(!fixturesAvailable(), 'the golden fixtures (../shared/fixtures) are needed to export test packages');
+test.skip(!fixturesAvailable(), 'the golden fixtures (fixtures/official) are needed to export test packages');
 
 const MODEL = 'clip-224';
 

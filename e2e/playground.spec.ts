@@ -24,7 +24,7 @@ import {
   type Reference,
 } from './support/playground.ts';
 
-test.skip(!fixturesAvailable(), 'the golden fixtures (../shared/fixtures) are needed to export test packages');
+test.skip(!fixturesAvailable(), 'the golden fixtures (fixtures/official) are needed to export test packages');
 test.describe.configure({ mode: 'serial' });
 
 const MAIN = 'clip-256-enhanced';

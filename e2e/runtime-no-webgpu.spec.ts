@@ -16,7 +16,7 @@ test.use({
     args: ['--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
   },
 });
-test.skip(!fixturesAvailable(), 'fixtures not found (../shared/fixtures or TOKENFLOW_FIXTURES)');
+test.skip(!fixturesAvailable(), 'fixtures not found (fixtures/official or TOKENFLOW_FIXTURES)');
 
 test("no WebGPU adapter: 'auto' and forced 'webgpu' both fall back to wasm reporting no-adapter, and clip-224/astronaut matches the official code", async ({ page }) => {
   await openRuntimeHarness(page);

@@ -26,7 +26,7 @@ import {
   restartWorkerInPage,
 } from './runtime/runtime-client.ts';
 
-test.skip(!fixturesAvailable(), 'fixtures not found (../shared/fixtures or TOKENFLOW_FIXTURES)');
+test.skip(!fixturesAvailable(), 'fixtures not found (fixtures/official or TOKENFLOW_FIXTURES)');
 
 /** The package's own codebooks, read in Node, for the CPU reference of progressive decoding. */
 function packageCodebooks(manifest: ModelManifest, id: string): Codebooks {

@@ -24,7 +24,7 @@ import {
   waitForEventInPage,
 } from './runtime/runtime-client.ts';
 
-test.skip(!fixturesAvailable(), 'fixtures not found (../shared/fixtures or TOKENFLOW_FIXTURES)');
+test.skip(!fixturesAvailable(), 'fixtures not found (fixtures/official or TOKENFLOW_FIXTURES)');
 test.setTimeout(240_000);
 
 const PIXEL_GRAPHS_ON_WASM: readonly GraphName[] = ['pixelEncoder', 'pixelDecoder'];

@@ -1,6 +1,6 @@
 /**
  * Differentiable multi-scale residual quantization with the shared semantic/pixel index
- * (spec §4): per scale, area-downsample the residual, L2-normalise the semantic and pixel halves
+ * (docs/spec.md §4): per scale, area-downsample the residual, L2-normalise the semantic and pixel halves
  * separately, pick the code minimising the summed distances (= maximising the summed cosines),
  * straight-through estimator, bicubic-upsample and subtract. The resampling matrices are the
  * project's one implementation (src/core/resample.ts), so training and inference agree.

@@ -74,7 +74,7 @@ function printRows(title: string, rows: readonly Row[]): void {
 }
 
 async function main(): Promise<void> {
-  if (!fixturesAvailable()) throw new Error('fixtures not found (../shared/fixtures or TOKENFLOW_FIXTURES): nothing to benchmark');
+  if (!fixturesAvailable()) throw new Error('fixtures not found (fixtures/official or TOKENFLOW_FIXTURES): nothing to benchmark');
   process.env.TOKENFLOW_E2E_HARNESS = '1';
   await build({ logLevel: 'warn', build: { outDir: '.cache/bench-dist', emptyOutDir: true } });
   const server = await preview({ logLevel: 'warn', build: { outDir: '.cache/bench-dist' }, preview: { port: 4190, strictPort: false, host: '127.0.0.1' } });

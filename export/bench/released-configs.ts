@@ -1,5 +1,5 @@
 /**
- * The architectures of the two released checkpoints (spec §1, §3, §5), for writing
+ * The architectures of the two released checkpoints (docs/spec.md §1, §3, §5), for writing
  * released-size test checkpoints we cannot download. Only benchmarks and tests use this;
  * the exporter itself infers everything from the file.
  */

@@ -1,7 +1,7 @@
 /**
  * The released models' sizes, from the official layout with shapes only (no weights): every
  * key each graph reads must exist with the expected shape, and the parameter counts must match
- * the spec's parity-checked numbers (§8.2).
+ * the parity-checked numbers of docs/spec.md §8.2.
  */
 import { describe, expect, it } from 'vitest';
 import type { StateDict } from '../checkpoint/state-dict.ts';

@@ -2,7 +2,7 @@
  * Which onnxruntime-web execution provider runs the graphs, and why, in words the UI can show.
  * WebGPU when an adapter and a device can be had; wasm otherwise. A software adapter
  * (SwiftShader, WARP, llvmpipe) is a CPU pretending to be a GPU and is slower than wasm (see
- * shared/design/browser-testing.md), so 'auto' picks wasm there and the user may force WebGPU.
+ * docs/browser-testing.md), so 'auto' picks wasm there and the user may force WebGPU.
  */
 import { probeWebGpu, type ProbeOptions, type WebGpuInfo, type WebGpuProbe, type WebGpuUnavailableReason } from './gpu/capabilities.ts';
 import type { GPUDevice } from './gpu/webgpu-types.ts';

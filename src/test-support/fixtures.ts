@@ -1,6 +1,7 @@
 /**
- * Access to the golden fixtures of the official code (../shared/fixtures beside the checkout,
- * or TOKENFLOW_FIXTURES). Test-only: Node file I/O.
+ * Access to the golden fixtures of the official code: fixtures/official in this repository (see
+ * its README for how they were made), or the folder TOKENFLOW_FIXTURES names. Test-only: Node
+ * file I/O.
  */
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -9,15 +10,16 @@ import type { Tensor, TensorDType } from '../core/tensor.ts';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
-export const fixturesDir: string = process.env.TOKENFLOW_FIXTURES ?? resolve(repoRoot, '../shared/fixtures');
+export const fixturesDir: string = process.env.TOKENFLOW_FIXTURES ?? resolve(repoRoot, 'fixtures/official');
 
 /**
- * Every fixture folder present (one with a manifest.json), discovered rather than listed, so a
- * fixture made from a checkpoint this code has never seen is tested by the same suites.
+ * Every model fixture present (a folder with a manifest.json and a checkpoint.pt; jpeg-decode is
+ * decoder data, not a model), discovered rather than listed, so a fixture made from a checkpoint
+ * this code has never seen is tested by the same suites.
  */
 export const FIXTURE_NAMES: readonly string[] = existsSync(fixturesDir)
   ? readdirSync(fixturesDir, { withFileTypes: true })
-      .filter((d) => d.isDirectory() && existsSync(join(fixturesDir, d.name, 'manifest.json')))
+      .filter((d) => d.isDirectory() && existsSync(join(fixturesDir, d.name, 'manifest.json')) && existsSync(join(fixturesDir, d.name, 'checkpoint.pt')))
       .map((d) => d.name)
       .sort()
   : [];
@@ -64,8 +66,15 @@ export function fixturePath(name: FixtureName, ...parts: string[]): string {
   return join(fixturesDir, name, ...parts);
 }
 
+/**
+ * True when the fixtures are there; they ship with the repository, so a missing folder is a broken
+ * checkout or a wrong TOKENFLOW_FIXTURES, and the tests that need them fail instead of skipping.
+ */
 export function fixturesAvailable(): boolean {
-  return existsSync(join(fixturesDir, 'clip-224', 'manifest.json'));
+  const manifest = join(fixturesDir, 'clip-224', 'manifest.json');
+  if (existsSync(manifest)) return true;
+  const origin = process.env.TOKENFLOW_FIXTURES ? 'TOKENFLOW_FIXTURES names' : 'the repository ships the fixtures in';
+  throw new Error(`golden fixtures not found: ${manifest} is missing (${origin} ${fixturesDir})`);
 }
 
 export function loadFixtureManifest(name: FixtureName): FixtureManifest {

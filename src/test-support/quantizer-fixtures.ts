@@ -7,7 +7,7 @@ import { concatFeatures } from '../core/pipeline/tokenflow-pipeline.ts';
 export { maxAbsDiffAt } from './compare.ts';
 
 
-/** h = concat(semantic_features, pixel_features): (1, Ds+Dp, S, S), semantic first (spec §3.5). */
+/** h = concat(semantic_features, pixel_features): (1, Ds+Dp, S, S), semantic first (docs/spec.md §3.5). */
 export function fixtureFeatures(name: FixtureName, image: FixtureImage): Float32Array {
   const sem = requireFixtureTensor(name, image, 'semantic_features').data as Float32Array;
   const pix = requireFixtureTensor(name, image, 'pixel_features').data as Float32Array;

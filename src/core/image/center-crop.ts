@@ -1,6 +1,6 @@
 /**
  * ADM's `center_crop_arr(pil_image, R)`, the crop the official reconstruction/eval code and the
- * t2i dataset apply (spec §2):
+ * t2i dataset apply (docs/spec.md §2):
  *
  *   while min(w, h) >= 2R: resize to (w//2, h//2) with BOX
  *   scale = R / min(w, h); resize to (round(w·scale), round(h·scale)) with BICUBIC

@@ -1,6 +1,6 @@
 /**
  * The model input: torchvision `ToTensor()` then `Normalize(0.5, 0.5)`, i.e. x = (p/255 − 0.5)/0.5,
- * NCHW (1,3,H,W), float32 — for every branch of every variant (spec §2).
+ * NCHW (1,3,H,W), float32 — for every branch of every variant (docs/spec.md §2).
  */
 import { tensor, type Tensor } from '../tensor.ts';
 import { type RgbImage, assertRgbImage } from './rgb-image.ts';

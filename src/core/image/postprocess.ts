@@ -1,5 +1,5 @@
 /**
- * The official output conversion (spec §6): `clamp(127.5·y + 128, 0, 255).to(torch.uint8)`,
+ * The official output conversion (docs/spec.md §6): `clamp(127.5·y + 128, 0, 255).to(torch.uint8)`,
  * channels last. Evaluated in float32 because torch does: in float64 a few values that land on
  * an integer boundary truncate differently.
  */

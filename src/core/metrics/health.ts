@@ -1,5 +1,5 @@
 /**
- * Health checks that explain a bad reconstruction (spec §10: black, grey, flat, noisy images) by
+ * Health checks that explain a bad reconstruction (docs/spec.md §10: black, grey, flat, noisy images) by
  * naming the pipeline stage where the problem first appeared. Pure: it reads the small per-stage
  * summaries of tensor-stats.ts, so the CLI's dataset report and the browser share one verdict.
  */

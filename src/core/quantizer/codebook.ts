@@ -1,7 +1,7 @@
 /**
  * The two codebooks of TokenFlow's shared-mapping quantizer, as the quantizer uses them:
  * row-L2-normalised on load, because the official code normalises the stored weights on every
- * use (they are not unit-norm in the checkpoint, spec §4 step 3).
+ * use (they are not unit-norm in the checkpoint, docs/spec.md §4 step 3).
  */
 
 export interface Codebooks {
@@ -124,7 +124,7 @@ export function checkCodebooks(codebooks: Codebooks): void {
 
 /**
  * Writes the normalised code vectors of `indices` as a (1, Ds+Dp, s, s) map, semantic channels
- * first: the quantizer output q_s (spec §4 step 6) and `get_codebook_entry` of the decode path.
+ * first: the quantizer output q_s (docs/spec.md §4 step 6) and `get_codebook_entry` of the decode path.
  * Indices must already be validated to lie in [0, K).
  */
 export function codePlanesInto(indices: Int32Array, codebooks: Codebooks, out: Float32Array): void {

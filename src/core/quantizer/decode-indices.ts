@@ -1,5 +1,5 @@
 /**
- * f̂ from token indices alone (`decode_code`, spec §4.2): per scale gather the normalised code
+ * f̂ from token indices alone (`decode_code`, docs/spec.md §4.2): per scale gather the normalised code
  * rows, bicubic-upsample to S×S and sum. With fewer scales it gives the progressive preview
  * the UI shows while tokens arrive.
  */

@@ -1,4 +1,4 @@
-/** CPU reference of TokenFlow's multi-scale dual-codebook quantizer (spec §4). DOM-free. */
+/** CPU reference of TokenFlow's multi-scale dual-codebook quantizer (docs/spec.md §4). DOM-free. */
 export {
   type Codebooks,
   type CodebookNorms,

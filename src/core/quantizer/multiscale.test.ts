@@ -9,7 +9,7 @@ const TIE_MARGIN = 1e-5;
 /**
  * Margins through the whole chain. Our area/bicubic steps accumulate in float64, PyTorch's in
  * float32, so r_s drifts from the official one by up to ~2.5e-6 by the last scale (the same as
- * the spec's float64 reference, §9). Normalising a residual of norm ~0.4 magnifies that, and a
+ * docs/spec.md's float64 reference, §9). Normalising a residual of norm ~0.4 magnifies that, and a
  * margin 2ẑ·(ê₂−ê₁) moves by up to ~4‖Δẑ‖: 1.25e-5 was seen on siglip-384/astronaut. The search
  * itself agrees to ~1e-6 when given the official r_s (nearest-codes.test.ts).
  */

@@ -1,5 +1,5 @@
 /**
- * TokenFlow's multi-scale dual-codebook quantization (`TokenFlow.encode`, spec §4.1) on the CPU:
+ * TokenFlow's multi-scale dual-codebook quantization (`TokenFlow.encode`, docs/spec.md §4.1) on the CPU:
  * the residual loop of residual-scheme.ts with the nearest-code search of nearest-codes.ts.
  */
 import { checkCodebooks, codebookSquaredNorms, codePlanesInto, type Codebooks } from './codebook.ts';
@@ -107,7 +107,7 @@ export function quantizeMultiscale(
   };
 }
 
-/** (1,C,s,s) planes → s² rows of C (channels last, row-major positions), spec §4 step 1. */
+/** (1,C,s,s) planes → s² rows of C (channels last, row-major positions), docs/spec.md §4 step 1. */
 function planesToRows(planes: Float32Array, C: number): Float32Array {
   const n = planes.length / C;
   const rows = new Float32Array(planes.length);

@@ -1,5 +1,5 @@
 /**
- * Nearest-code search of the shared-mapping quantizer (spec §4 steps 2–5) for a batch of
+ * Nearest-code search of the shared-mapping quantizer (docs/spec.md §4 steps 2–5) for a batch of
  * query rows, plus the diagnostics the UI shows: per-branch nearest codes, margins and the
  * top-k joint candidates.
  *

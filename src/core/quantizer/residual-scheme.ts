@@ -1,5 +1,5 @@
 /**
- * The multi-scale residual loop of spec §4.1, independent of how each scale is quantized:
+ * The multi-scale residual loop of docs/spec.md §4.1, independent of how each scale is quantized:
  * residual ← h; per scale r_s = area(residual), q_s = quantize(r_s), u_s = bicubic(q_s → S),
  * f̂ += u_s, residual −= u_s. The CPU quantizer drives it synchronously; a GPU nearest-code
  * kernel can drive the same stepper asynchronously, and tests drive it with golden q_s.

@@ -1,5 +1,5 @@
 /**
- * The fixed geometry of the multi-scale scheme (spec §4.1): which scales, where each scale's
+ * The fixed geometry of the multi-scale scheme (docs/spec.md §4.1): which scales, where each scale's
  * tokens sit in the flat index sequence, and the resampling operators between S and each s.
  * Built once per (S, scales) and shared by encode and decode so they cannot disagree.
  */
@@ -41,7 +41,7 @@ export function createScalePlan(S: number, scales: readonly number[]): ScalePlan
 
 /**
  * How many leading scales a token count covers; throws unless it is a prefix sum of s²
- * (`decode_code` accepts a prefix of the scales, spec §4.2).
+ * (`decode_code` accepts a prefix of the scales, docs/spec.md §4.2).
  */
 export function scalesCoveredBy(plan: ScalePlan, tokenCount: number): number {
   const n = plan.tokenOffsets.indexOf(tokenCount);

@@ -1,5 +1,5 @@
 /**
- * TokenFlow's multi-scale dual-codebook quantizer (spec §4, §4.1) on WebGPU. Same contract and
+ * TokenFlow's multi-scale dual-codebook quantizer (docs/spec.md §4, §4.1) on WebGPU. Same contract and
  * result type as the CPU reference `quantizeMultiscale`, so callers can switch between them.
  * Every scale runs on the GPU without a read-back in between: area-downsample the residual,
  * search the codebook, gather q_s, bicubic-upsample it and update f̂ and the residual; the

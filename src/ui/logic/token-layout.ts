@@ -1,6 +1,6 @@
 /**
  * Where tokens live: the flat index sequence is scale-major and row-major within a scale
- * (spec §4.1), so "token 5 at scale 4" is a position in that sequence. Everything the grids,
+ * (docs/spec.md §4.1), so "token 5 at scale 4" is a position in that sequence. Everything the grids,
  * the inspector and the URL say about a token goes through these conversions.
  */
 import { areaMatrix } from '../../core/resample.ts';

@@ -1,6 +1,6 @@
 /**
  * The distance-weight slider (beyond the paper). The released code sums the semantic and pixel
- * squared distances 1:1 with no parameter (spec §4 step 5); the paper describes a weighted sum.
+ * squared distances 1:1 with no parameter (docs/spec.md §4 step 5); the paper describes a weighted sum.
  * One slider position t ∈ [0, 1] ↔ weights that sum to 2, so the middle is the released 1:1,
  * t = 0 is pixel distance only and t = 1 semantic only. Only the ratio changes the argmin.
  */

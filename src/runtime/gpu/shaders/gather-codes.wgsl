@@ -1,5 +1,5 @@
 // q_s: the normalised code rows of this scale's joint indices, written as the planar
-// (1, C, s, s) block of quantOutput, semantic channels first (spec §4 step 6).
+// (1, C, s, s) block of quantOutput, semantic channels first (docs/spec.md §4 step 6).
 // Host-generated constants: SEM_DIM, PIX_DIM, SEM_VEC4, PIX_VEC4, WORKGROUP.
 
 struct GatherParams {

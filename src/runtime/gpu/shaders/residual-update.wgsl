@@ -1,4 +1,4 @@
-// f̂ ← f̂ + u_s and residual ← residual − u_s (spec §4.1 step 4), element by element in float32
+// f̂ ← f̂ + u_s and residual ← residual − u_s (docs/spec.md §4.1 step 4), element by element in float32
 // as PyTorch does. Host-generated constant: WORKGROUP.
 
 @group(0) @binding(0) var<storage, read> upsampled: array<f32>;
