@@ -9,6 +9,7 @@ describe.runIf(fixturesAvailable())('config detection from key names and shapes'
   for (const name of FIXTURE_NAMES) {
     it(`${name}: detects the architecture the official code was built with`, () => {
       const manifest = loadFixtureManifest(name);
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the fixture config is free-form JSON, compared field by field
       const c = manifest.config as any;
       const config = detectConfig(shapeOnlyStateDict(loadCheckpointIndex(name)));
       expect(config.variant).toBe(c.variant);

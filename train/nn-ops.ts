@@ -90,7 +90,7 @@ export function downsampleConv(x: T4, w: T4, b: T | null): T4 {
 
 /** nn.Upsample(scale 2, nearest). */
 export function upsampleNearest2(x: T4): T4 {
-  const [N, H, W, C] = x.shape;
+  const [, H, W] = x.shape;
   // The wasm backend has a gradient kernel for this op (tile has no rank-6 gradient; concat-based copies are slow).
   return tf.image.resizeNearestNeighbor(x, [2 * H, 2 * W]);
 }

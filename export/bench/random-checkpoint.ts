@@ -14,7 +14,7 @@ export interface RandomCheckpointOptions {
 }
 
 export function randomStateDictSpec(config: ModelConfig, options: RandomCheckpointOptions = {}): TensorSpec[] {
-  let state = (options.seed ?? 1) >>> 0 || 1;
+  const state = (options.seed ?? 1) >>> 0 || 1;
   const scale = options.scale ?? 0.02;
   return officialLayout(config).map((entry, i) => ({
     key: entry.key,

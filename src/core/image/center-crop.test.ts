@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { decodeImageFile } from '../../node/image-io.ts';
+import { fixtureSourceImage } from '../../test-support/fixture-images.ts';
 import {
   fixtureImages,
   FIXTURE_NAMES,
-  fixturePath,
   fixturesAvailable,
   loadFixtureManifest,
   requireFixtureTensor,
@@ -121,7 +120,7 @@ describe.runIf(fixturesAvailable())('centerCropArr against the official fixtures
     for (const image of fixtureImages(name)) {
       it(`${name}/${image}: equals input_u8`, async () => {
         const R = loadFixtureManifest(name).config.R;
-        const src = await decodeImageFile(fixturePath(name, image, 'source.png'));
+        const src = await fixtureSourceImage(name, image);
         const ref = requireFixtureTensor(name, image, 'input_u8');
         expect(ref.shape).toEqual([1, R, R, 3]);
         const { image: crop } = centerCropArr(src, R);
@@ -137,15 +136,15 @@ describe.runIf(fixturesAvailable())('centerCropArr against the official fixtures
   }
 
   it('exercises BOX halving (astronaut at 224 and 256) and a non-square BICUBIC downscale (coffee)', async () => {
-    const astronaut = await decodeImageFile(fixturePath('clip-224', 'astronaut', 'source.png'));
-    const coffee = await decodeImageFile(fixturePath('clip-224', 'coffee', 'source.png'));
+    const astronaut = await fixtureSourceImage('clip-224', 'astronaut');
+    const coffee = await fixtureSourceImage('clip-224', 'coffee');
     expect(centerCropArr(astronaut, 224).steps.map((s) => s.filter)).toEqual(['box', 'bicubic']);
     expect(centerCropArr(astronaut, 256).steps.map((s) => s.filter)).toEqual(['box', 'bicubic']);
     expect(centerCropArr(coffee, 224).steps.map((s) => [s.toWidth, s.toHeight])).toEqual([[336, 224]]);
   });
 
   it('a float64 resize with a single final rounding does NOT match (the comparison has teeth)', async () => {
-    const coffee = await decodeImageFile(fixturePath('clip-224', 'coffee', 'source.png'));
+    const coffee = await fixtureSourceImage('clip-224', 'coffee');
     const resized = floatBicubicResize(coffee, 336, 224);
     const crop = new Uint8Array(224 * 224 * 3);
     for (let y = 0; y < 224; y++) crop.set(resized.subarray((y * 336 + 56) * 3, (y * 336 + 56 + 224) * 3), y * 224 * 3);

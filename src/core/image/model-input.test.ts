@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { decodeImageFile } from '../../node/image-io.ts';
+import { fixtureSourceImage } from '../../test-support/fixture-images.ts';
 import {
   fixtureImages,
   FIXTURE_NAMES,
-  fixturePath,
   fixturesAvailable,
   loadFixtureManifest,
   requireFixtureTensor,
@@ -48,7 +47,7 @@ describe.runIf(fixturesAvailable())('toModelInput against the official fixtures'
         for (let i = 0; i < ref.data.length; i++) if (!Object.is(fromFixture.data[i], ref.data[i])) fixtureDiffer++;
         expect(fixtureDiffer).toBe(0);
 
-        const src = await decodeImageFile(fixturePath(name, image, 'source.png'));
+        const src = await fixtureSourceImage(name, image);
         const endToEnd = toModelInput(centerCropArr(src, R).image);
         let differ = 0;
         for (let i = 0; i < ref.data.length; i++) if (!Object.is(endToEnd.data[i], ref.data[i])) differ++;

@@ -42,7 +42,6 @@ export function sizeProblem(width: number, height: number): string | undefined {
 export function readImageHeader(bytes: Uint8Array, name: string): ImageHeader {
   if (bytes.length === 0) throw new Error(`${name}: the file is empty, not an image`);
   const ascii = (from: number, len: number) => String.fromCharCode(...bytes.subarray(from, from + len));
-  const u16be = (o: number) => (bytes[o] << 8) | bytes[o + 1];
   const u16le = (o: number) => bytes[o] | (bytes[o + 1] << 8);
   const u32be = (o: number) => ((bytes[o] << 24) >>> 0) + (bytes[o + 1] << 16) + (bytes[o + 2] << 8) + bytes[o + 3];
   const i32le = (o: number) => bytes[o] | (bytes[o + 1] << 8) | (bytes[o + 2] << 16) | (bytes[o + 3] << 24);
