@@ -1,7 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { acquireBackend, chooseBackend, deviceLostChoice, graphPlacement, webgpuFailedChoice, type ProbeOutcome } from './backend-choice.ts';
 import type { WebGpuInfo, WebGpuProbe } from './gpu/capabilities.ts';
-import type { GPUAdapter, GPUDevice } from './gpu/webgpu-types.ts';
 
 const limits = {
   maxStorageBufferBindingSize: 1 << 30,

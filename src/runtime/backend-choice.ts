@@ -5,7 +5,6 @@
  * docs/browser-testing.md), so 'auto' picks wasm there and the user may force WebGPU.
  */
 import { probeWebGpu, type ProbeOptions, type WebGpuInfo, type WebGpuProbe, type WebGpuUnavailableReason } from './gpu/capabilities.ts';
-import type { GPUDevice } from './gpu/webgpu-types.ts';
 import { GRAPH_NAMES, type GraphName } from '../core/model-package/manifest.ts';
 
 export type Backend = 'webgpu' | 'wasm';

@@ -9,7 +9,6 @@ import { GRAPH_NAMES, type GraphName, type ModelManifest } from '../core/model-p
 import type { Float32Tensor, GraphRunner } from '../core/pipeline/graph-runner.ts';
 import { readVerified, type PackageReader } from '../core/pipeline/package-reader.ts';
 import { graphPlacement, type Backend } from './backend-choice.ts';
-import type { GPUDevice } from './gpu/webgpu-types.ts';
 
 export interface OrtWasmSettings {
   /** The folder serving ORT's .mjs/.wasm (see ort-assets.ts), ending in '/'. */

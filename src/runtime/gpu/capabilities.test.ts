@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { isSoftwareDevice, probeWebGpu, requestDevice } from './capabilities.ts';
-import type { GPU, GPUAdapter, GPUDevice, GPUDeviceDescriptor } from './webgpu-types.ts';
 
 const adapterLimits = {
   maxStorageBufferBindingSize: 1 << 30,
@@ -16,17 +15,18 @@ const adapterLimits = {
 
 function fakeAdapter(options: { features?: string[]; failDevice?: boolean } = {}): { adapter: GPUAdapter; requested: GPUDeviceDescriptor[] } {
   const requested: GPUDeviceDescriptor[] = [];
-  const adapter: GPUAdapter = {
+  // Only what the probe reads; the rest of GPUAdapter is never touched.
+  const adapter = {
     features: new Set(options.features ?? []),
     limits: adapterLimits,
     info: { vendor: 'acme', architecture: 'rdna', device: '', description: 'Acme GPU', isFallbackAdapter: false },
-    async requestDevice(descriptor) {
+    async requestDevice(descriptor?: GPUDeviceDescriptor) {
       requested.push(descriptor ?? {});
       if (options.failDevice) throw new Error('out of device slots');
       return { adapterInfo: adapter.info } as unknown as GPUDevice;
     },
   };
-  return { adapter, requested };
+  return { adapter: adapter as unknown as GPUAdapter, requested };
 }
 
 const withGpu = (requestAdapter: GPU['requestAdapter']) => ({ gpu: { requestAdapter } });

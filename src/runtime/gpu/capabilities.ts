@@ -3,7 +3,6 @@
  * a GPU goes through probeWebGpu / requestDevice, so the reasons WebGPU is unusable are worded
  * once and a software adapter (SwiftShader) is recognised the same way everywhere.
  */
-import type { GPU, GPUAdapter, GPUAdapterInfo, GPUDevice } from './webgpu-types.ts';
 
 /**
  * Limits a caller may care about when choosing kernels or buffer sizes, copied into a plain
@@ -45,14 +44,14 @@ export interface ProbeOptions {
   readonly requestDevice?: boolean;
   readonly powerPreference?: 'low-power' | 'high-performance';
   /** Where to look for `gpu`; default globalThis.navigator. Lets tests and workers inject one. */
-  readonly navigator?: { readonly gpu?: GPU };
+  readonly navigator?: { readonly gpu?: Pick<GPU, 'requestAdapter'> };
 }
 
 /** Limits raised to the adapter's maximum: the defaults are too small for codebook-sized buffers. */
 const RAISED_LIMITS = ['maxStorageBufferBindingSize', 'maxBufferSize', 'maxComputeWorkgroupStorageSize'] as const;
 
 export async function probeWebGpu(options: ProbeOptions = {}): Promise<WebGpuProbe> {
-  const nav = options.navigator ?? (globalThis as { navigator?: { gpu?: GPU } }).navigator;
+  const nav = options.navigator ?? (globalThis as { navigator?: { gpu?: Pick<GPU, 'requestAdapter'> } }).navigator;
   const gpu = nav?.gpu;
   if (!gpu) {
     // Browsers hide navigator.gpu entirely outside secure contexts, which looks like no support.
@@ -100,7 +99,7 @@ export async function probeWebGpu(options: ProbeOptions = {}): Promise<WebGpuPro
 export async function requestDevice(adapter: GPUAdapter, label = 'tokenflow'): Promise<GPUDevice> {
   const requiredLimits: Record<string, number> = {};
   for (const name of RAISED_LIMITS) requiredLimits[name] = adapter.limits[name];
-  const requiredFeatures = adapter.features.has('shader-f16') ? ['shader-f16'] : [];
+  const requiredFeatures: GPUFeatureName[] = adapter.features.has('shader-f16') ? ['shader-f16'] : [];
   return adapter.requestDevice({ label, requiredLimits, requiredFeatures });
 }
 
@@ -110,7 +109,8 @@ export function describeAdapter(adapter: GPUAdapter): WebGpuInfo {
     vendor: info.vendor ?? '',
     architecture: info.architecture ?? '',
     description: info.description ?? '',
-    isFallbackAdapter: info.isFallbackAdapter ?? adapter.isFallbackAdapter ?? false,
+    // Browsers before adapter.info.isFallbackAdapter had it on the adapter itself.
+    isFallbackAdapter: info.isFallbackAdapter ?? (adapter as { isFallbackAdapter?: boolean }).isFallbackAdapter ?? false,
     features: { shaderF16: adapter.features.has('shader-f16') },
     limits: pickLimits(adapter.limits),
   };

@@ -33,7 +33,6 @@ import {
 } from './quantizer-kernels.ts';
 import { createQuantizerResources, type Dispatch, type QuantizerResources } from './quantizer-resources.ts';
 import { encodeReadBack, type PendingReadBack } from './read-back.ts';
-import type { GPUComputePassEncoder, GPUComputePipeline, GPUDevice } from './webgpu-types.ts';
 
 export { MAX_TOP_K, type QuantizerKernel } from './quantizer-kernels.ts';
 
@@ -166,7 +165,8 @@ async function run(
   weights: DistanceWeights,
   topK: number,
 ): Promise<MultiscaleQuantization> {
-  device.queue.writeBuffer(res.residual, 0, h);
+  // Our arrays never sit on a SharedArrayBuffer; TypeScript types them as if they might.
+  device.queue.writeBuffer(res.residual, 0, h as Float32Array<ArrayBuffer>);
   device.queue.writeBuffer(res.weights, 0, new Float32Array([weights.semantic, weights.pixel]));
 
   device.pushErrorScope('out-of-memory');

@@ -11,13 +11,7 @@ import resampleSource from './shaders/resample-axis.wgsl?raw';
 import updateSource from './shaders/residual-update.wgsl?raw';
 import searchStateSource from './shaders/search-state.wgsl?raw';
 import { composeShader, type ShaderConstants } from './shader-source.ts';
-import {
-  SHADER_STAGE_COMPUTE,
-  type GPUBindGroupLayout,
-  type GPUBufferBindingType,
-  type GPUComputePipeline,
-  type GPUDevice,
-} from './webgpu-types.ts';
+import { SHADER_STAGE_COMPUTE } from './webgpu-flags.ts';
 
 /**
  * `simple`: one invocation per token streams the codebook (fastest on CPU adapters such as

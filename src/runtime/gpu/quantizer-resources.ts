@@ -7,7 +7,7 @@
 import { codebookSquaredNorms, type Codebooks, type ScalePlan } from '../../core/quantizer/index.ts';
 import type { ResampleMatrix } from '../../core/resample.ts';
 import { MAX_TOP_K, vec4Count, type QuantizerLayouts } from './quantizer-kernels.ts';
-import { BufferUsage, type GPUBindGroup, type GPUBuffer, type GPUDevice } from './webgpu-types.ts';
+import { BufferUsage } from './webgpu-flags.ts';
 
 /** One dispatch: which bind group, its dynamic uniform offset, and how many invocations it needs. */
 export interface Dispatch {
@@ -73,7 +73,8 @@ export function createQuantizerResources(
   };
   const upload = (label: string, data: Float32Array | Uint32Array, usage: number): GPUBuffer => {
     const b = buffer(label, data.byteLength, usage | BufferUsage.COPY_DST);
-    device.queue.writeBuffer(b, 0, data);
+    // Our arrays never sit on a SharedArrayBuffer; TypeScript types them as if they might.
+    device.queue.writeBuffer(b, 0, data as Float32Array<ArrayBuffer> | Uint32Array<ArrayBuffer>);
     return b;
   };
 

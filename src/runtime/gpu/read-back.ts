@@ -2,7 +2,7 @@
  * Copies several GPU buffers into one staging buffer in the same command encoder, so a run ends
  * with a single map instead of one round trip per result.
  */
-import { BufferUsage, MAP_MODE_READ, type GPUBuffer, type GPUCommandEncoder, type GPUDevice } from './webgpu-types.ts';
+import { BufferUsage, MAP_MODE_READ } from './webgpu-flags.ts';
 
 export interface ReadBackSource {
   readonly buffer: GPUBuffer;

@@ -14,7 +14,6 @@ import { decodeFHat, encodeImage, type EncodeResult as PipelineEncodeResult, typ
 import { createScalePlan, decodeIndices, scalesCoveredBy } from '../../core/quantizer/index.ts';
 import { acquireBackend, deviceLostChoice, webgpuFailedChoice, type BackendChoice, type BackendRequest } from '../backend-choice.ts';
 import { createGpuQuantizer, type GpuQuantizer } from '../gpu/gpu-quantizer.ts';
-import type { GPUDevice } from '../gpu/webgpu-types.ts';
 import { loadModel } from '../../core/pipeline/loaded-model.ts';
 import { openPackageSource, type OpenedPackage, type PackageSource } from '../package-source.ts';
 import { clearPackageCache } from '../package-cache.ts';
