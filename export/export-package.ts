@@ -5,6 +5,7 @@
  */
 import type { ByteSink } from '../src/core/bytes/byte-sink.ts';
 import type { ByteSource } from '../src/core/bytes/byte-source.ts';
+import { sha256Hex } from '../src/core/bytes/sha256.ts';
 import { loadCheckpoint } from './checkpoint/load-checkpoint.ts';
 import type { LoadedCheckpoint } from './checkpoint/state-dict.ts';
 import { detectConfig } from './detect-config.ts';
@@ -12,7 +13,6 @@ import type { ModelConfig } from './model-config.ts';
 import { buildPixelDecoder, buildPixelEncoder, buildSemanticEncoder, writeOnnxModel } from './onnx/index.ts';
 import type { Graph } from './onnx/graph-builder.ts';
 import type { Precision } from './onnx/streaming-writer.ts';
-import { sha256Hex } from './sha256.ts';
 import { validateStateDict } from './validate-state-dict.ts';
 import { normalizeRows } from '../src/core/quantizer/codebook.ts';
 import {
@@ -154,5 +154,5 @@ async function writeWhole(out: PackageDirectory, path: string, bytes: Uint8Array
   const sink = await out.open(path);
   await sink.write(bytes);
   await sink.close();
-  return { path, bytes: bytes.byteLength, sha256: sha256Hex(bytes) };
+  return { path, bytes: bytes.byteLength, sha256: await sha256Hex(bytes) };
 }

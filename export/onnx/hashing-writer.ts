@@ -2,8 +2,8 @@
  * Wraps a ByteSink: counts and SHA-256-hashes every byte on its way out, and coalesces the
  * writer's many tiny protobuf headers into larger chunks so a file sink is not called per field.
  */
-import { Sha256 } from '../sha256.ts';
 import type { ByteSink } from '../../src/core/bytes/byte-sink.ts';
+import { createSha256, type IncrementalSha256 } from '../../src/core/bytes/sha256.ts';
 
 export interface WrittenFile {
   /** The file name the caller gave (the model) or derived from it (`<model>.data`). */
@@ -15,15 +15,19 @@ export interface WrittenFile {
 const BUFFER_BYTES = 1 << 16;
 
 export class HashingWriter {
-  private readonly sha = new Sha256();
   private readonly buffer = new Uint8Array(BUFFER_BYTES);
   private fill = 0;
   private written = 0;
 
-  constructor(
+  private constructor(
     private readonly sink: ByteSink,
     readonly name: string,
+    private readonly sha: IncrementalSha256,
   ) {}
+
+  static async open(sink: ByteSink, name: string): Promise<HashingWriter> {
+    return new HashingWriter(sink, name, await createSha256());
+  }
 
   get bytes(): number {
     return this.written;

@@ -106,7 +106,7 @@ export async function writeOnnxModel(graph: Graph, sink: ByteSink, options: Writ
   const graphLength = graphSize(skeleton.length, plan, external);
   const total = modelHead.length + lengthDelimitedSize(MODEL_GRAPH_FIELD, graphLength);
 
-  const model = new HashingWriter(sink, options.fileName);
+  const model = await HashingWriter.open(sink, options.fileName);
   const files: WrittenFile[] = [];
   try {
     // Checked before the first byte, so a misconfigured call writes nothing.
@@ -120,7 +120,7 @@ export async function writeOnnxModel(graph: Graph, sink: ByteSink, options: Writ
   }
 
   if (external && options.openDataSink) {
-    const data = new HashingWriter(await options.openDataSink(dataFileName), dataFileName);
+    const data = await HashingWriter.open(await options.openDataSink(dataFileName), dataFileName);
     try {
       for (const p of plan) await data.write(await weightBytesOf(p));
       if (data.bytes !== weightBytes) throw new Error(`${dataFileName}: wrote ${data.bytes} bytes but planned ${weightBytes} (writer bug)`);

@@ -8,7 +8,8 @@ import type { ModelManifest, PackageFile } from '../core/model-package/manifest.
 import { fileEntry } from '../core/model-package/manifest.ts';
 import type { GraphRunner } from '../core/pipeline/graph-runner.ts';
 import { loadModel, type LoadedModel } from '../core/pipeline/loaded-model.ts';
-import { readManifest, sha256Hex, type PackageReader } from '../core/pipeline/package-reader.ts';
+import { sha256Hex } from '../core/bytes/sha256.ts';
+import { readManifest, type PackageReader } from '../core/pipeline/package-reader.ts';
 import { openPackageCache, type CacheEnvironment, type CacheReport, type PackageCache } from './package-cache.ts';
 import { readBody } from './read-body.ts';
 

@@ -9,7 +9,7 @@ import { encode as encodeJpeg } from 'jpeg-js';
 import { PNG } from 'pngjs';
 import { loadCheckpoint } from '../../export/checkpoint/load-checkpoint.ts';
 import { writeTorchCheckpoint, type TensorSpec } from '../../export/checkpoint/torch-writer.ts';
-import { sha256Hex } from '../../export/sha256.ts';
+import { sha256Hex } from '../core/bytes/sha256.ts';
 import { cropRgbImage, type Box, type RgbImage } from '../core/image/rgb-image.ts';
 import { fixturePath } from './fixtures.ts';
 import { nodeFileSink } from '../node/file-byte-sink.ts';
@@ -55,7 +55,7 @@ export async function patchPackageFile(pkgDir: string, file: string, patch: (byt
   const entry = manifest.files.find((f) => f.path === file);
   if (!entry) throw new Error(`${manifestPath} lists no file ${file}`);
   entry.bytes = bytes.length;
-  entry.sha256 = sha256Hex(bytes);
+  entry.sha256 = await sha256Hex(bytes);
   await writeFile(manifestPath, JSON.stringify(manifest, null, 2) + '\n');
 }
 

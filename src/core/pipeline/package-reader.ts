@@ -5,6 +5,7 @@
  */
 import { fileEntry, type ModelManifest } from '../model-package/manifest.ts';
 import { parseManifest } from '../model-package/manifest.ts';
+import { sha256Hex } from '../bytes/sha256.ts';
 
 export interface PackageReader {
   /** A folder path or base URL, for messages. */
@@ -21,11 +22,6 @@ export async function readManifest(reader: PackageReader): Promise<ModelManifest
     throw new Error(`${reader.location}/manifest.json is not valid JSON: ${(e as Error).message}`);
   }
   return parseManifest(json, `${reader.location}/manifest.json`);
-}
-
-export async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>);
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 /** Reads a listed file and checks its size and sha256. */

@@ -1,0 +1,34 @@
+/**
+ * SHA-256 of package files, the same in the browser and in Node. A file already in memory is
+ * hashed by WebCrypto (native; Node ≥ 20 has it too). A file written while it streams out (ONNX
+ * weights of 1–2 GB) needs an incremental hash, which WebCrypto lacks: that one is hash-wasm's,
+ * WebAssembly embedded in the package, so nothing is fetched at run time.
+ */
+import { createSHA256 } from 'hash-wasm';
+
+export interface IncrementalSha256 {
+  update(data: Uint8Array): void;
+  /** The digest as 64 lowercase hex digits; the hash takes no more input afterwards. */
+  digestHex(): string;
+}
+
+export async function createSha256(): Promise<IncrementalSha256> {
+  const hasher = await createSHA256();
+  let finished = false;
+  return {
+    update(data) {
+      if (finished) throw new Error('sha256: update after digest');
+      hasher.update(data);
+    },
+    digestHex() {
+      if (finished) throw new Error('sha256: digest taken twice');
+      finished = true;
+      return hasher.digest('hex');
+    },
+  };
+}
+
+export async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>);
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+}
