@@ -5,7 +5,7 @@
  */
 import type { ByteSink } from '../src/core/bytes/byte-sink.ts';
 import type { ByteSource } from '../src/core/bytes/byte-source.ts';
-import { sha256Hex } from '../src/core/bytes/sha256.ts';
+import { sha256Hex, type Sha256Factory } from '../src/core/bytes/sha256.ts';
 import { loadCheckpoint } from './checkpoint/load-checkpoint.ts';
 import type { LoadedCheckpoint } from './checkpoint/state-dict.ts';
 import { detectConfig } from './detect-config.ts';
@@ -41,6 +41,8 @@ export interface ExportOptions {
   /** ONNX external data: 'auto' (default) only past the 2 GB protobuf limit. */
   readonly externalData?: boolean | 'auto';
   readonly onProgress?: (event: ExportProgress) => void;
+  /** How the streamed graph files are hashed (default hash-wasm; Node passes node:crypto's). */
+  readonly sha256?: Sha256Factory;
 }
 
 export type ExportProgress =
@@ -86,6 +88,7 @@ export async function exportPackage(source: ByteSource, out: PackageDirectory, o
       externalData: options.externalData ?? 'auto',
       openDataSink: (fileName) => out.open(fileName),
       docString: `TokenFlow ${name} exported from ${source.name} by tokenflow-playground`,
+      sha256: options.sha256,
     });
     for (const f of written.files) files.push({ path: f.name, bytes: f.bytes, sha256: f.sha256 });
     graphs[name] = {

@@ -3,7 +3,7 @@
  * writer's many tiny protobuf headers into larger chunks so a file sink is not called per field.
  */
 import type { ByteSink } from '../../src/core/bytes/byte-sink.ts';
-import { createSha256, type IncrementalSha256 } from '../../src/core/bytes/sha256.ts';
+import { createSha256, type IncrementalSha256, type Sha256Factory } from '../../src/core/bytes/sha256.ts';
 
 export interface WrittenFile {
   /** The file name the caller gave (the model) or derived from it (`<model>.data`). */
@@ -25,8 +25,8 @@ export class HashingWriter {
     private readonly sha: IncrementalSha256,
   ) {}
 
-  static async open(sink: ByteSink, name: string): Promise<HashingWriter> {
-    return new HashingWriter(sink, name, await createSha256());
+  static async open(sink: ByteSink, name: string, sha256: Sha256Factory = createSha256): Promise<HashingWriter> {
+    return new HashingWriter(sink, name, await sha256());
   }
 
   get bytes(): number {

@@ -16,6 +16,7 @@ import type { ByteSink } from '../../src/core/bytes/byte-sink.ts';
 import type { Attr, ConstantInitializer, Graph, GraphIO, GraphNode, WeightInitializer } from './graph-builder.ts';
 import { fmtShape } from './graph-builder.ts';
 import { HashingWriter, type WrittenFile } from './hashing-writer.ts';
+import type { Sha256Factory } from '../../src/core/bytes/sha256.ts';
 import { lengthDelimitedHeader, lengthDelimitedSize } from './protobuf-wire.ts';
 import { numel } from './weight-transforms.ts';
 import { float32ToFloat16Bits } from '../checkpoint/half.ts';
@@ -44,6 +45,8 @@ export interface WriteOnnxOptions {
   readonly autoExternalThresholdBytes?: number;
   readonly docString?: string;
   readonly producerVersion?: string;
+  /** How the written files are hashed; default hash-wasm's SHA-256 (browser and Node). */
+  readonly sha256?: Sha256Factory;
 }
 
 export interface WriteOnnxResult {
@@ -106,7 +109,7 @@ export async function writeOnnxModel(graph: Graph, sink: ByteSink, options: Writ
   const graphLength = graphSize(skeleton.length, plan, external);
   const total = modelHead.length + lengthDelimitedSize(MODEL_GRAPH_FIELD, graphLength);
 
-  const model = await HashingWriter.open(sink, options.fileName);
+  const model = await HashingWriter.open(sink, options.fileName, options.sha256);
   const files: WrittenFile[] = [];
   try {
     // Checked before the first byte, so a misconfigured call writes nothing.
@@ -120,7 +123,7 @@ export async function writeOnnxModel(graph: Graph, sink: ByteSink, options: Writ
   }
 
   if (external && options.openDataSink) {
-    const data = await HashingWriter.open(await options.openDataSink(dataFileName), dataFileName);
+    const data = await HashingWriter.open(await options.openDataSink(dataFileName), dataFileName, options.sha256);
     try {
       for (const p of plan) await data.write(await weightBytesOf(p));
       if (data.bytes !== weightBytes) throw new Error(`${dataFileName}: wrote ${data.bytes} bytes but planned ${weightBytes} (writer bug)`);

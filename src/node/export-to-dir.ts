@@ -5,6 +5,7 @@
  */
 import { exportPackage, type ExportOptions, type ExportResult } from '../../export/export-package.ts';
 import { nodeFileSource } from './file-byte-source.ts';
+import { nodeSha256 } from './node-sha256.ts';
 import { stagedPackageDirectory } from './package-dir-writer.ts';
 
 export interface ExportToDirOptions extends ExportOptions {
@@ -18,7 +19,7 @@ export async function exportCheckpointToDir(checkpoint: string, outDir: string, 
   try {
     const dir = await stagedPackageDirectory(outDir, { force });
     try {
-      const result = await exportPackage(source, dir, exportOptions);
+      const result = await exportPackage(source, dir, { sha256: nodeSha256, ...exportOptions });
       await dir.commit();
       return result;
     } catch (e) {
