@@ -6,6 +6,7 @@
  */
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Precision } from '../../src/core/model-package/manifest.ts';
 
 /** Relative to the repository root. */
 export const E2E_PACKAGES_DIR = '.cache/e2e-packages';
@@ -17,7 +18,7 @@ export interface E2ePackage {
   /** Folder under E2E_PACKAGES_DIR, and URL segment. */
   readonly id: string;
   readonly fixture: string;
-  readonly precision: 'fp32' | 'fp16';
+  readonly precision: Precision;
   /** Force ONNX external data (the exporter only uses it past 2 GB otherwise). */
   readonly externalData: boolean;
 }

@@ -17,6 +17,7 @@ import type { Attr, ConstantInitializer, Graph, GraphIO, GraphNode, WeightInitia
 import { fmtShape } from './graph-builder.ts';
 import { HashingWriter, type WrittenFile } from './hashing-writer.ts';
 import type { Sha256Factory } from '../../src/core/bytes/sha256.ts';
+import type { Precision } from '../../src/core/model-package/manifest.ts';
 import { lengthDelimitedHeader, lengthDelimitedSize } from './protobuf-wire.ts';
 import { numel } from './weight-transforms.ts';
 import { float32ToFloat16Bits } from '../checkpoint/half.ts';
@@ -30,7 +31,7 @@ const TENSOR_RAW_DATA_FIELD = 9;
 /** Protobuf messages are limited to 2 GiB; stay clear of it with the skeleton's overhead. */
 export const DEFAULT_EXTERNAL_THRESHOLD_BYTES = 1_900_000_000;
 
-export type Precision = 'fp32' | 'fp16';
+export type { Precision };
 
 export interface WriteOnnxOptions {
   /** Name of the model file (e.g. `pixel_decoder.onnx`); external data goes to `<fileName>.data`. */

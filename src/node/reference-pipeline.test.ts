@@ -7,6 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Precision } from '../core/model-package/manifest.ts';
 import type { LoadedModel } from '../core/pipeline/loaded-model.ts';
 import { reconstructImage, type ReconstructResult } from '../core/pipeline/tokenflow-pipeline.ts';
 import { indexAgreement, maxAbsDiff, u8Diff } from '../test-support/compare.ts';
@@ -25,7 +26,7 @@ import { loadModelFromDir } from './package-dir-reader.ts';
 
 const golden = (name: FixtureName, image: FixtureImage, tensor: string) => requireFixtureTensor(name, image, tensor).data;
 
-export async function exportFixture(name: FixtureName, outDir: string, precision: 'fp32' | 'fp16' = 'fp32'): Promise<void> {
+export async function exportFixture(name: FixtureName, outDir: string, precision: Precision = 'fp32'): Promise<void> {
   await exportCheckpointToDir(fixturePath(name, 'checkpoint.pt'), outDir, { precision });
 }
 

@@ -40,6 +40,9 @@ export interface PackageFile {
   readonly sha256: string;
 }
 
+/** How a package stores its weights: fp16 halves the download; compute stays float32. */
+export type Precision = 'fp32' | 'fp16';
+
 export interface ModelManifest {
   readonly format: typeof PACKAGE_FORMAT;
   readonly formatVersion: number;
@@ -50,7 +53,7 @@ export interface ModelManifest {
   /** Where the weights came from: the checkpoint file name and the top-level key used. */
   readonly source: { readonly file: string; readonly bytes: number; readonly weightsKey: string };
   /** Weights precision in the graphs; compute is float32 either way. */
-  readonly precision: 'fp32' | 'fp16';
+  readonly precision: Precision;
   readonly inputSize: number;
   readonly gridSize: number;
   readonly pixelBranchSize: number;
