@@ -1,7 +1,7 @@
 /** GraphRunner over onnxruntime-node (CPU), for the CLI, the benchmarks and the tests. */
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import type { Float32Tensor, GraphRunner } from '../core/pipeline/graph-runner.ts';
+import type { Float32Tensor, GraphRunner, HelperSession, NumericTensor } from '../core/pipeline/graph-runner.ts';
 import { GRAPH_NAMES, type GraphName, type ModelManifest } from '../core/model-package/manifest.ts';
 
 export interface OrtNodeOptions {
@@ -24,8 +24,20 @@ export async function createOrtNodeRunner(packageDir: string, manifest: ModelMan
       throw new Error(`${path}: onnxruntime-node could not load the ${name} graph: ${(e as Error).message}`);
     }
   }
+  const helpers = new Set<HelperSession>();
   return {
     backend: 'onnxruntime-node (cpu)',
+    async openHelper(model: Uint8Array): Promise<HelperSession> {
+      const helper = await openOrtNodeHelper(model, sessionOptions);
+      helpers.add(helper);
+      return {
+        run: (feeds) => helper.run(feeds),
+        release: async () => {
+          helpers.delete(helper);
+          await helper.release();
+        },
+      };
+    },
     async run(graph: GraphName, input: Float32Tensor): Promise<Float32Tensor> {
       const session = sessions.get(graph)!;
       const spec = manifest.graphs[graph];
@@ -41,6 +53,27 @@ export async function createOrtNodeRunner(packageDir: string, manifest: ModelMan
     async release() {
       for (const s of sessions.values()) await s.release();
       sessions.clear();
+      for (const h of helpers) await h.release();
+      helpers.clear();
     },
+  };
+}
+
+/** A session on ONNX bytes built at run time (float32 inputs; float32 or int32 outputs). */
+export async function openOrtNodeHelper(model: Uint8Array, sessionOptions: ort.InferenceSession.SessionOptions = {}): Promise<HelperSession> {
+  const session = await ort.InferenceSession.create(model, sessionOptions);
+  return {
+    async run(feeds) {
+      const ortFeeds: Record<string, ort.Tensor> = {};
+      for (const [name, t] of Object.entries(feeds)) ortFeeds[name] = new ort.Tensor('float32', t.data, [...t.shape]);
+      const results = await session.run(ortFeeds);
+      const out: Record<string, NumericTensor> = {};
+      for (const [name, t] of Object.entries(results)) {
+        if (t.type !== 'float32' && t.type !== 'int32') throw new Error(`helper graph output ${name} is ${t.type}, expected float32 or int32`);
+        out[name] = { data: t.data as Float32Array | Int32Array, shape: [...t.dims] };
+      }
+      return out;
+    },
+    release: () => session.release(),
   };
 }
