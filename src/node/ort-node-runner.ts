@@ -1,7 +1,8 @@
 /** GraphRunner over onnxruntime-node (CPU), for the CLI, the benchmarks and the tests. */
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import type { Float32Tensor, GraphRunner, HelperSession, NumericTensor } from '../core/pipeline/graph-runner.ts';
+import type { Float32Tensor, GraphRunner, HelperSession } from '../core/pipeline/graph-runner.ts';
+import { ortHelperSession } from '../core/pipeline/ort-helper-session.ts';
 import { GRAPH_NAMES, type GraphName, type ModelManifest } from '../core/model-package/manifest.ts';
 
 export interface OrtNodeOptions {
@@ -62,18 +63,5 @@ export async function createOrtNodeRunner(packageDir: string, manifest: ModelMan
 /** A session on ONNX bytes built at run time (float32 inputs; float32 or int32 outputs). */
 export async function openOrtNodeHelper(model: Uint8Array, sessionOptions: ort.InferenceSession.SessionOptions = {}): Promise<HelperSession> {
   const session = await ort.InferenceSession.create(model, sessionOptions);
-  return {
-    async run(feeds) {
-      const ortFeeds: Record<string, ort.Tensor> = {};
-      for (const [name, t] of Object.entries(feeds)) ortFeeds[name] = new ort.Tensor('float32', t.data, [...t.shape]);
-      const results = await session.run(ortFeeds);
-      const out: Record<string, NumericTensor> = {};
-      for (const [name, t] of Object.entries(results)) {
-        if (t.type !== 'float32' && t.type !== 'int32') throw new Error(`helper graph output ${name} is ${t.type}, expected float32 or int32`);
-        out[name] = { data: t.data as Float32Array | Int32Array, shape: [...t.dims] };
-      }
-      return out;
-    },
-    release: () => session.release(),
-  };
+  return ortHelperSession(session, (data, dims) => new ort.Tensor('float32', data, dims));
 }
