@@ -1,7 +1,8 @@
 /** GraphRunner over onnxruntime-node (CPU), for the CLI, the benchmarks and the tests. */
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import type { Float32Tensor, GraphRunner } from '../core/pipeline/graph-runner.ts';
+import type { Float32Tensor, GraphRunner, HelperSession } from '../core/pipeline/graph-runner.ts';
+import { ortHelperSession } from '../core/pipeline/ort-helper-session.ts';
 import { GRAPH_NAMES, type GraphName, type ModelManifest } from '../core/model-package/manifest.ts';
 
 export interface OrtNodeOptions {
@@ -24,8 +25,20 @@ export async function createOrtNodeRunner(packageDir: string, manifest: ModelMan
       throw new Error(`${path}: onnxruntime-node could not load the ${name} graph: ${(e as Error).message}`);
     }
   }
+  const helpers = new Set<HelperSession>();
   return {
     backend: 'onnxruntime-node (cpu)',
+    async openHelper(model: Uint8Array): Promise<HelperSession> {
+      const helper = await openOrtNodeHelper(model, sessionOptions);
+      helpers.add(helper);
+      return {
+        run: (feeds) => helper.run(feeds),
+        release: async () => {
+          helpers.delete(helper);
+          await helper.release();
+        },
+      };
+    },
     async run(graph: GraphName, input: Float32Tensor): Promise<Float32Tensor> {
       const session = sessions.get(graph)!;
       const spec = manifest.graphs[graph];
@@ -41,6 +54,14 @@ export async function createOrtNodeRunner(packageDir: string, manifest: ModelMan
     async release() {
       for (const s of sessions.values()) await s.release();
       sessions.clear();
+      for (const h of helpers) await h.release();
+      helpers.clear();
     },
   };
+}
+
+/** A session on ONNX bytes built at run time (float32 inputs; float32 or int32 outputs). */
+export async function openOrtNodeHelper(model: Uint8Array, sessionOptions: ort.InferenceSession.SessionOptions = {}): Promise<HelperSession> {
+  const session = await ort.InferenceSession.create(model, sessionOptions);
+  return ortHelperSession(session, (data, dims) => new ort.Tensor('float32', data, dims));
 }

@@ -8,7 +8,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { reconstructImage } from '../core/pipeline/tokenflow-pipeline.ts';
+import { prepareCpuQuantizer, reconstructImage } from '../core/pipeline/tokenflow-pipeline.ts';
 import { createRgbImage } from '../core/image/rgb-image.ts';
 import { decodeImageFile, encodePng } from './image-io.ts';
 import { loadModelFromDir } from './package-dir-reader.ts';
@@ -35,6 +35,7 @@ async function main(): Promise<void> {
 
   const model = await loadModelFromDir(values.model);
   try {
+    await prepareCpuQuantizer(model);
     const source = await decodeImageFile(values.image);
     const result = await reconstructImage(model, source);
     const m = model.manifest;

@@ -6,7 +6,8 @@
  */
 import * as ort from 'onnxruntime-web/webgpu';
 import { GRAPH_NAMES, type GraphName, type ModelManifest } from '../core/model-package/manifest.ts';
-import type { Float32Tensor, GraphRunner } from '../core/pipeline/graph-runner.ts';
+import type { Float32Tensor, GraphRunner, HelperSession } from '../core/pipeline/graph-runner.ts';
+import { ortHelperSession } from '../core/pipeline/ort-helper-session.ts';
 import { readVerified, type PackageReader } from '../core/pipeline/package-reader.ts';
 import { graphPlacement, type Backend } from './backend-choice.ts';
 
@@ -80,9 +81,11 @@ export async function createOrtWebRunner(reader: PackageReader, manifest: ModelM
       : 'wasm';
 
   const sessions = new Map<GraphName, ort.InferenceSession>();
+  const helpers = new Set<ort.InferenceSession>();
   const release = async () => {
-    for (const s of sessions.values()) await s.release().catch(() => undefined);
+    for (const s of [...sessions.values(), ...helpers]) await s.release().catch(() => undefined);
     sessions.clear();
+    helpers.clear();
   };
   try {
     for (const graph of GRAPH_NAMES) {
@@ -112,6 +115,25 @@ export async function createOrtWebRunner(reader: PackageReader, manifest: ModelM
   return {
     backend: describePlacement(placement, applied.numThreads),
     placement,
+    // Helpers (the quantizer's code search) run on wasm whatever the backend: they are small
+    // CPU-side searches whose results the host loop needs at once.
+    async openHelper(model: Uint8Array): Promise<HelperSession> {
+      let session: ort.InferenceSession;
+      try {
+        session = await ort.InferenceSession.create(model, { executionProviders: ['wasm'], graphOptimizationLevel: 'all', logSeverityLevel: 3 });
+      } catch (e) {
+        throw new Error(`onnxruntime-web (wasm) could not load a helper graph: ${errorText(e)}`);
+      }
+      helpers.add(session);
+      const helper = ortHelperSession(session, (data, dims) => new ort.Tensor('float32', data, dims));
+      return {
+        run: helper.run,
+        release: async () => {
+          helpers.delete(session);
+          await helper.release();
+        },
+      };
+    },
     async run(graph: GraphName, input: Float32Tensor): Promise<Float32Tensor> {
       const session = sessions.get(graph);
       if (!session) throw new Error(`${graph}: its ${placement[graph]} session was released`);

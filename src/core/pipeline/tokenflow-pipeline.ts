@@ -7,7 +7,9 @@ import { centerCropArr, type CenterCropResult } from '../image/center-crop.ts';
 import { toModelInput } from '../image/model-input.ts';
 import { toImageU8 } from '../image/postprocess.ts';
 import type { RgbImage } from '../image/rgb-image.ts';
-import { quantizeMultiscale, type MultiscaleOptions, type MultiscaleQuantization } from '../quantizer/multiscale.ts';
+import { createGraphCodeSearch, type GraphCodeSearch } from '../quantizer/graph-nearest-codes.ts';
+import { quantizeMultiscale, quantizeMultiscaleWith, type MultiscaleOptions, type MultiscaleQuantization } from '../quantizer/multiscale.ts';
+import type { GraphRunner } from './graph-runner.ts';
 import type { LoadedModel } from './loaded-model.ts';
 
 export interface StageTimings {
@@ -45,7 +47,10 @@ export interface ReconstructResult extends EncodeResult {
 export type Quantize = (h: Float32Array, options: MultiscaleOptions) => Promise<MultiscaleQuantization>;
 
 export interface EncodeOptions extends MultiscaleOptions {
-  /** Default: the CPU reference quantizeMultiscale. */
+  /**
+   * Default: the CPU quantizer with its code search on the runner's onnxruntime (a helper
+   * graph, graph-nearest-codes.ts) where the runner can open one, else the JS reference.
+   */
   readonly quantize?: Quantize;
 }
 
@@ -89,11 +94,53 @@ export async function encodeImage(
   t = now();
   const h = concatFeatures(sem.data, pix.data);
   const quantizerOptions = { weights: options.weights ?? m.distanceWeights, topK: options.topK };
-  const quantization = options.quantize
-    ? await options.quantize(h, quantizerOptions)
-    : quantizeMultiscale(h, m.gridSize, m.scales, model.codebooks, quantizerOptions);
+  const quantize = options.quantize ?? cpuQuantizer(model);
+  const quantization = await quantize(h, quantizerOptions);
   if (timings) timings.quantizerMs = now() - t;
   return { crop, inputU8: crop.image.data, input, semanticFeatures: sem.data, pixelFeatures: pix.data, quantization };
+}
+
+/** The JS reference quantizer (the oracle) bound to a model, for callers that ask for it by name. */
+export function referenceQuantizer(model: LoadedModel): Quantize {
+  const m = model.manifest;
+  return async (h, options) => quantizeMultiscale(h, m.gridSize, m.scales, model.codebooks, options);
+}
+
+/** One code-search session per runner (a runner serves one model), released with the runner. */
+const codeSearches = new WeakMap<GraphRunner, Promise<GraphCodeSearch>>();
+
+/**
+ * The CPU quantizer: the JS residual loop with the K-wide code search on the runner's
+ * onnxruntime, ~15× faster than the JS scan and equal to it (graph-nearest-codes.ts).
+ */
+export function cpuQuantizer(model: LoadedModel): Quantize {
+  if (!model.runner.openHelper) return referenceQuantizer(model);
+  const m = model.manifest;
+  return async (h, options) => {
+    const search = await codeSearchFor(model)!;
+    return quantizeMultiscaleWith((rows, o) => search.nearest(rows, o), h, m.gridSize, m.scales, model.codebooks, options);
+  };
+}
+
+/**
+ * Builds and loads the code-search graph now (≈ 0.2 s at K = 32768) rather than inside the
+ * first quantization, e.g. while a model loads; a no-op where the runner has no helpers.
+ */
+export async function prepareCpuQuantizer(model: LoadedModel): Promise<void> {
+  await codeSearchFor(model);
+}
+
+function codeSearchFor(model: LoadedModel): Promise<GraphCodeSearch> | undefined {
+  const { runner } = model;
+  if (!runner.openHelper) return undefined;
+  let search = codeSearches.get(runner);
+  if (!search) {
+    search = createGraphCodeSearch(model.codebooks, runner.openHelper.bind(runner));
+    // A failed start is not cached, so a later call tries again and reports its own error.
+    search.catch(() => codeSearches.delete(runner));
+    codeSearches.set(runner, search);
+  }
+  return search;
 }
 
 /** Decodes f̂ (1,Ds+Dp,S,S) to the decoder output (1,3,R,R). */

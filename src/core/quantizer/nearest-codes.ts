@@ -56,6 +56,65 @@ export interface NearestCodes extends TokenChoices {
   readonly count: number;
 }
 
+/** Validated options and the queries' normalised halves, as every nearest-code search needs them. */
+export interface PreparedQueries {
+  readonly count: number;
+  readonly topK: number;
+  readonly weights: DistanceWeights;
+  readonly norms: CodebookNorms;
+  /** ẑ_sem and ẑ_pix rows (float32, as F.normalize rounds them), zero-padded to a multiple of `padTo` rows. */
+  readonly zs: Float32Array;
+  readonly zp: Float32Array;
+  /** ‖ẑ_sem‖², ‖ẑ_pix‖² per query, float64. */
+  readonly zsNorm: Float64Array;
+  readonly zpNorm: Float64Array;
+}
+
+/**
+ * Checks `queries` (count rows of Ds+Dp raw values, semantic first) and the options, and
+ * L2-normalises each half as `F.normalize` does.
+ */
+export function prepareQueries(queries: Float32Array, codebooks: Codebooks, options: NearestCodesOptions, padTo = 1): PreparedQueries {
+  checkCodebooks(codebooks);
+  const { size: K, semanticDim: ds, pixelDim: dp } = codebooks;
+  const dim = ds + dp;
+  if (queries.length % dim !== 0) {
+    throw new Error(`nearestCodes: ${queries.length} query values is not a whole number of rows of Ds+Dp = ${dim}`);
+  }
+  const count = queries.length / dim;
+  const weights = options.weights ?? OFFICIAL_WEIGHTS;
+  checkWeights(weights);
+  const topK = options.topK ?? 0;
+  if (!Number.isInteger(topK) || topK < 0 || topK > K) {
+    throw new Error(`topK must be an integer in [0, K=${K}], got ${topK}`);
+  }
+  const norms = options.norms ?? codebookSquaredNorms(codebooks);
+  if (norms.semantic.length !== K || norms.pixel.length !== K) {
+    throw new Error(`codebook norms are for ${norms.semantic.length}/${norms.pixel.length} codes, expected K=${K}`);
+  }
+
+  // ẑ per half, padded with zero rows to whole query blocks (padding rows are never scanned).
+  const padded = Math.ceil(count / padTo) * padTo;
+  const zs = new Float32Array(padded * ds);
+  const zp = new Float32Array(padded * dp);
+  const zsNorm = new Float64Array(count);
+  const zpNorm = new Float64Array(count);
+  for (let q = 0; q < count; q++) {
+    const row = q * dim;
+    for (let j = 0; j < dim; j++) {
+      if (!Number.isFinite(queries[row + j])) {
+        throw new Error(`nearestCodes: query row ${q} channel ${j} is ${queries[row + j]}`);
+      }
+    }
+    normalizeRowsInto(queries, row, zs, q * ds, 1, ds);
+    normalizeRowsInto(queries, row + ds, zp, q * dp, 1, dp);
+    zsNorm[q] = sumSquares(zs, q * ds, ds);
+    zpNorm[q] = sumSquares(zp, q * dp, dp);
+  }
+
+  return { count, topK, weights, norms, zs, zp, zsNorm, zpNorm };
+}
+
 /**
  * Codes per tile: a tile of K_tile×(Ds+Dp) float32 codebook values stays in cache while every
  * query block passes over it, instead of streaming the whole 5 MB codebook once per query.
@@ -84,42 +143,8 @@ interface SearchState {
  *   L2-normalised here as `F.normalize` does.
  */
 export function nearestCodes(queries: Float32Array, codebooks: Codebooks, options: NearestCodesOptions = {}): NearestCodes {
-  checkCodebooks(codebooks);
+  const { count, topK, weights, norms, zs, zp, zsNorm, zpNorm } = prepareQueries(queries, codebooks, options, QUERY_BLOCK);
   const { size: K, semanticDim: ds, pixelDim: dp } = codebooks;
-  const dim = ds + dp;
-  if (queries.length % dim !== 0) {
-    throw new Error(`nearestCodes: ${queries.length} query values is not a whole number of rows of Ds+Dp = ${dim}`);
-  }
-  const count = queries.length / dim;
-  const weights = options.weights ?? OFFICIAL_WEIGHTS;
-  checkWeights(weights);
-  const topK = options.topK ?? 0;
-  if (!Number.isInteger(topK) || topK < 0 || topK > K) {
-    throw new Error(`topK must be an integer in [0, K=${K}], got ${topK}`);
-  }
-  const norms = options.norms ?? codebookSquaredNorms(codebooks);
-  if (norms.semantic.length !== K || norms.pixel.length !== K) {
-    throw new Error(`codebook norms are for ${norms.semantic.length}/${norms.pixel.length} codes, expected K=${K}`);
-  }
-
-  // ẑ per half, padded with zero rows to whole query blocks (padding rows are never scanned).
-  const padded = Math.ceil(count / QUERY_BLOCK) * QUERY_BLOCK;
-  const zs = new Float32Array(padded * ds);
-  const zp = new Float32Array(padded * dp);
-  const zsNorm = new Float64Array(count);
-  const zpNorm = new Float64Array(count);
-  for (let q = 0; q < count; q++) {
-    const row = q * dim;
-    for (let j = 0; j < dim; j++) {
-      if (!Number.isFinite(queries[row + j])) {
-        throw new Error(`nearestCodes: query row ${q} channel ${j} is ${queries[row + j]}`);
-      }
-    }
-    normalizeRowsInto(queries, row, zs, q * ds, 1, ds);
-    normalizeRowsInto(queries, row + ds, zp, q * dp, 1, dp);
-    zsNorm[q] = sumSquares(zs, q * ds, ds);
-    zpNorm[q] = sumSquares(zp, q * dp, dp);
-  }
 
   const state: SearchState = {
     best: new Float64Array(count * 3).fill(Infinity),
@@ -210,6 +235,21 @@ function blockDots(z: Float32Array, z0: number, dim: number, e: Float32Array, k0
     out[2 * CODE_TILE + o] = a2 + b2;
     out[3 * CODE_TILE + o] = a3 + b3;
   }
+}
+
+/**
+ * One z·e in blockDots' summation order (even and odd components summed apart), so a search
+ * that re-ranks a few candidates gets bit-identical distances to this scan's.
+ */
+export function dot64(z: Float32Array, zo: number, e: Float32Array, eo: number, dim: number): number {
+  let a = 0, b = 0;
+  let j = 0;
+  for (; j + 1 < dim; j += 2) {
+    a += z[zo + j] * e[eo + j];
+    b += z[zo + j + 1] * e[eo + j + 1];
+  }
+  if (j < dim) a += z[zo + j] * e[eo + j];
+  return a + b;
 }
 
 /** Turns one query's dot products with codes k0…k1−1 into distances and updates its state. */

@@ -10,7 +10,7 @@ import { decoderOutputHealth, toImageU8 } from '../../core/image/postprocess.ts'
 import type { ModelManifest } from '../../core/model-package/manifest.ts';
 import type { LoadedModel } from '../../core/pipeline/loaded-model.ts';
 import type { PackageReader } from '../../core/pipeline/package-reader.ts';
-import { decodeFHat, encodeImage, type EncodeResult as PipelineEncodeResult, type Quantize, type StageTimings } from '../../core/pipeline/tokenflow-pipeline.ts';
+import { decodeFHat, encodeImage, prepareCpuQuantizer, type EncodeResult as PipelineEncodeResult, type Quantize, type StageTimings } from '../../core/pipeline/tokenflow-pipeline.ts';
 import { createScalePlan, decodeIndices, scalesCoveredBy } from '../../core/quantizer/index.ts';
 import { acquireBackend, deviceLostChoice, webgpuFailedChoice, type BackendChoice, type BackendRequest } from '../backend-choice.ts';
 import { createGpuQuantizer, type GpuQuantizer } from '../gpu/gpu-quantizer.ts';
@@ -119,6 +119,13 @@ export class TokenFlowEngine {
         throw e;
       }
       void device.lost.then((info) => this.onDeviceLost(loaded, device, info.message));
+    } else {
+      try {
+        await prepareCpuQuantizer(loaded.model);
+      } catch (e) {
+        await loaded.model.runner.release();
+        throw e;
+      }
     }
     const quantizerSetupMs = performance.now() - t2;
     this.loaded = loaded;
