@@ -6,6 +6,7 @@
 import type { LoadProgress } from '../../runtime/model-loader.ts';
 import { describeSource, type PackageSource } from '../../runtime/package-source.ts';
 import type { CodebookName } from '../logic/code-colours.ts';
+import { explainLoadError } from '../logic/load-error.ts';
 import { normaliseModelUrl } from '../logic/model-url.ts';
 import { createTokenLayout } from '../logic/token-layout.ts';
 import { MAX_MODELS } from '../logic/url-state.ts';
@@ -35,7 +36,9 @@ export async function addModel(rawUrl: string): Promise<number | undefined> {
     setState({ modelUrlError: (e as Error).message });
     return undefined;
   }
-  const { models } = getState();
+  // A model that failed to load holds no place: trying its URL again replaces it, and it does not count toward the limit.
+  for (const failed of getState().models.filter((m) => m.phase === 'error' && m.url === url)) removeModel(failed.id);
+  const models = getState().models.filter((m) => m.phase !== 'error');
   if (models.some((m) => m.url === url)) {
     setState({ modelUrlError: `${rawUrl.trim()} is already loaded` });
     return undefined;
@@ -60,7 +63,7 @@ export async function addModelFromSource(source: PackageSource): Promise<number 
     setActiveModel(same.id);
     return same.id;
   }
-  if (models.length >= MAX_MODELS) {
+  if (models.filter((m) => m.phase !== 'error').length >= MAX_MODELS) {
     setState({ modelUrlError: `at most ${MAX_MODELS} models are shown side by side; remove one first` });
     return undefined;
   }
@@ -127,7 +130,7 @@ async function loadInto(id: number, source: PackageSource): Promise<void> {
       loadTimings: loaded.timings,
     });
   } catch (e) {
-    if (findModel(id)) updateModel(id, { phase: 'error', error: (e as Error).message });
+    if (findModel(id)) updateModel(id, { phase: 'error', error: explainLoadError((e as Error).message, findModel(id)!.url) });
     stopEngine(id);
     return;
   }

@@ -52,7 +52,8 @@ export function applyPendingSelection(): void {
 export function urlStateOf(s: PlaygroundState, pageUrl: string): UrlState {
   const defaultUrl = normaliseModelUrl(`${import.meta.env.BASE_URL}${DEFAULT_MODEL_PATH}`, pageUrl);
   // Local packages (converted, picked folders) exist only in this browser: a link cannot carry them.
-  const urls = s.models.filter((m) => m.source === undefined).map((m) => m.url);
+  // A model that failed to load is not shared either: the link would fail again on every reload.
+  const urls = s.models.filter((m) => m.source === undefined && m.phase !== 'error').map((m) => m.url);
   const onlyDefault = urls.length === 1 && urls[0] === defaultUrl;
   const model = activeModel(s);
   const layout = model?.layout;

@@ -5,7 +5,7 @@
 import { useDeferredValue, useEffect, useMemo, useRef } from 'react';
 import { setScaleIndex } from '../actions/select-token.ts';
 import { AGREEMENT_LABELS, agreementMap, agreementPerScale, type Agreement } from '../logic/agreement.ts';
-import { scaleSlice, shownScaleIndex } from '../logic/token-layout.ts';
+import { positionOf, scaleSlice, shownScaleIndex } from '../logic/token-layout.ts';
 import { activeModel, usePlayground } from '../state/store.ts';
 
 export const AGREEMENT_COLOURS: Readonly<Record<Agreement, string>> = {
@@ -18,17 +18,24 @@ export const AGREEMENT_COLOURS: Readonly<Record<Agreement, string>> = {
 const CELL_PX = 12;
 
 /** One canvas rather than s² elements: the map is a picture; the table below gives the numbers. */
-function AgreementCanvas({ side, values }: { readonly side: number; readonly values: Uint8Array }) {
+function AgreementCanvas({ side, values, selected }: { readonly side: number; readonly values: Uint8Array; readonly selected?: { row: number; col: number } }) {
   const ref = useRef<HTMLCanvasElement>(null);
   const cell = Math.max(4, Math.ceil((CELL_PX * 16) / side));
   useEffect(() => {
     const ctx = ref.current?.getContext('2d');
     if (!ctx) return;
+    // Scales of equal canvas size (16 × 12 px = 8 × 24 px) keep the canvas: clear the last map's cells and gaps.
+    ctx.clearRect(0, 0, side * cell, side * cell);
     for (let p = 0; p < values.length; p++) {
       ctx.fillStyle = AGREEMENT_COLOURS[values[p] as Agreement];
       ctx.fillRect((p % side) * cell, Math.floor(p / side) * cell, cell - 1, cell - 1);
     }
-  }, [side, values, cell]);
+    if (selected) {
+      ctx.lineWidth = 2;
+      ctx.strokeStyle = '#ffd400';
+      ctx.strokeRect(selected.col * cell + 1, selected.row * cell + 1, cell - 3, cell - 3);
+    }
+  }, [side, values, cell, selected]);
   return (
     <canvas
       ref={ref}
@@ -48,6 +55,7 @@ export function AgreementMap() {
   // Deferred: a new encode re-renders this in interruptible background work, not in one long task.
   const model = useDeferredValue(usePlayground(activeModel));
   const scaleIndex = usePlayground((s) => s.scaleIndex);
+  const selectedToken = usePlayground((s) => s.selected);
   const q = model?.encoded?.quantization;
   const layout = model?.layout;
   const map = useMemo(() => (q ? agreementMap(q.indices, q.indicesSemanticOnly, q.indicesPixelOnly) : undefined), [q]);
@@ -56,11 +64,19 @@ export function AgreementMap() {
   const si = shownScaleIndex(layout, scaleIndex, map.length);
   const s = layout.scales[si];
   const slice = scaleSlice(layout, map, si);
+  const sel = selectedToken !== undefined && selectedToken < layout.numTokens ? positionOf(layout, selectedToken) : undefined;
+  const selectedHere = sel && sel.scaleIndex === si ? { row: sel.row, col: sel.col } : undefined;
   return (
-    <div className="agreement" data-testid="agreement">
-      <h3>Agreement at {s}×{s}</h3>
+    <section className="panel agreement" id="agreement" data-testid="agreement" aria-labelledby="agreement-title">
+      <h2 id="agreement-title">Agreement at {s}×{s}</h2>
       <p className="note">Does the joint index equal the index each codebook would pick on its own? (Of this image's encode, before any edits.)</p>
-      <AgreementCanvas side={s} values={slice} />
+      <AgreementCanvas side={s} values={slice} selected={selectedHere} />
+      {sel && (
+        <p className="note" data-testid="agreement-selected">
+          Selected token ({layout.scales[sel.scaleIndex]}×{layout.scales[sel.scaleIndex]}, row {sel.row}, column {sel.col}): {AGREEMENT_LABELS[map[selectedToken!] as Agreement]}
+          {sel.scaleIndex !== si ? ' (at another scale than this map)' : ''}.
+        </p>
+      )}
       <ul className="legend">
         {([3, 1, 2, 0] as const).map((a) => (
           <li key={a}>
@@ -95,6 +111,6 @@ export function AgreementMap() {
           ))}
         </tbody>
       </table>
-    </div>
+    </section>
   );
 }

@@ -1,17 +1,17 @@
 /**
  * How this image (and this session) uses the codebook: distinct codes, a map of all K codes
  * (lit where used), the most used codes, and for a chosen code the crop patches whose tokens
- * chose it, at whatever scale.
+ * chose it, at whatever scale; a patch selects its token.
  */
-import { useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
+import { useDeferredValue, useEffect, useMemo, useRef } from 'react';
 import { codebookUsage } from '../../core/metrics/codebook-usage.ts';
-import type { RgbImage } from '../../core/image/rgb-image.ts';
-import { chooseCode } from '../actions/select-token.ts';
+import { chooseCode, selectToken, setScaleIndex } from '../actions/select-token.ts';
 import type { CodeColours } from '../logic/code-colours.ts';
 import { topCodes } from '../logic/code-usage.ts';
-import { describePosition, occurrencesOf, tokenFootprint, type TokenLayout } from '../logic/token-layout.ts';
+import { describePosition, flatIndex, occurrencesOf } from '../logic/token-layout.ts';
+import { count } from '../logic/plural.ts';
 import { activeModel, usePlayground } from '../state/store.ts';
-import { rgbToRgba } from '../logic/flatten-alpha.ts';
+import { CropPatch, useCropBitmap } from './CropPatch.tsx';
 import { tokenCss, tokenRgb } from './token-colour.ts';
 
 const MAP_COLUMNS = 256;
@@ -42,35 +42,6 @@ function UsageMap({ K, tokens, colours }: { readonly K: number; readonly tokens:
   return <canvas ref={ref} width={cols} height={rows} className="usage-map pixelated" role="img" aria-label={`all ${K} codes, ${cols} per row; lit where this image uses them`} />;
 }
 
-/** The crop as one ImageBitmap (made off the UI thread); every patch draws a rectangle of it. */
-function useCropBitmap(crop: RgbImage | undefined): ImageBitmap | undefined {
-  const [bitmap, setBitmap] = useState<{ crop: RgbImage; bitmap: ImageBitmap }>();
-  useEffect(() => {
-    if (!crop) return;
-    let live = true;
-    void createImageBitmap(new ImageData(rgbToRgba(crop), crop.width, crop.height)).then((b) => {
-      if (live) setBitmap({ crop, bitmap: b });
-      else b.close();
-    });
-    return () => {
-      live = false;
-    };
-  }, [crop]);
-  return bitmap && bitmap.crop === crop ? bitmap.bitmap : undefined;
-}
-
-function Patch({ crop, layout, scaleIndex, row, col }: { readonly crop: ImageBitmap; readonly layout: TokenLayout; readonly scaleIndex: number; readonly row: number; readonly col: number }) {
-  const ref = useRef<HTMLCanvasElement>(null);
-  useEffect(() => {
-    const ctx = ref.current?.getContext('2d');
-    if (!ctx) return;
-    const box = tokenFootprint(layout, { scaleIndex, row, col }, crop.width);
-    ctx.imageSmoothingEnabled = box.width > PATCH_PX;
-    ctx.drawImage(crop, box.x, box.y, box.width, box.height, 0, 0, PATCH_PX, PATCH_PX);
-  }, [crop, layout, scaleIndex, row, col]);
-  return <canvas ref={ref} width={PATCH_PX} height={PATCH_PX} aria-hidden="true" />;
-}
-
 export function CodebookView() {
   // Deferred: a new encode re-renders this in interruptible background work, not in one long task.
   const model = useDeferredValue(usePlayground(activeModel));
@@ -89,14 +60,14 @@ export function CodebookView() {
   const where = code === undefined ? [] : occurrencesOf(layout, tokens, code);
   const session = model.session;
   return (
-    <section className="panel codebook" aria-labelledby="codebook-title" data-testid="codebook">
+    <section className="panel codebook" id="codebook" aria-labelledby="codebook-title" data-testid="codebook">
       <h2 id="codebook-title">Codebook usage</h2>
       <p data-testid="usage" data-distinct={usage.distinct}>
-        This image uses <strong>{usage.distinct}</strong> distinct codes of K = {K.toLocaleString('en')} ({(usage.usage * 100).toFixed(2)}%) over {usage.tokens} tokens.
+        This image uses <strong>{usage.distinct}</strong> distinct code{usage.distinct === 1 ? '' : 's'} of K = {K.toLocaleString('en')} ({(usage.usage * 100).toFixed(2)}%) over {count(usage.tokens, 'token')}.
         {session && (
           <>
             {' '}
-            This session: {session.encodes} encode{session.encodes === 1 ? '' : 's'}, {session.distinct.toLocaleString('en')} distinct codes over {session.tokens.toLocaleString('en')} tokens,
+            This session: {count(session.encodes, 'encode')}, {count(session.distinct, 'distinct code')} over {count(session.tokens, 'token')},
             perplexity {session.perplexity.toFixed(0)}.
           </>
         )}
@@ -113,14 +84,24 @@ export function CodebookView() {
       {code !== undefined && (
         <div className="patches" data-testid="patches" data-code={code} data-count={where.length}>
           <h3>
-            Code {code}: {where.length} token{where.length === 1 ? '' : 's'}
+            Code {code}: {count(where.length, 'token')}
             {crop ? ', and the crop patches they summarise' : ''}
           </h3>
           <ul>
             {where.slice(0, MAX_PATCHES).map((p) => (
               <li key={`${p.scaleIndex}-${p.row}-${p.col}`}>
-                {crop && <Patch crop={crop} layout={layout} scaleIndex={p.scaleIndex} row={p.row} col={p.col} />}
-                <span>{describePosition(layout, p)}</span>
+                <button
+                  type="button"
+                  className={`patch-button${flatIndex(layout, p) === selected ? ' current' : ''}`}
+                  onClick={() => {
+                    setScaleIndex(p.scaleIndex);
+                    selectToken(flatIndex(layout, p));
+                  }}
+                  aria-label={`Select the token at ${describePosition(layout, p)}`}
+                >
+                  {crop && <CropPatch crop={crop} layout={layout} position={p} px={PATCH_PX} />}
+                  <span>{describePosition(layout, p)}</span>
+                </button>
               </li>
             ))}
           </ul>

@@ -16,7 +16,7 @@ export function ExportPanel() {
   };
   const ready = model?.phase === 'ready';
   return (
-    <section className="panel export" aria-labelledby="export-title">
+    <section className="panel export" id="export" aria-labelledby="export-title">
       <h2 id="export-title">Export and decode tokens</h2>
       <div className="row">
         <button type="button" disabled={!model?.tokens} onClick={() => run(() => exportTokens())}>

@@ -8,6 +8,8 @@ import { EXAMPLES, exampleUrl } from '../examples.ts';
 import { activeModel, usePlayground } from '../state/store.ts';
 import type { SourceImage } from '../state/types.ts';
 import type { Box } from '../../core/image/rgb-image.ts';
+import { count } from '../logic/plural.ts';
+import { InfoTip } from './InfoTip.tsx';
 
 const PREVIEW_MAX = 480;
 
@@ -56,12 +58,12 @@ function OriginalWithCrop({ image, crop, cropSize }: { readonly image: SourceIma
           </>
         )}
         {image.translucentPixels > 0 && (
-          <span
-            className="note"
-            title="The official code (Pillow's convert('RGB')) drops the alpha channel instead, keeping whatever colour transparent pixels store (often black)."
-          >
+          <span className="note">
             {' '}
-            · {image.translucentPixels.toLocaleString('en')} transparent pixels flattened onto white ⓘ
+            · {count(image.translucentPixels, 'transparent pixel')} flattened onto white{' '}
+            <InfoTip label="transparent pixels">
+              The official code (Pillow's convert('RGB')) drops the alpha channel instead, keeping whatever colour transparent pixels store (often black).
+            </InfoTip>
           </span>
         )}
       </figcaption>
@@ -94,8 +96,11 @@ export function ImageInput() {
 
   const crop = model?.encoded?.crop;
   return (
-    <section className="panel image-input" aria-labelledby="image-title">
-      <h2 id="image-title">Image</h2>
+    <section className="panel image-input" id="image" aria-labelledby="image-title">
+      <h2 id="image-title" className="visually-hidden">
+        Image
+      </h2>
+      <div className="image-input-body">
       <div
         className={`drop-zone${dragging ? ' dragging' : ''}`}
         data-testid="drop-zone"
@@ -111,7 +116,7 @@ export function ImageInput() {
         }}
       >
         <p>
-          Drop an image here (or an exported token .json, or a .pt / .safetensors checkpoint to convert), paste one, or{' '}
+          <strong>Drop or paste an image</strong> <span className="drop-extra">(or a token .json, or a .pt / .safetensors checkpoint to convert)</span>, or{' '}
           <button type="button" onClick={() => picker.current?.click()}>
             choose a file
           </button>
@@ -121,6 +126,8 @@ export function ImageInput() {
             type="file"
             accept="image/*,.json"
             className="visually-hidden"
+            // The button above opens it; a hidden input must not take a Tab stop of its own.
+            tabIndex={-1}
             aria-label="Choose an image file"
             onChange={(e) => {
               if (e.target.files) void openFileList(e.target.files);
@@ -129,10 +136,10 @@ export function ImageInput() {
           />
         </p>
         <div className="examples" role="group" aria-label="Example photos">
-          <span>or try an example:</span>
+          <span>Examples:</span>
           {EXAMPLES.map((ex) => (
             <button key={ex.id} type="button" className="example" onClick={() => void openExample(ex.id)} title={ex.credit} data-example={ex.id}>
-              <img src={exampleUrl(ex)} alt="" width={40} height={40} />
+              <img src={exampleUrl(ex)} alt="" width={36} height={36} />
               {ex.title}
             </button>
           ))}
@@ -144,9 +151,8 @@ export function ImageInput() {
           {error}
         </p>
       )}
-      {image && (
-        <OriginalWithCrop image={image} crop={crop?.sourceBox} cropSize={model?.manifest?.inputSize} />
-      )}
+      {image && <OriginalWithCrop image={image} crop={crop?.sourceBox} cropSize={model?.manifest?.inputSize} />}
+      </div>
       {image && !crop && model?.phase === 'ready' && <p className="note">Finding the model's centre crop…</p>}
       {image && !model && <p className="note">Load a model to tokenize this image.</p>}
       {image && (

@@ -62,6 +62,8 @@ export function LocalModels() {
           type="file"
           accept=".pt,.pth,.ckpt,.bin,.safetensors"
           className="visually-hidden"
+          // The visible button opens it; a hidden input must not take a Tab stop of its own.
+          tabIndex={-1}
           aria-label="Choose a checkpoint to convert"
           onChange={(e) => {
             const f = e.target.files?.[0];
@@ -76,6 +78,7 @@ export function LocalModels() {
           // React passes unknown lower-case attributes through; webkitdirectory is not in its types.
           {...{ webkitdirectory: '', directory: '' }}
           className="visually-hidden"
+          tabIndex={-1}
           aria-label="Choose a model package folder"
           onChange={(e) => {
             if (e.target.files) void addModelFolder(e.target.files);

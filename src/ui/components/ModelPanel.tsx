@@ -141,7 +141,7 @@ export function ModelPanel() {
   const active = usePlayground((s) => activeModel(s)?.id);
   const [url, setUrl] = useState('');
   return (
-    <section className="panel models" aria-labelledby="models-title" data-testid="model-status">
+    <section className="panel models" id="models" aria-labelledby="models-title" data-testid="model-status">
       <h2 id="models-title">Models</h2>
       {models.length === 0 && defaultModel !== 'unknown' && (
         <p>
@@ -164,7 +164,9 @@ export function ModelPanel() {
         className="add-model"
         onSubmit={(e) => {
           e.preventDefault();
-          void addModel(url).then((id) => id !== undefined && setUrl(''));
+          const typed = url;
+          // Cleared once the model is added (that is after it loaded), unless something else was typed meanwhile.
+          void addModel(typed).then((id) => id !== undefined && setUrl((now) => (now === typed ? '' : now)));
         }}
       >
         <label htmlFor="model-url">Add a model package by URL{models.length > 0 ? ` (up to ${MAX_MODELS} side by side)` : ''}</label>

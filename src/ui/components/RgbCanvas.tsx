@@ -23,5 +23,7 @@ export function RgbCanvas({ image, rgba, label, className, style, testId }: Prop
     const pixels = image ? rgbToRgba(image) : rgba!.data;
     ctx.putImageData(new ImageData(pixels, width, height), 0, 0);
   }, [image, rgba, width, height]);
-  return <canvas ref={ref} width={width} height={height} role="img" aria-label={label} className={className} style={style} data-testid={testId} />;
+  // An empty label marks a picture whose meaning the surrounding control already says.
+  const a11y = label === '' ? { 'aria-hidden': true } : { role: 'img', 'aria-label': label };
+  return <canvas ref={ref} width={width} height={height} {...a11y} className={className} style={style} data-testid={testId} />;
 }

@@ -7,6 +7,7 @@ import { setWeights } from '../actions/set-weights.ts';
 import { balanceOf, isReleasedWeighting, weightsFromBalance } from '../logic/weights.ts';
 import type { CodebookName } from '../logic/code-colours.ts';
 import { activeModel, usePlayground } from '../state/store.ts';
+import { InfoTip } from './InfoTip.tsx';
 
 export function TokenControls() {
   const models = usePlayground((s) => s.models);
@@ -37,8 +38,12 @@ export function TokenControls() {
             <input type="radio" name="colour-by" value={c} checked={colourBy === c} onChange={() => void setColourBy(c)} /> {c} code
           </label>
         ))}
-        <span className="note" title="Each code's vector projected on the codebook's first three principal components, one per RGB channel: equal codes look equal, similar codes look similar.">
-          {colours ? `(first 3 principal components: ${(colours.explained.reduce((a, b) => a + b, 0) * 100).toFixed(0)}% of the variance) ⓘ` : '(computing colours…)'}
+        <span className="note">
+          {colours ? `(first 3 principal components: ${(colours.explained.reduce((a, b) => a + b, 0) * 100).toFixed(0)}% of the variance)` : '(computing colours…)'}{' '}
+          <InfoTip label="the token colours">
+            Each code's vector is projected on the codebook's first three principal components, one per RGB channel: equal codes look equal, similar codes look similar.
+            The colours say which tokens share a code, not what the image looks like there — hover or select a token to see its place on the images.
+          </InfoTip>
         </span>
       </fieldset>
       <div className="row weights">

@@ -5,13 +5,14 @@
  * token's index are marked, at every scale.
  */
 import { memo, useDeferredValue, useEffect, useRef, type KeyboardEvent, type MouseEvent } from 'react';
-import { selectToken, setScaleIndex } from '../actions/select-token.ts';
+import { hoverToken, selectToken, setScaleIndex } from '../actions/select-token.ts';
+import { count } from '../logic/plural.ts';
 import type { CodeColours } from '../logic/code-colours.ts';
 import { bitsPerImage, flatIndex, positionOf, scaleSlice, shownScaleIndex, type TokenLayout } from '../logic/token-layout.ts';
 import { activeModel, usePlayground } from '../state/store.ts';
 import { tokenCss, tokenRgb } from './token-colour.ts';
 
-const THUMB_PX = 72;
+const THUMB_PX = 40;
 
 function ScaleThumb(props: {
   readonly layout: TokenLayout;
@@ -52,7 +53,7 @@ function ScaleThumb(props: {
       onClick={() => setScaleIndex(scaleIndex)}
       disabled={!covered}
       aria-pressed={current}
-      aria-label={`Show scale ${s}×${s} (${s * s} tokens)`}
+      aria-label={`Show scale ${s}×${s} (${count(s * s, 'token')})`}
       data-scale={s}
     >
       <canvas ref={ref} width={s * cell} height={s * cell} aria-hidden="true" />
@@ -90,14 +91,27 @@ export function TokenGrid() {
   const K = model.manifest!.codebookSize;
 
   // One handler for every cell (event delegation), so cells stay memoised across selections.
-  const onClick = (e: MouseEvent<HTMLDivElement>) => {
+  const tokenOf = (e: MouseEvent<HTMLDivElement>) => {
     const cell = (e.target as HTMLElement).closest<HTMLElement>('[data-token]');
-    if (!cell) return;
-    const t = Number(cell.dataset.token);
-    selectToken(t === selected ? undefined : t);
+    return cell ? Number(cell.dataset.token) : undefined;
+  };
+  // A click (or Enter / Space, which click a focused button) selects; it never toggles, so Enter on a
+  // token chosen with the arrow keys keeps it. Esc or the inspector's close button lets go.
+  const onClick = (e: MouseEvent<HTMLDivElement>) => {
+    const t = tokenOf(e);
+    if (t !== undefined) selectToken(t);
+  };
+  const onHover = (e: MouseEvent<HTMLDivElement>) => {
+    const t = tokenOf(e);
+    if (t !== usePlayground.getState().hovered) hoverToken(t);
   };
 
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
+    if (e.key === 'Escape' && selected !== undefined) {
+      e.preventDefault();
+      selectToken(undefined);
+      return;
+    }
     const moves: Record<string, [number, number]> = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
     const move = moves[e.key];
     if (!move) return;
@@ -116,7 +130,7 @@ export function TokenGrid() {
         ))}
       </div>
       <p className="token-summary" data-testid="token-summary">
-        Scale {s}×{s}: {s * s} tokens · all scales: {layout.numTokens} tokens = {bitsPerImage(layout.numTokens, K).toLocaleString('en', { maximumFractionDigits: 0 })} bits (Σ s² · log₂ {K.toLocaleString('en')})
+        Scale {s}×{s}: {count(s * s, 'token')} · all scales: {count(layout.numTokens, 'token')} = {bitsPerImage(layout.numTokens, K).toLocaleString('en', { maximumFractionDigits: 0 })} bits (Σ s² · log₂ {K.toLocaleString('en')})
         {model.tokenSource === 'edited' && <> · {model.edits.size} edited</>}
         {model.tokenSource === 'pasted' && <> · pasted tokens</>}
       </p>
@@ -134,6 +148,8 @@ export function TokenGrid() {
             data-model-url={model.url}
             onKeyDown={onKeyDown}
             onClick={onClick}
+            onMouseOver={onHover}
+            onMouseLeave={() => hoverToken(undefined)}
           >
             {Array.from(slice, (code, p) => {
               const t = layout.tokenOffsets[si] + p;

@@ -1,25 +1,64 @@
 /**
  * The selected token: its joint index and distance, the semantic-only and pixel-only winners
  * with their similarities, the top-k joint candidates (any of which can be put in its place),
- * and every other position holding the same index.
+ * and every other position holding the same index. Every code comes with a picture: a patch of
+ * this image where a token holds it, else the code decoded alone (actions/code-patches.ts).
  */
-import { useDeferredValue, useMemo, useState } from 'react';
+import { useDeferredValue, useEffect, useMemo, useState } from 'react';
+import { requestCodePatches } from '../actions/code-patches.ts';
 import { resetEdits, setTokenCode } from '../actions/edit-token.ts';
 import { selectToken, setScaleIndex } from '../actions/select-token.ts';
 import { describePosition, flatIndex, positionOf, tokenFootprint } from '../logic/token-layout.ts';
 import type { CodeColours } from '../logic/code-colours.ts';
 import { inspectToken, type CodeMatch } from '../logic/token-inspection.ts';
+import { codePatchKey, patchSourceOf } from '../logic/code-patch-source.ts';
+import { tokenCell } from '../logic/token-region.ts';
+import { count } from '../logic/plural.ts';
 import { activeModel, usePlayground } from '../state/store.ts';
+import type { ModelView } from '../state/types.ts';
+import { CropPatch, ImagePatch, useCropBitmap } from './CropPatch.tsx';
 import { tokenCss } from './token-colour.ts';
 
+const PATCH_PX = 40;
+
+/** Where each code's picture comes from, for the model and the inspected scale. */
+interface Pictures {
+  readonly model: ModelView;
+  readonly crop?: ImageBitmap;
+  readonly scaleIndex: number;
+}
+
+function CodePicture({ code, pictures }: { readonly code: number; readonly pictures: Pictures }) {
+  const { model, crop, scaleIndex } = pictures;
+  const alone = usePlayground((s) => s.codePatches.get(codePatchKey(model.id, code)));
+  const source = model.layout && model.tokens && crop ? patchSourceOf(model.layout, model.tokens, code, scaleIndex) : undefined;
+  if (source && crop && model.layout) {
+    return (
+      <span className="code-picture" title={`from this image: ${describePosition(model.layout, source)}`} data-picture="image">
+        <CropPatch crop={crop} layout={model.layout} position={source} px={PATCH_PX} />
+      </span>
+    );
+  }
+  if (alone) {
+    return (
+      <span className="code-picture" title={`code ${code} decoded alone (every token set to it); no token of this image holds it`} data-picture="decoded">
+        <ImagePatch image={alone} px={PATCH_PX} />
+      </span>
+    );
+  }
+  return <span className="code-picture pending" title="decoding this code alone…" data-picture="pending" />;
+}
+
 const f3 = (x: number) => x.toFixed(3);
+const fmtPx = (x: number) => (Number.isInteger(x) ? String(x) : x.toFixed(1));
 const fe = (x: number) => (x === Infinity ? '∞' : x < 1e-3 ? x.toExponential(1) : x.toFixed(4));
 
-function MatchRow({ label, m, chosen, colours }: { readonly label: string; readonly m: CodeMatch; readonly chosen: boolean; readonly colours?: CodeColours }) {
+function MatchRow({ label, m, chosen, colours, pictures }: { readonly label: string; readonly m: CodeMatch; readonly chosen: boolean; readonly colours?: CodeColours; readonly pictures: Pictures }) {
   return (
     <tr className={chosen ? 'chosen' : undefined} data-code={m.code}>
       <th scope="row">{label}</th>
-      <td>
+      <td className="code-cell">
+        <CodePicture code={m.code} pictures={pictures} />
         <span className="swatch" style={{ background: tokenCss(colours, m.code) }} /> {m.code}
       </td>
       <td>{f3(m.semanticSimilarity)}</td>
@@ -48,20 +87,34 @@ export function TokenInspector() {
     if (!layout || !tokens || selected === undefined || selected >= tokens.length) return undefined;
     return inspectToken({ layout, indices: tokens, position: positionOf(layout, selected), codebooks: model?.codebooks, quantization: q, weights: encodedWith });
   }, [layout, tokens, selected, model?.codebooks, q, encodedWith]);
+  const crop = useCropBitmap(model?.tokenSource !== 'pasted' ? model?.encoded?.crop.image : undefined);
+  // Codes no token of this image holds are decoded alone, in the model's worker, one at a time.
+  const absent = useMemo(() => {
+    if (!info || !tokens) return [];
+    const codes = [info.code, info.semanticOnly?.code, info.pixelOnly?.code, ...info.candidates.map((c) => c.code)].filter((c): c is number => c !== undefined);
+    const used = new Set(tokens);
+    return [...new Set(codes)].filter((c) => !used.has(c));
+  }, [info, tokens]);
+  const modelId = model?.id;
+  useEffect(() => {
+    if (modelId !== undefined && absent.length > 0) requestCodePatches(modelId, absent);
+  }, [modelId, absent]);
 
   if (!model || !layout || !tokens) return null;
   if (!info) {
     return (
-      <aside className="inspector" data-testid="inspector">
-        <h3>Token inspector</h3>
-        <p className="note">Click a token (or focus the grid and use the arrow keys) to inspect it.</p>
+      <aside className="panel inspector" id="inspector" data-testid="inspector" aria-labelledby="inspector-title">
+        <h2 id="inspector-title">Token inspector</h2>
+        <p className="note">Click a token in the grid or on an image (or focus the grid and use the arrow keys) to inspect it; Esc lets go.</p>
       </aside>
     );
   }
   const colours = model.colours[colourBy];
   const K = model.manifest!.codebookSize;
-  const crop = model.encoded?.crop.image;
-  const foot = crop ? tokenFootprint(layout, info.position, crop.width) : undefined;
+  const cropImage = model.encoded?.crop.image;
+  const foot = cropImage ? tokenFootprint(layout, info.position, cropImage.width) : undefined;
+  const cell = cropImage ? tokenCell(layout, info.position, cropImage.width) : undefined;
+  const pictures: Pictures = { model, crop, scaleIndex: info.position.scaleIndex };
   const edit = (code: number) => {
     setEditError(undefined);
     setTokenCode(info.token, code).catch((e: Error) => setEditError(e.message));
@@ -69,21 +122,32 @@ export function TokenInspector() {
   const original = model.edits.get(info.token);
 
   return (
-    <aside className="inspector" data-testid="inspector" data-token={info.token} data-index={info.code} data-occurrences={info.occurrences.length}>
-      <h3>
+    <aside
+      className="panel inspector"
+      id="inspector"
+      data-testid="inspector"
+      data-token={info.token}
+      data-index={info.code}
+      data-occurrences={info.occurrences.length}
+      aria-labelledby="inspector-title"
+    >
+      <h2 id="inspector-title">
         Token {describePosition(layout, info.position)}
-        <button type="button" className="close" onClick={() => selectToken(undefined)} aria-label="Close the inspector">
+        <button type="button" className="close" onClick={() => selectToken(undefined)} aria-label="Close the inspector (Esc)">
           ×
         </button>
-      </h3>
+      </h2>
       <p className="big-index">
+        <CodePicture code={info.code} pictures={pictures} />
         <span className="swatch large" style={{ background: tokenCss(colours, info.code) }} /> index <strong data-testid="inspector-index">{info.code}</strong>
         {original !== undefined && <span className="note"> (edited; the encoder chose {original})</span>}
         {info.joint && <> · joint distance {fe(info.joint.distance)}</>}
         {foot && (
           <span className="note">
             {' '}
-            · covers crop pixels x {foot.x}–{foot.x + foot.width}, y {foot.y}–{foot.y + foot.height}
+            · outlined on the images: its cell x {fmtPx(cell!.x)}–{fmtPx(cell!.x + cell!.width)}, y {fmtPx(cell!.y)}–{fmtPx(cell!.y + cell!.height)} of the crop. The quantizer
+            averaged it from x {fmtPx(foot.x)}–{fmtPx(foot.x + foot.width)}, y {fmtPx(foot.y)}–{fmtPx(foot.y + foot.height)}, and its code reaches past the cell (bicubic
+            upsampling into f̂, then the decoder)
           </span>
         )}
       </p>
@@ -102,9 +166,9 @@ export function TokenInspector() {
             </tr>
           </thead>
           <tbody>
-            <MatchRow label="joint (chosen)" m={info.joint} chosen colours={colours} />
-            <MatchRow label="semantic-only" m={info.semanticOnly} chosen={info.semanticOnly.code === info.code} colours={colours} />
-            <MatchRow label="pixel-only" m={info.pixelOnly} chosen={info.pixelOnly.code === info.code} colours={colours} />
+            <MatchRow label="joint (chosen)" m={info.joint} chosen colours={colours} pictures={pictures} />
+            <MatchRow label="semantic-only" m={info.semanticOnly} chosen={info.semanticOnly.code === info.code} colours={colours} pictures={pictures} />
+            <MatchRow label="pixel-only" m={info.pixelOnly} chosen={info.pixelOnly.code === info.code} colours={colours} pictures={pictures} />
           </tbody>
         </table>
       )}
@@ -131,7 +195,8 @@ export function TokenInspector() {
             {info.candidates.map((c, j) => (
               <tr key={c.code} className={c.code === info.code ? 'chosen' : undefined} data-code={c.code}>
                 <td>{j + 1}</td>
-                <td>
+                <td className="code-cell">
+                  <CodePicture code={c.code} pictures={pictures} />
                   <span className="swatch" style={{ background: tokenCss(colours, c.code) }} /> {c.code}
                 </td>
                 <td>{f3(c.semanticSimilarity)}</td>
@@ -164,7 +229,7 @@ export function TokenInspector() {
         <button type="submit">Decode with it</button>
         {model.edits.size > 0 && (
           <button type="button" onClick={() => void resetEdits()}>
-            Undo all {model.edits.size} edits
+            {model.edits.size === 1 ? 'Undo 1 edit' : `Undo all ${model.edits.size} edits`}
           </button>
         )}
       </form>
@@ -175,7 +240,7 @@ export function TokenInspector() {
       )}
       <div className="occurrences" data-testid="occurrences">
         <h4>
-          Index {info.code} occurs {info.occurrences.length} time{info.occurrences.length === 1 ? '' : 's'} in this image
+          Index {info.code} occurs {count(info.occurrences.length, 'time')} in this image
         </h4>
         <ul>
           {info.occurrences.map((p) => {

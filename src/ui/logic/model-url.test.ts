@@ -16,6 +16,13 @@ describe('model URLs', () => {
     expect(() => normaliseModelUrl('file:///tmp/pkg', page)).toThrow('"file:///tmp/pkg" is a file: URL; model packages are loaded over http or https');
   });
 
+  it('refuses text that is no address instead of taking it as a folder of this site', () => {
+    expect(() => normaliseModelUrl('not a url at all', page)).toThrow('"not a url at all" is not a URL: enter an address such as');
+    expect(() => normaliseModelUrl('siglip', page)).toThrow('"siglip" is not a URL');
+    expect(normaliseModelUrl('models/siglip', page)).toBe('http://127.0.0.1:4173/models/siglip/');
+    expect(normaliseModelUrl('./siglip/', page)).toBe('http://127.0.0.1:4173/siglip/');
+  });
+
   it('shows same-origin URLs as paths', () => {
     expect(displayModelUrl('http://127.0.0.1:4173/e2e-packages/clip-224/', page)).toBe('/e2e-packages/clip-224/');
     expect(displayModelUrl('https://example.org/pkg/', page)).toBe('https://example.org/pkg/');

@@ -6,6 +6,11 @@
 export function normaliseModelUrl(raw: string, pageUrl: string): string {
   const text = raw.trim();
   if (text === '') throw new Error('enter the URL of a model package folder (the one holding manifest.json)');
+  // Text with spaces, or a bare word, is no address: resolving it against the page would turn it
+  // into a folder of this site ("not a url at all" → /not%20a%20url%20at%20all/) and fail later.
+  if (/\s/.test(text) || !/^[a-z][a-z0-9+.-]*:|^[./]|\//i.test(text)) {
+    throw new Error(`"${text}" is not a URL: enter an address such as https://example.org/package/ or a path such as /models/siglip/`);
+  }
   let url: URL;
   try {
     url = new URL(text, pageUrl);

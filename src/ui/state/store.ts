@@ -15,6 +15,9 @@ export const initialState: PlaygroundState = {
   zoom: 1,
   notices: [],
   defaultModel: 'unknown',
+  gridOverlay: false,
+  resultView: 'side-by-side',
+  codePatches: new Map(),
 };
 
 export const usePlayground = create<PlaygroundState>()(() => initialState);

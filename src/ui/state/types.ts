@@ -3,6 +3,7 @@
  * TokenFlow workers (one per loaded model, src/runtime/worker/); results land here.
  */
 import type { ModelManifest } from '../../core/model-package/manifest.ts';
+import type { RgbImage } from '../../core/image/rgb-image.ts';
 import type { Codebooks } from '../../core/quantizer/codebook.ts';
 import type { DistanceWeights } from '../../core/quantizer/nearest-codes.ts';
 import type { Backend, BackendChoice } from '../../runtime/backend-choice.ts';
@@ -125,6 +126,30 @@ export interface ConversionView {
   readonly memoryReason?: string;
 }
 
+/** A reconstruction kept aside so weight changes and edits can be compared with it. */
+export interface PinnedResult {
+  /** What it was: model, depth, weights, edits, in words. */
+  readonly label: string;
+  readonly image: RgbImage;
+  readonly metrics?: Metrics;
+}
+
+/** One depth of the strip: the reconstruction from scales 1…k. */
+export interface DepthResult {
+  readonly k: number;
+  readonly image: RgbImage;
+  /** Against the crop; absent for pasted tokens. */
+  readonly psnr?: number;
+}
+
+/** Every depth 1…n of the active model's tokens, filled in one decode at a time. */
+export interface DepthStrip {
+  readonly modelId: number;
+  /** The token array they were decoded from (identity: a new array means a stale strip). */
+  readonly tokens: Int32Array;
+  readonly depths: readonly (DepthResult | undefined)[];
+}
+
 export interface PlaygroundState {
   readonly conversion?: ConversionView;
   /** Converted packages in OPFS; undefined until listed. */
@@ -154,6 +179,18 @@ export interface PlaygroundState {
   readonly modelUrlError?: string;
   /** Messages about the page itself (bad link parameters, no embedded model). */
   readonly notices: readonly string[];
+  /** Token under the pointer (flat index of the active model), outlined on the images. */
+  readonly hovered?: number;
+  /** Draw the shown scale's token grid over the images. */
+  readonly gridOverlay: boolean;
+  /** Side by side, or one before/after slider. */
+  readonly resultView: 'side-by-side' | 'slider';
+  /** What the slider compares with the crop (logic/compare-choices.ts key). */
+  readonly compareWith?: string;
+  readonly pinned?: PinnedResult;
+  readonly depthStrip?: DepthStrip;
+  /** Patches of codes that occur nowhere in the image, decoded alone; key `${modelId}:${code}`. */
+  readonly codePatches: ReadonlyMap<string, RgbImage>;
   /** Whether an embedded default model was looked for and what was found. */
   readonly defaultModel: 'unknown' | 'present' | 'absent';
 }

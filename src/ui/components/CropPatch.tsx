@@ -1,0 +1,54 @@
+/**
+ * Small pictures of tokens: the rectangle of the crop a token summarises (its area footprint,
+ * token-layout.ts), drawn from one ImageBitmap of the crop, or a whole small image (a code
+ * decoded alone) scaled down.
+ */
+import { useEffect, useRef, useState } from 'react';
+import type { RgbImage } from '../../core/image/rgb-image.ts';
+import { rgbToRgba } from '../logic/flatten-alpha.ts';
+import { tokenFootprint, type TokenLayout, type TokenPosition } from '../logic/token-layout.ts';
+
+/** The crop as one ImageBitmap (made off the UI thread); every patch draws a rectangle of it. */
+export function useCropBitmap(crop: RgbImage | undefined): ImageBitmap | undefined {
+  const [bitmap, setBitmap] = useState<{ crop: RgbImage; bitmap: ImageBitmap }>();
+  useEffect(() => {
+    if (!crop) return;
+    let live = true;
+    void createImageBitmap(new ImageData(rgbToRgba(crop), crop.width, crop.height)).then((b) => {
+      if (live) setBitmap({ crop, bitmap: b });
+      else b.close();
+    });
+    return () => {
+      live = false;
+    };
+  }, [crop]);
+  return bitmap && bitmap.crop === crop ? bitmap.bitmap : undefined;
+}
+
+export function CropPatch({ crop, layout, position, px }: { readonly crop: ImageBitmap; readonly layout: TokenLayout; readonly position: TokenPosition; readonly px: number }) {
+  const ref = useRef<HTMLCanvasElement>(null);
+  const { scaleIndex, row, col } = position;
+  useEffect(() => {
+    const ctx = ref.current?.getContext('2d');
+    if (!ctx) return;
+    const box = tokenFootprint(layout, { scaleIndex, row, col }, crop.width);
+    ctx.imageSmoothingEnabled = box.width > px;
+    ctx.drawImage(crop, box.x, box.y, box.width, box.height, 0, 0, px, px);
+  }, [crop, layout, scaleIndex, row, col, px]);
+  return <canvas ref={ref} width={px} height={px} aria-hidden="true" className="patch" />;
+}
+
+/** A whole image drawn at px×px (a code decoded alone). */
+export function ImagePatch({ image, px }: { readonly image: RgbImage; readonly px: number }) {
+  const ref = useRef<HTMLCanvasElement>(null);
+  useEffect(() => {
+    const ctx = ref.current?.getContext('2d');
+    if (!ctx) return;
+    void createImageBitmap(new ImageData(rgbToRgba(image), image.width, image.height)).then((b) => {
+      ctx.imageSmoothingQuality = 'high';
+      ctx.drawImage(b, 0, 0, px, px);
+      b.close();
+    });
+  }, [image, px]);
+  return <canvas ref={ref} width={px} height={px} aria-hidden="true" className="patch decoded-alone" />;
+}
