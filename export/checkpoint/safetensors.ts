@@ -63,7 +63,7 @@ export async function readSafetensors(source: ByteSource): Promise<SafetensorsFi
   const dataStart = 8 + headerLength;
   const dataLength = source.size - dataStart;
   let metadata: Record<string, string> = {};
-  const entries: { key: string; begin: number; entry: TensorEntry }[] = [];
+  const entries: { key: string; begin: number; end: number; entry: TensorEntry }[] = [];
   for (const [key, info] of Object.entries(header as Record<string, unknown>)) {
     if (key === '__metadata__') {
       metadata = (typeof info === 'object' && info !== null ? info : {}) as Record<string, string>;
@@ -94,9 +94,36 @@ export async function readSafetensors(source: ByteSource): Promise<SafetensorsFi
           source.read(dataStart + begin + offset, length),
         ),
     };
-    entries.push({ key, begin, entry });
+    entries.push({ key, begin, end, entry });
   }
   // JSON object order puts integer-like keys first; the data order is the file's real order.
-  entries.sort((a, b) => a.begin - b.begin);
+  entries.sort((a, b) => a.begin - b.begin || a.end - b.end);
+  checkLayout(entries, dataLength, name);
   return { source: name, metadata, tensors: new Map(entries.map((e) => [e.key, e.entry])) };
+}
+
+/**
+ * The format requires the tensors to tile the data buffer exactly: sorted by offset, each
+ * starting where the previous ended, the last ending at the end of the file. A header that
+ * lets two tensors share bytes, or leaves a gap (offsets shifted by a few bytes), describes
+ * garbage weights; the reference reader refuses both, and so do we.
+ */
+function checkLayout(entries: readonly { key: string; begin: number; end: number }[], dataLength: number, name: string): void {
+  let covered = 0;
+  let previous: { key: string; begin: number; end: number } | undefined;
+  for (const e of entries) {
+    const span = `tensor '${e.key}' (data bytes ${e.begin}..${e.end})`;
+    if (e.begin < covered) {
+      throw new CheckpointError(`${name}: ${span} overlaps tensor '${previous!.key}' (data bytes ${previous!.begin}..${previous!.end}); the safetensors header is corrupt`);
+    }
+    if (e.begin > covered) {
+      const after = previous ? `tensor '${previous.key}' (which ends at data byte ${previous.end})` : 'the start of the data';
+      throw new CheckpointError(`${name}: ${span} leaves a gap of ${e.begin - covered} bytes after ${after}; the safetensors header is corrupt`);
+    }
+    covered = e.end;
+    previous = e;
+  }
+  if (covered !== dataLength) {
+    throw new CheckpointError(`${name}: the tensors cover ${covered} of the ${dataLength} data bytes; ${dataLength - covered} bytes at the end belong to no tensor, so the safetensors header is corrupt`);
+  }
 }
