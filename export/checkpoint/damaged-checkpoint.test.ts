@@ -10,11 +10,12 @@ import { memorySource, type ByteSource } from './byte-source.ts';
 import { CheckpointError } from './checkpoint-error.ts';
 import { crc32 } from './crc32.ts';
 import { loadCheckpoint } from './load-checkpoint.ts';
-import { MAX_PICKLE_BYTES, readTorchCheckpoint, TorchTensor } from './torch-checkpoint.ts';
+import { MAX_PICKLE_BYTES } from './torch-checkpoint.ts';
 import { writeTorchCheckpoint, type StateDictEntrySpec } from './torch-writer.ts';
-import { RecordChecksumError, ZipArchive } from './zip-reader.ts';
+import { RecordChecksumError } from './zip-reader.ts';
 import { zeroDeflateBomb } from '../test-support/deflate-bomb.ts';
 import { handZip } from '../test-support/hand-zip.ts';
+import { locateTensorElement, withFloatWritten } from '../test-support/locate-tensor.ts';
 
 const ramp = (n: number, scale = 1) => () => Float32Array.from({ length: n }, (_, i) => (i + 1) * scale);
 
@@ -22,22 +23,6 @@ async function checkpointBytes(model: StateDictEntrySpec[]): Promise<Uint8Array>
   const sink = memorySink();
   await writeTorchCheckpoint(sink, { model, trainerExtras: false });
   return sink.bytes();
-}
-
-/** The file offset of element `index` (float32) of the storage behind `key`, and that storage's record. */
-async function locate(bytes: Uint8Array, key: string, index: number): Promise<{ at: number; record: string }> {
-  const source = memorySource(bytes, 'x.pt');
-  const ckpt = await readTorchCheckpoint(source);
-  const tensor = ((ckpt.root as Map<string, unknown>).get('model') as Map<string, unknown>).get(key) as TorchTensor;
-  const zip = await ZipArchive.open(source);
-  const entry = zip.get(tensor.record)!;
-  return { at: (await zip.dataOffset(entry)) + index * 4, record: tensor.record };
-}
-
-function setFloat(bytes: Uint8Array, at: number, value: number): Uint8Array {
-  const copy = bytes.slice();
-  new DataView(copy.buffer).setFloat32(at, value, true);
-  return copy;
 }
 
 /** A source that counts the bytes read inside [from, to) of the file. */
@@ -66,8 +51,7 @@ describe('tensor bytes changed after saving', () => {
       { key: 'decoder.conv_in.weight', shape: [4, 3], values: ramp(12) },
       { key: 'decoder.conv_out.weight', shape: [3, 4], values: ramp(12, 0.5) },
     ]);
-    const { at, record } = await locate(good, 'decoder.conv_out.weight', 5);
-    const bad = setFloat(good, at, value);
+    const { bytes: bad, record } = await withFloatWritten(good, 'decoder.conv_out.weight', 5, value);
     const ckpt = await loadCheckpoint(memorySource(bad, 'model.pt'));
     // The untouched tensor still reads: the damage is reported where it is, not globally.
     expect((await ckpt.stateDict.get('decoder.conv_in.weight')!.readFloat32())[11]).toBe(12);
@@ -85,8 +69,8 @@ describe('tensor bytes changed after saving', () => {
       { key: 'q', view: { of: 'qkv', offset: 0, shape: [2, 4], stride: [4, 1] } },
     ]);
     // Element 20 belongs to the storage but not to the view 'q' (elements 0..7).
-    const { at } = await locate(good, 'qkv', 20);
-    const ckpt = await loadCheckpoint(memorySource(setFloat(good, at, NaN), 'v.pt'));
+    const { bytes: bad } = await withFloatWritten(good, 'qkv', 20, NaN);
+    const ckpt = await loadCheckpoint(memorySource(bad, 'v.pt'));
     await expect(ckpt.stateDict.get('q')!.readFloat32()).rejects.toThrow(/v\.pt: zip entry 'checkpoint\/data\/\d+' \(tensor 'q'\) fails its CRC-32 check/);
   });
 
@@ -96,7 +80,7 @@ describe('tensor bytes changed after saving', () => {
       { key: 'q', view: { of: 'qkv', offset: 0, shape: [2, 4], stride: [4, 1] } },
       { key: 'k', view: { of: 'qkv', offset: 8, shape: [2, 4], stride: [4, 1] } },
     ]);
-    const { at } = await locate(good, 'qkv', 0);
+    const { at } = await locateTensorElement(good, 'qkv', 0);
     const recordBytes = 24 * 4;
     const { source, read } = counting(good, 'c.pt', at, at + recordBytes);
     const ckpt = await loadCheckpoint(source);
@@ -116,10 +100,10 @@ describe('tensor bytes changed after saving', () => {
     ]);
     const intact = await loadCheckpoint(memorySource(good, 'big.pt'));
     expect([...(await intact.stateDict.get('tail')!.readFloat32())]).toEqual([n - 3, n - 2, n - 1, n]);
-    const { at } = await locate(good, 'big', 3);
-    const bad = await loadCheckpoint(memorySource(setFloat(good, at, NaN), 'big.pt'));
+    const { bytes: damaged } = await withFloatWritten(good, 'big', 3, NaN);
+    const bad = await loadCheckpoint(memorySource(damaged, 'big.pt'));
     await expect(bad.stateDict.get('tail')!.readFloat32()).rejects.toThrow(/\(tensor 'tail'\) fails its CRC-32 check/);
-    const bad2 = await loadCheckpoint(memorySource(setFloat(good, at, NaN), 'big.pt'));
+    const bad2 = await loadCheckpoint(memorySource(damaged, 'big.pt'));
     await expect(bad2.stateDict.get('big')!.readFloat32()).rejects.toThrow(/\(tensor 'big'\) fails its CRC-32 check/);
   });
 });

@@ -9,6 +9,7 @@ import { encode as encodeJpeg } from 'jpeg-js';
 import { PNG } from 'pngjs';
 import { loadCheckpoint } from '../../../export/checkpoint/load-checkpoint.ts';
 import { writeTorchCheckpoint, type TensorSpec } from '../../../export/checkpoint/torch-writer.ts';
+import type { ExportOptions } from '../../../export/export-package.ts';
 import { sha256Hex } from '../../../export/sha256.ts';
 import { cropRgbImage, type Box, type RgbImage } from '../../core/image/rgb-image.ts';
 import { fixturePath } from '../../test-support/fixtures.ts';
@@ -20,8 +21,8 @@ import { exportCheckpointToDir } from '../export-to-dir.ts';
 export const FIXTURE = 'clip-224';
 
 /** Exports a checkpoint file to a package folder with the project's exporter. */
-export async function exportCheckpoint(checkpoint: string, outDir: string): Promise<void> {
-  await exportCheckpointToDir(checkpoint, outDir);
+export async function exportCheckpoint(checkpoint: string, outDir: string, options: ExportOptions = {}): Promise<void> {
+  await exportCheckpointToDir(checkpoint, outDir, options);
 }
 
 /**
