@@ -9,6 +9,7 @@ import { sha256Hex, type Sha256Factory } from '../src/core/bytes/sha256.ts';
 import { loadCheckpoint } from './checkpoint/load-checkpoint.ts';
 import type { LoadedCheckpoint } from './checkpoint/state-dict.ts';
 import { detectConfig } from './detect-config.ts';
+import { NonFiniteWatch, NonFiniteWeightsError } from './nonfinite-weights.ts';
 import type { ModelConfig } from './model-config.ts';
 import { buildPixelDecoder, buildPixelEncoder, buildSemanticEncoder, writeOnnxModel } from './onnx/index.ts';
 import type { Graph } from './onnx/graph-builder.ts';
@@ -38,6 +39,11 @@ export interface ExportOptions {
   readonly scales?: readonly number[];
   /** Display name; defaults to one derived from the architecture. */
   readonly name?: string;
+  /**
+   * Export weights holding NaN or ±Inf with a warning instead of failing. For inspecting a
+   * damaged model only: such a package decodes to black or broken images.
+   */
+  readonly allowNonfinite?: boolean;
   /** ONNX external data: 'auto' (default) only past the 2 GB protobuf limit. */
   readonly externalData?: boolean | 'auto';
   readonly onProgress?: (event: ExportProgress) => void;
@@ -49,6 +55,7 @@ export type ExportProgress =
   | { readonly stage: 'read-checkpoint'; readonly message: string }
   | { readonly stage: 'graph'; readonly graph: GraphName; readonly message: string }
   | { readonly stage: 'codebooks'; readonly message: string }
+  | { readonly stage: 'warning'; readonly message: string }
   | { readonly stage: 'done'; readonly message: string };
 
 export interface ExportResult {
@@ -62,6 +69,20 @@ const GRAPH_FILES: Record<GraphName, string> = {
   pixelEncoder: 'pixel_encoder.onnx',
   pixelDecoder: 'pixel_decoder.onnx',
 };
+const CODEBOOK_FILES = { semantic: 'codebook_semantic.f32.bin', pixel: 'codebook_pixel.f32.bin' } as const;
+const MANIFEST_FILE = 'manifest.json';
+
+/**
+ * Every name the exporter may write into a package folder: the graphs, their ONNX external data
+ * (`<graph>.data`, named by the streaming writer), the codebooks and the manifest. Lets a folder
+ * writer tell a half-written package of ours from someone else's files.
+ */
+export const EXPORTER_FILE_NAMES: ReadonlySet<string> = new Set([
+  ...Object.values(GRAPH_FILES).flatMap((f) => [f, `${f}.data`]),
+  ...Object.values(CODEBOOK_FILES),
+  MANIFEST_FILE,
+]);
+
 const BUILDERS: Record<GraphName, (config: ModelConfig, sd: LoadedCheckpoint['stateDict']) => Graph> = {
   semanticEncoder: buildSemanticEncoder,
   pixelEncoder: buildPixelEncoder,
@@ -73,7 +94,8 @@ export async function exportPackage(source: ByteSource, out: PackageDirectory, o
   const precision = options.precision ?? 'fp32';
   progress({ stage: 'read-checkpoint', message: `reading ${source.name} (${(source.size / 1e6).toFixed(1)} MB)` });
   const checkpoint = await loadCheckpoint(source);
-  const sd = checkpoint.stateDict;
+  const nonFinite = new NonFiniteWatch();
+  const sd = nonFinite.watch(checkpoint.stateDict);
   const config = detectConfig(sd, { inputSize: options.inputSize, scales: options.scales, sourceName: source.name });
   validateStateDict(sd, config, source.name);
 
@@ -108,8 +130,18 @@ export async function exportPackage(source: ByteSource, out: PackageDirectory, o
     return path;
   };
   const K = config.codebookSize;
-  const semanticFile = await codebookFile('quantize.embedding_vqkd.weight', 'codebook_semantic.f32.bin', config.semanticCodeDim);
-  const pixelFile = await codebookFile('quantize.embedding_vqgan.weight', 'codebook_pixel.f32.bin', config.pixelCodeDim);
+  const semanticFile = await codebookFile('quantize.embedding_vqkd.weight', CODEBOOK_FILES.semantic, config.semanticCodeDim);
+  const pixelFile = await codebookFile('quantize.embedding_vqgan.weight', CODEBOOK_FILES.pixel, config.pixelCodeDim);
+
+  // Every weight the package holds has been read once by now; this is where NaN/Inf can be listed in full.
+  const nonFiniteReport = nonFinite.describe(source.name);
+  if (nonFiniteReport !== undefined && !options.allowNonfinite) {
+    throw new NonFiniteWeightsError(
+      `${nonFiniteReport}. A package made from them decodes to black or broken images; the checkpoint is damaged (re-download it) or its training diverged; no package was made`,
+      nonFinite.found,
+    );
+  }
+  if (nonFiniteReport !== undefined) progress({ stage: 'warning', message: `${nonFiniteReport}; exported anyway (allowNonfinite)` });
 
   // Only the file's own name: a local path says nothing to whoever receives the package.
   const fileName = source.name.split(/[\\/]/).pop()!;
@@ -117,7 +149,9 @@ export async function exportPackage(source: ByteSource, out: PackageDirectory, o
     format: PACKAGE_FORMAT,
     formatVersion: PACKAGE_FORMAT_VERSION,
     name: options.name ?? defaultName(config),
-    description: `Exported from ${fileName} ('${checkpoint.weightsKey}' weights) by the tokenflow-playground exporter.`,
+    description:
+      `Exported from ${fileName} ('${checkpoint.weightsKey}' weights) by the tokenflow-playground exporter.` +
+      (nonFiniteReport !== undefined ? ` ${nonFinite.found.length} of its weight tensors hold NaN or ±Inf (exported on purpose, allowNonfinite).` : ''),
     variant: config.variant,
     source: { file: fileName, bytes: source.size, weightsKey: checkpoint.weightsKey },
     precision,
@@ -142,7 +176,7 @@ export async function exportPackage(source: ByteSource, out: PackageDirectory, o
   };
   // Parse what we are about to write: the exporter and every runtime agree on one schema.
   const manifest = parseManifest(manifestJson, 'exported manifest');
-  await writeWhole(out, 'manifest.json', new TextEncoder().encode(JSON.stringify(manifestJson, null, 2) + '\n'));
+  await writeWhole(out, MANIFEST_FILE, new TextEncoder().encode(JSON.stringify(manifestJson, null, 2) + '\n'));
   progress({ stage: 'done', message: `wrote ${files.length + 1} files` });
   return { manifest, config, checkpoint: { format: checkpoint.format, weightsKey: checkpoint.weightsKey, topLevelKeys: checkpoint.topLevelKeys } };
 }

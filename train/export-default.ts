@@ -4,7 +4,7 @@
  * file) into the embedded default package, public/models/default (or --out, e.g. to evaluate a run
  * in progress), keeping its hand-written MODEL_CARD.md.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { exportCheckpointToDir } from '../src/node/export-to-dir.ts';
@@ -35,17 +35,22 @@ async function main(): Promise<void> {
   const outDir = values.out!;
   const cardPath = join(outDir, CARD);
   const card = existsSync(cardPath) ? readFileSync(cardPath) : null;
-  const { manifest } = await exportCheckpointToDir(values.checkpoint!, outDir, {
-    force: true,
-    precision: values.precision,
-    inputSize: TINY_CONFIG.inputSize,
-    scales: TINY_CONFIG.scales,
-    name: DEFAULT_MODEL_NAME,
-    onProgress: (e) => console.log(e.message),
-  });
+  // The exporter replaces only a folder holding nothing but its own package: the card steps out meanwhile.
+  if (card) rmSync(cardPath);
+  let manifest: Awaited<ReturnType<typeof exportCheckpointToDir>>['manifest'];
+  try {
+    ({ manifest } = await exportCheckpointToDir(values.checkpoint!, outDir, {
+      precision: values.precision,
+      inputSize: TINY_CONFIG.inputSize,
+      scales: TINY_CONFIG.scales,
+      name: DEFAULT_MODEL_NAME,
+      onProgress: (e) => console.log(e.message),
+    }));
+  } finally {
+    if (card) writeFileSync(cardPath, card);
+  }
   const bytes = manifest.files.reduce((a, f) => a + f.bytes, 0);
   console.log(`${manifest.name}: ${manifest.numTokens} tokens, K=${manifest.codebookSize}, ${manifest.precision}, ${(bytes / 1e6).toFixed(1)} MB in ${outDir}`);
-  if (card) writeFileSync(cardPath, card);
 }
 
 async function checkpointFromState(): Promise<string> {

@@ -44,7 +44,6 @@ export async function checkParity(params: Params): Promise<ParityCheck[]> {
     const ckpt = join(dir, 'model.pt');
     await writeOfficialCheckpoint(ckpt, layout, params);
     await exportCheckpointToDir(ckpt, join(dir, 'pkg'), {
-      force: true,
       precision: 'fp32',
       inputSize: TINY_CONFIG.inputSize,
       scales: TINY_CONFIG.scales,

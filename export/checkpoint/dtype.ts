@@ -1,4 +1,5 @@
 /** Storage dtypes: element sizes and the conversion of raw little-endian bytes to float32. */
+import { CheckpointError } from '../../src/core/bytes/checkpoint-error.ts';
 import { bfloat16ToFloat32, float16ToFloat32 } from './half.ts';
 import type { StorageDType } from './state-dict.ts';
 
@@ -31,7 +32,7 @@ export function aligned(bytes: Uint8Array, elementSize: number): Uint8Array {
 export function decodeToFloat32(bytes: Uint8Array, dtype: StorageDType, count: number): Float32Array {
   const size = DTYPE_SIZE[dtype];
   if (bytes.byteLength < count * size) {
-    throw new Error(`decodeToFloat32: ${count} ${dtype} elements need ${count * size} bytes, got ${bytes.byteLength}`);
+    throw new CheckpointError(`decodeToFloat32: ${count} ${dtype} elements need ${count * size} bytes, got ${bytes.byteLength}`);
   }
   const b = aligned(bytes, size);
   const at = b.byteOffset;

@@ -2,6 +2,7 @@
  * Entry point of checkpoint reading: recognises the file format from its first bytes and
  * returns the model weights as a lazy state dict.
  */
+import { CheckpointError } from '../../src/core/bytes/checkpoint-error.ts';
 import type { ByteSource } from '../../src/core/bytes/byte-source.ts';
 import { plausibleSafetensorsHeader, readSafetensors } from './safetensors.ts';
 import { selectWeights } from './select-weights.ts';
@@ -11,7 +12,7 @@ import { readTorchCheckpoint } from './torch-checkpoint.ts';
 const NEITHER = 'neither a torch.save zip nor a safetensors file';
 
 export async function loadCheckpoint(source: ByteSource): Promise<LoadedCheckpoint> {
-  if (source.size === 0) throw new Error(`${source.name}: the file is empty (0 bytes); ${NEITHER}`);
+  if (source.size === 0) throw new CheckpointError(`${source.name}: the file is empty (0 bytes); ${NEITHER}`);
   const head = await source.read(0, Math.min(16, source.size));
   // 'PK\x03\x04' starts a zip with entries, 'PK\x05\x06' an empty one; both go to the zip reader.
   if (head.length >= 4 && head[0] === 0x50 && head[1] === 0x4b && ((head[2] === 3 && head[3] === 4) || (head[2] === 5 && head[3] === 6))) {
@@ -20,7 +21,7 @@ export async function loadCheckpoint(source: ByteSource): Promise<LoadedCheckpoi
     return { format: 'torch-zip', source: source.name, ...picked };
   }
   if (head[0] === 0x80 && head.length >= 2 && head[1] >= 2 && head[1] <= 5) {
-    throw new Error(
+    throw new CheckpointError(
       `${source.name}: a legacy (non-zip) torch.save file, as written by PyTorch < 1.6 or with _use_new_zipfile_serialization=False; it is not supported. Re-save it with a modern PyTorch: torch.save(torch.load(path), new_path)`,
     );
   }
@@ -28,7 +29,7 @@ export async function loadCheckpoint(source: ByteSource): Promise<LoadedCheckpoi
     const file = await readSafetensors(source);
     return { format: 'safetensors', source: source.name, topLevelKeys: [], weightsKey: '(top level)', stateDict: file.tensors };
   }
-  throw new Error(`${source.name}: ${NEITHER} (it starts with ${sniffDescription(head)})`);
+  throw new CheckpointError(`${source.name}: ${NEITHER} (it starts with ${sniffDescription(head)})`);
 }
 
 function sniffDescription(head: Uint8Array): string {

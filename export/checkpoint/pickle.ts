@@ -10,6 +10,7 @@
  * float → number, str → string, bytes/bytearray → Uint8Array, list → array, tuple → frozen
  * array, dict/OrderedDict → Map, set/frozenset → Set, allowed objects → PyObject.
  */
+import { CheckpointError } from '../../src/core/bytes/checkpoint-error.ts';
 
 /** An allowed global that may be called by REDUCE/NEWOBJ; `call` builds data, nothing else. */
 export class PyCallable {
@@ -48,7 +49,7 @@ export interface UnpickleOptions {
   readonly persistentLoad?: (pid: unknown) => unknown;
 }
 
-export class UnpickleRefusedError extends Error {
+export class UnpickleRefusedError extends CheckpointError {
   constructor(
     message: string,
     readonly module: string,
@@ -74,7 +75,7 @@ function latin1Bytes(s: string, where: string): Uint8Array {
   const out = new Uint8Array(s.length);
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    if (c > 0xff) throw new Error(`${where}: _codecs.encode(..., 'latin1') got a character beyond latin1 (U+${c.toString(16)})`);
+    if (c > 0xff) throw new CheckpointError(`${where}: _codecs.encode(..., 'latin1') got a character beyond latin1 (U+${c.toString(16)})`);
     out[i] = c;
   }
   return out;
@@ -82,12 +83,12 @@ function latin1Bytes(s: string, where: string): Uint8Array {
 
 function encodeString(args: readonly unknown[], where: string): Uint8Array {
   const [text, encoding = 'utf-8'] = args;
-  if (typeof text !== 'string' || typeof encoding !== 'string') throw new Error(`${where}: _codecs.encode expects (str, encoding)`);
+  if (typeof text !== 'string' || typeof encoding !== 'string') throw new CheckpointError(`${where}: _codecs.encode expects (str, encoding)`);
   const enc = encoding.toLowerCase().replace(/[-_]/g, '');
   if (enc === 'latin1' || enc === 'iso88591') return latin1Bytes(text, where);
   if (enc === 'utf8') return new TextEncoder().encode(text);
   if (enc === 'ascii') return latin1Bytes(text, where);
-  throw new Error(`${where}: _codecs.encode with encoding '${encoding}' is not supported`);
+  throw new CheckpointError(`${where}: _codecs.encode with encoding '${encoding}' is not supported`);
 }
 
 function toSet(args: readonly unknown[], what: string, where: string): Set<unknown> {
@@ -95,7 +96,7 @@ function toSet(args: readonly unknown[], what: string, where: string): Set<unkno
   const items = args[0];
   if (Array.isArray(items)) return new Set(items);
   if (items instanceof Set) return new Set(items);
-  throw new Error(`${where}: ${what} expects a list of items`);
+  throw new CheckpointError(`${where}: ${what} expects a list of items`);
 }
 
 function toMap(args: readonly unknown[], where: string): Map<unknown, unknown> {
@@ -105,12 +106,12 @@ function toMap(args: readonly unknown[], where: string): Map<unknown, unknown> {
   if (items instanceof Map) return new Map(items);
   if (Array.isArray(items)) {
     for (const pair of items) {
-      if (!Array.isArray(pair) || pair.length !== 2) throw new Error(`${where}: OrderedDict expects (key, value) pairs`);
+      if (!Array.isArray(pair) || pair.length !== 2) throw new CheckpointError(`${where}: OrderedDict expects (key, value) pairs`);
       out.set(pair[0], pair[1]);
     }
     return out;
   }
-  throw new Error(`${where}: OrderedDict expects a list of pairs`);
+  throw new CheckpointError(`${where}: OrderedDict expects a list of pairs`);
 }
 
 /** The globals any checkpoint may use, whatever framework wrote it. */
@@ -198,7 +199,7 @@ export function unpickle(data: Uint8Array, options: UnpickleOptions): unknown {
   const latin1 = new TextDecoder('latin1');
 
   const fail = (message: string): never => {
-    throw new Error(`${where}: ${message} (${opName} at byte ${opStart})`);
+    throw new CheckpointError(`${where}: ${message} (${opName} at byte ${opStart})`);
   };
   const need = (n: number): number => {
     if (n < 0 || pos + n > data.byteLength) {
@@ -577,7 +578,7 @@ export function unpickle(data: Uint8Array, options: UnpickleOptions): unknown {
         memoPut(memo.size);
         break;
       default:
-        throw new Error(`${where}: unknown pickle opcode 0x${op.toString(16).padStart(2, '0')} at byte ${opStart}; not a pickle this reader understands`);
+        throw new CheckpointError(`${where}: unknown pickle opcode 0x${op.toString(16).padStart(2, '0')} at byte ${opStart}; not a pickle this reader understands`);
     }
   }
 }

@@ -31,21 +31,21 @@ describe('safetensors', () => {
     new Float32Array([1, 2, 3, 4]), // w: 0..16
     Uint16Array.of(0x3c00, 0xc000, 0x7c00), // h: 16..22 (1, -2, inf)
     Uint16Array.of(0x3dcd, 0xbf80), // b: 22..26 (0.10009765625, -1)
-    Uint8Array.of(0, 0), // pad to 28 (odd offset for the next tensor is allowed)
-    new BigInt64Array([-3n, 5n]), // i: 28..44
-    Uint8Array.of(0, 7, 1), // z (BOOL): 44..47
-    Int8Array.of(-8), // c (I8): 47..48
-    new Float64Array([0.1]), // d (F64): 48..56
+    // No padding (the format tiles the buffer): int64 at an offset that is not a multiple of 8.
+    new BigInt64Array([-3n, 5n]), // i: 26..42
+    Uint8Array.of(0, 7, 1), // z (BOOL): 42..45
+    Int8Array.of(-8), // c (I8): 45..46
+    new Float64Array([0.1]), // d (F64): 46..54
   );
   const header = {
     __metadata__: { format: 'pt' },
-    z: { dtype: 'BOOL', shape: [3], data_offsets: [44, 47] },
+    z: { dtype: 'BOOL', shape: [3], data_offsets: [42, 45] },
     w: { dtype: 'F32', shape: [2, 2], data_offsets: [0, 16] },
     h: { dtype: 'F16', shape: [3], data_offsets: [16, 22] },
     b: { dtype: 'BF16', shape: [2], data_offsets: [22, 26] },
-    i: { dtype: 'I64', shape: [2], data_offsets: [28, 44] },
-    c: { dtype: 'I8', shape: [], data_offsets: [47, 48] },
-    d: { dtype: 'F64', shape: [1], data_offsets: [48, 56] },
+    i: { dtype: 'I64', shape: [2], data_offsets: [26, 42] },
+    c: { dtype: 'I8', shape: [], data_offsets: [45, 46] },
+    d: { dtype: 'F64', shape: [1], data_offsets: [46, 54] },
   };
 
   it('reads every dtype lazily, in file order, and ignores __metadata__', async () => {
@@ -85,5 +85,35 @@ describe('safetensors', () => {
     const longHeader = safetensors(header, data);
     new DataView(longHeader.buffer).setUint32(0, 1_000_000, true);
     await expect(readSafetensors(memorySource(longHeader, 't.safetensors'))).rejects.toThrow(/t\.safetensors: the safetensors header .* runs past the end of the file.*truncated/);
+  });
+
+  // Regression (issue 11): both exported with exit 0 and garbage weights; the reference reader refuses both.
+  describe('headers that lie about the layout', () => {
+    const w = new Uint8Array(new Float32Array([1, 2, 3, 4]).buffer);
+    const file = (h: Record<string, unknown>, d: Uint8Array) => readSafetensors(memorySource(safetensors(h, d), 'lie.safetensors'));
+
+    it('two tensors sharing bytes', async () => {
+      const h = { a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] }, b: { dtype: 'F32', shape: [2], data_offsets: [4, 12] }, c: { dtype: 'F32', shape: [1], data_offsets: [12, 16] } };
+      await expect(file(h, w)).rejects.toThrow("lie.safetensors: tensor 'b' (data bytes 4..12) overlaps tensor 'a' (data bytes 0..8); the safetensors header is corrupt");
+      const same = { a: { dtype: 'F32', shape: [4], data_offsets: [0, 16] }, b: { dtype: 'F32', shape: [4], data_offsets: [0, 16] } };
+      await expect(file(same, w)).rejects.toThrow(/tensor '[ab]' \(data bytes 0\.\.16\) overlaps tensor '[ab]'/);
+    });
+
+    it('offsets shifted by 4 bytes, leaving a gap', async () => {
+      const shifted = { a: { dtype: 'F32', shape: [1], data_offsets: [4, 8] }, b: { dtype: 'F32', shape: [2], data_offsets: [8, 16] } };
+      await expect(file(shifted, w)).rejects.toThrow("lie.safetensors: tensor 'a' (data bytes 4..8) leaves a gap of 4 bytes after the start of the data; the safetensors header is corrupt");
+      const middle = { a: { dtype: 'F32', shape: [1], data_offsets: [0, 4] }, b: { dtype: 'F32', shape: [2], data_offsets: [8, 16] } };
+      await expect(file(middle, w)).rejects.toThrow("tensor 'b' (data bytes 8..16) leaves a gap of 4 bytes after tensor 'a' (which ends at data byte 4)");
+    });
+
+    it('data bytes at the end that belong to no tensor', async () => {
+      const short = { a: { dtype: 'F32', shape: [3], data_offsets: [0, 12] } };
+      await expect(file(short, w)).rejects.toThrow('lie.safetensors: the tensors cover 12 of the 16 data bytes; 4 bytes at the end belong to no tensor');
+    });
+
+    it('zero-size tensors take no bytes and break nothing', async () => {
+      const h = { e: { dtype: 'F32', shape: [0], data_offsets: [8, 8] }, a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] }, b: { dtype: 'F32', shape: [2], data_offsets: [8, 16] } };
+      expect([...(await file(h, w)).tensors.keys()]).toEqual(['a', 'e', 'b']);
+    });
   });
 });

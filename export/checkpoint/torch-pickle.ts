@@ -3,6 +3,7 @@
  * persistent ids as storage references, and the tensor rebuild functions re-implemented as
  * plain data constructors. Nothing from torch is run; the names only tell us how to read bytes.
  */
+import { CheckpointError } from '../../src/core/bytes/checkpoint-error.ts';
 import { PyCallable, isTuple, type GlobalResolver } from './pickle.ts';
 import type { StorageDType } from './state-dict.ts';
 
@@ -87,20 +88,20 @@ function isNonNegInt(v: unknown): v is number {
  */
 export function torchGlobals(where: string, onTensor: (layout: TorchTensorLayout) => unknown): GlobalResolver {
   const requireTensor = (v: unknown, what: string): unknown => {
-    if (v === undefined || v === null) throw new Error(`${where}: ${what} got no tensor`);
+    if (v === undefined || v === null) throw new CheckpointError(`${where}: ${what} got no tensor`);
     return v;
   };
   const rebuild = (fn: string, args: readonly unknown[], dtypeArg?: unknown): unknown => {
     const [storage, storageOffset, size, stride] = args;
-    if (!isStorageRef(storage)) throw new Error(`${where}: ${fn} got ${String(storage)} where a storage belongs`);
-    if (!isNonNegInt(storageOffset)) throw new Error(`${where}: ${fn} got storage offset ${String(storageOffset)}`);
-    if (!isTuple(size) || !size.every(isNonNegInt)) throw new Error(`${where}: ${fn} got size ${String(size)}, not a tuple of sizes`);
+    if (!isStorageRef(storage)) throw new CheckpointError(`${where}: ${fn} got ${String(storage)} where a storage belongs`);
+    if (!isNonNegInt(storageOffset)) throw new CheckpointError(`${where}: ${fn} got storage offset ${String(storageOffset)}`);
+    if (!isTuple(size) || !size.every(isNonNegInt)) throw new CheckpointError(`${where}: ${fn} got size ${String(size)}, not a tuple of sizes`);
     if (!isTuple(stride) || stride.length !== size.length || !stride.every(isNonNegInt)) {
-      throw new Error(`${where}: ${fn} got stride ${String(stride)} for size (${size.join(', ')})`);
+      throw new CheckpointError(`${where}: ${fn} got stride ${String(stride)} for size (${size.join(', ')})`);
     }
     let dtype = storage.dtype;
     if (dtypeArg !== undefined) {
-      if (!(dtypeArg instanceof TorchDType)) throw new Error(`${where}: ${fn} got ${String(dtypeArg)} where a dtype belongs`);
+      if (!(dtypeArg instanceof TorchDType)) throw new CheckpointError(`${where}: ${fn} got ${String(dtypeArg)} where a dtype belongs`);
       dtype = dtypeArg.dtype;
     }
     return onTensor({ storage, dtype, storageOffset, shape: [...(size as number[])], stride: [...(stride as number[])] });
@@ -146,19 +147,19 @@ export function torchPersistentLoad(where: string): (pid: unknown) => TorchStora
   const cache = new Map<string, TorchStorageRef>();
   return (pid) => {
     if (!isTuple(pid) || pid.length !== 5 || pid[0] !== 'storage') {
-      throw new Error(`${where}: persistent id ${describePid(pid)} is not a torch storage reference ('storage', type, key, location, numel)`);
+      throw new CheckpointError(`${where}: persistent id ${describePid(pid)} is not a torch storage reference ('storage', type, key, location, numel)`);
     }
     const [, cls, key, location, numel] = pid;
-    if (!(cls instanceof TorchStorageClass)) throw new Error(`${where}: storage reference ${describePid(pid)} names no storage class`);
+    if (!(cls instanceof TorchStorageClass)) throw new CheckpointError(`${where}: storage reference ${describePid(pid)} names no storage class`);
     if (typeof key !== 'string' || key === '' || key.includes('/') || key.includes('..')) {
-      throw new Error(`${where}: storage key ${JSON.stringify(key)} is not a plain record name`);
+      throw new CheckpointError(`${where}: storage key ${JSON.stringify(key)} is not a plain record name`);
     }
-    if (typeof location !== 'string') throw new Error(`${where}: storage '${key}' has location ${String(location)}, not a device string`);
-    if (!isNonNegInt(numel)) throw new Error(`${where}: storage '${key}' has ${String(numel)} elements`);
+    if (typeof location !== 'string') throw new CheckpointError(`${where}: storage '${key}' has location ${String(location)}, not a device string`);
+    if (!isNonNegInt(numel)) throw new CheckpointError(`${where}: storage '${key}' has ${String(numel)} elements`);
     const cacheKey = `${key}\u0000${cls.dtype}`;
     const known = cache.get(cacheKey);
     if (known) {
-      if (known.numel !== numel) throw new Error(`${where}: storage '${key}' is referenced with ${known.numel} and ${numel} elements`);
+      if (known.numel !== numel) throw new CheckpointError(`${where}: storage '${key}' is referenced with ${known.numel} and ${numel} elements`);
       return known;
     }
     const ref: TorchStorageRef = { key, dtype: cls.dtype, numel, location };

@@ -7,70 +7,7 @@ import { loadCheckpoint } from './load-checkpoint.ts';
 import { PickleWriter } from './pickle-writer.ts';
 import { writeTorchCheckpoint } from './torch-writer.ts';
 import { ZipArchive } from './zip-reader.ts';
-
-interface RawEntry {
-  name: string;
-  data: Uint8Array;
-  method?: number;
-  flags?: number;
-  size?: number;
-  crc?: number;
-}
-
-/** A minimal hand-made zip (no alignment, no Zip64) for cases the writer never produces. */
-function handZip(entries: RawEntry[], comment = ''): Uint8Array {
-  const parts: Uint8Array[] = [];
-  const central: Uint8Array[] = [];
-  let offset = 0;
-  for (const e of entries) {
-    const name = new TextEncoder().encode(e.name);
-    const size = e.size ?? e.data.length;
-    const crc = e.crc ?? crc32(e.data);
-    const local = new Uint8Array(30 + name.length);
-    const lv = new DataView(local.buffer);
-    lv.setUint32(0, 0x04034b50, true);
-    lv.setUint16(6, e.flags ?? 0, true);
-    lv.setUint16(8, e.method ?? 0, true);
-    lv.setUint32(14, crc, true);
-    lv.setUint32(18, e.data.length, true);
-    lv.setUint32(22, size, true);
-    lv.setUint16(26, name.length, true);
-    local.set(name, 30);
-    const c = new Uint8Array(46 + name.length);
-    const cv = new DataView(c.buffer);
-    cv.setUint32(0, 0x02014b50, true);
-    cv.setUint16(8, e.flags ?? 0, true);
-    cv.setUint16(10, e.method ?? 0, true);
-    cv.setUint32(16, crc, true);
-    cv.setUint32(20, e.data.length, true);
-    cv.setUint32(24, size, true);
-    cv.setUint16(28, name.length, true);
-    cv.setUint32(42, offset, true);
-    c.set(name, 46);
-    central.push(c);
-    parts.push(local, e.data);
-    offset += local.length + e.data.length;
-  }
-  const cdSize = central.reduce((n, c) => n + c.length, 0);
-  const commentBytes = new TextEncoder().encode(comment);
-  const end = new Uint8Array(22 + commentBytes.length);
-  const ev = new DataView(end.buffer);
-  ev.setUint32(0, 0x06054b50, true);
-  ev.setUint16(8, entries.length, true);
-  ev.setUint16(10, entries.length, true);
-  ev.setUint32(12, cdSize, true);
-  ev.setUint32(16, offset, true);
-  ev.setUint16(20, commentBytes.length, true);
-  end.set(commentBytes, 22);
-  const all = [...parts, ...central, end];
-  const out = new Uint8Array(all.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of all) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
+import { handZip } from '../../src/test-support/hand-zip.ts';
 
 function tinyModelPickle(): Uint8Array {
   const w = new PickleWriter(2);
@@ -82,7 +19,7 @@ describe('zip reader', () => {
   it('finds the end record behind a comment and reads stored entries', async () => {
     const zip = await ZipArchive.open(memorySource(handZip([{ name: 'a.txt', data: new TextEncoder().encode('hello') }], 'a comment'), 'c.zip'));
     expect(zip.entries.map((e) => e.name)).toEqual(['a.txt']);
-    expect(new TextDecoder().decode(await zip.readEntry(zip.get('a.txt')!))).toBe('hello');
+    expect(new TextDecoder().decode(await zip.readEntry(zip.get('a.txt')!, 100))).toBe('hello');
     expect(new TextDecoder().decode(await zip.readRange(zip.get('a.txt')!, 1, 3))).toBe('ell');
     await expect(zip.readRange(zip.get('a.txt')!, 3, 3)).rejects.toThrow(/outside zip entry 'a\.txt'/);
   });
@@ -91,11 +28,11 @@ describe('zip reader', () => {
     const pkl = tinyModelPickle();
     const bytes = handZip([{ name: 'z/data.pkl', data: deflateRawSync(pkl), method: 8, size: pkl.length, crc: crc32(pkl) }]);
     const zip = await ZipArchive.open(memorySource(bytes, 'd.pt'));
-    expect(await zip.readEntry(zip.get('z/data.pkl')!)).toEqual(pkl);
+    expect(await zip.readEntry(zip.get('z/data.pkl')!, 1000)).toEqual(pkl);
     await expect(zip.readRange(zip.get('z/data.pkl')!, 0, 1)).rejects.toThrow(/d\.pt: zip entry 'z\/data\.pkl' is compressed \(method 8\)/);
     const liar = handZip([{ name: 'z/data.pkl', data: deflateRawSync(pkl), method: 8, size: 10, crc: crc32(pkl) }]);
     const z2 = await ZipArchive.open(memorySource(liar, 'bomb.pt'));
-    await expect(z2.readEntry(z2.get('z/data.pkl')!)).rejects.toThrow(/inflates to more than the 10 bytes/);
+    await expect(z2.readEntry(z2.get('z/data.pkl')!, 1000)).rejects.toThrow(/inflates to more than the 10 bytes/);
   });
 
   it('reports damage: CRC mismatch, unknown method, encryption, duplicate names, bad local header', async () => {
@@ -103,13 +40,13 @@ describe('zip reader', () => {
     const badCrc = handZip([{ name: 'm/data.pkl', data: pkl, crc: 0x12345678 }]);
     await expect(loadCheckpoint(memorySource(badCrc, 'crc.pt'))).rejects.toThrow(/crc\.pt: zip entry 'm\/data\.pkl' fails its CRC-32 check \(stored 0x12345678/);
     const zip = await ZipArchive.open(memorySource(handZip([{ name: 'x', data: pkl, method: 12 }]), 'bz.zip'));
-    await expect(zip.readEntry(zip.get('x')!)).rejects.toThrow(/bz\.zip: zip entry 'x' uses compression method 12/);
+    await expect(zip.readEntry(zip.get('x')!, 1000)).rejects.toThrow(/bz\.zip: zip entry 'x' uses compression method 12/);
     await expect(ZipArchive.open(memorySource(handZip([{ name: 'x', data: pkl, flags: 1 }]), 'enc.zip'))).rejects.toThrow(/enc\.zip: zip entry 'x' is encrypted/);
     await expect(ZipArchive.open(memorySource(handZip([{ name: 'x', data: pkl }, { name: 'x', data: pkl }]), 'dup.zip'))).rejects.toThrow(/two entries named 'x'/);
     const broken = handZip([{ name: 'x', data: pkl }]);
     broken[0] = 0; // local header signature
     const z3 = await ZipArchive.open(memorySource(broken, 'lh.zip'));
-    await expect(z3.readEntry(z3.get('x')!)).rejects.toThrow(/lh\.zip: zip entry 'x' has no local header at byte 0/);
+    await expect(z3.readEntry(z3.get('x')!, 1000)).rejects.toThrow(/lh\.zip: zip entry 'x' has no local header at byte 0/);
   });
 
   it('says "not a zip file" for bytes without an end record', async () => {

@@ -1,5 +1,5 @@
 /**
- * npm run export -- <checkpoint.pt | .safetensors> --out <dir> [--precision fp32|fp16] [--image-size N] [--scales 1,2,…] [--name "…"]
+ * npm run export -- <checkpoint.pt | .safetensors> --out <dir> [--precision fp32|fp16] [--image-size N] [--scales 1,2,…] [--name "…"] [--allow-nonfinite]
  *
  * Converts a TokenFlow checkpoint into a model package for the browser and Node runtimes,
  * without Python. Prints each stage, wall time and peak memory.
@@ -7,17 +7,20 @@
 import { parseArgs } from 'node:util';
 import { exportCheckpointToDir } from './export-to-dir.ts';
 
-const USAGE = `usage: npm run export -- <checkpoint> --out <dir> [--precision fp32|fp16] [--image-size 224|256|384] [--scales 1,2,…,S] [--name "display name"] [--force]
+const USAGE = `usage: npm run export -- <checkpoint> --out <dir> [--precision fp32|fp16] [--image-size 224|256|384] [--scales 1,2,…,S] [--name "display name"] [--allow-nonfinite]
 
   <checkpoint>   a TokenFlow checkpoint: the released tokenflow_clipb_32k_enhanced.pt or
                  tokenflow_siglip_32k.pt, a trainer checkpoint, or a .safetensors state dict
-  --out          the package folder to write (replaced only when the export succeeds)
+  --out          the package folder to write: new, empty, or holding a package this exporter wrote
+                 (replaced only when the export succeeds; anything else is refused)
   --precision    fp32 (default) or fp16 weights (half the download; compute stays fp32)
   --image-size   CLIP checkpoints run at 224 or 256 (default: 256 for the enhanced decoder, as the
                  official loaders do); SigLIP at 384
   --scales       for a model trained at another size (with --image-size): its scale list, ending
                  with the token grid side, e.g. --image-size 128 --scales 1,2,4,6,8,10,12,14,16
-  --force        replace --out even if it holds something other than a model package`;
+  --allow-nonfinite
+                 export weights that hold NaN or ±Inf with a warning instead of failing (the
+                 package will decode to black or broken images; for inspecting damage only)`;
 
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
@@ -28,7 +31,7 @@ async function main(): Promise<void> {
       'image-size': { type: 'string' },
       scales: { type: 'string' },
       name: { type: 'string' },
-      force: { type: 'boolean', default: false },
+      'allow-nonfinite': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -45,12 +48,16 @@ async function main(): Promise<void> {
 
   const started = performance.now();
   const result = await exportCheckpointToDir(positionals[0], values.out, {
-    force: values.force,
+    allowNonfinite: values['allow-nonfinite'],
     precision: values.precision,
     inputSize,
     scales,
     name: values.name,
-    onProgress: (e) => console.log(`[${((performance.now() - started) / 1000).toFixed(1)}s] ${e.message}`),
+    onProgress: (e) => {
+      const line = `[${((performance.now() - started) / 1000).toFixed(1)}s] ${e.stage === 'warning' ? 'warning: ' : ''}${e.message}`;
+      if (e.stage === 'warning') console.error(line);
+      else console.log(line);
+    },
   });
   {
     const m = result.manifest;

@@ -16,12 +16,13 @@ import { nodeFileSink } from '../node/file-byte-sink.ts';
 import { nodeFileSource } from '../node/file-byte-source.ts';
 import { decodeImageFile, encodePng } from '../node/image-io.ts';
 import { exportCheckpointToDir } from '../node/export-to-dir.ts';
+import type { ExportOptions } from '../../export/export-package.ts';
 
 export const FIXTURE = 'clip-224';
 
 /** Exports a checkpoint file to a package folder with the project's exporter. */
-export async function exportCheckpoint(checkpoint: string, outDir: string): Promise<void> {
-  await exportCheckpointToDir(checkpoint, outDir);
+export async function exportCheckpoint(checkpoint: string, outDir: string, options: ExportOptions = {}): Promise<void> {
+  await exportCheckpointToDir(checkpoint, outDir, options);
 }
 
 /**

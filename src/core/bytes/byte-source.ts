@@ -2,6 +2,7 @@
  * Random access to a file that may be far larger than one buffer (a released checkpoint is
  * 1.5–1.9 GB). Node implements it over a file descriptor, the browser over a Blob.
  */
+import { CheckpointError } from './checkpoint-error.ts';
 export interface ByteSource {
   /** For error messages: a file name or path. */
   readonly name: string;
@@ -17,7 +18,7 @@ export function memorySource(bytes: Uint8Array, name = 'memory'): ByteSource {
     size: bytes.byteLength,
     async read(offset, length) {
       if (offset < 0 || length < 0 || offset + length > bytes.byteLength) {
-        throw new Error(`${name}: read of ${length} bytes at ${offset} is past the end (${bytes.byteLength} bytes); the file is truncated`);
+        throw new CheckpointError(`${name}: read of ${length} bytes at ${offset} is past the end (${bytes.byteLength} bytes); the file is truncated`);
       }
       return bytes.subarray(offset, offset + length);
     },
@@ -31,7 +32,7 @@ export function blobSource(blob: Blob, name: string): ByteSource {
     size: blob.size,
     async read(offset, length) {
       if (offset < 0 || length < 0 || offset + length > blob.size) {
-        throw new Error(`${name}: read of ${length} bytes at ${offset} is past the end (${blob.size} bytes); the file is truncated`);
+        throw new CheckpointError(`${name}: read of ${length} bytes at ${offset} is past the end (${blob.size} bytes); the file is truncated`);
       }
       return new Uint8Array(await blob.slice(offset, offset + length).arrayBuffer());
     },

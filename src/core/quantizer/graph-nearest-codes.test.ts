@@ -6,7 +6,7 @@ import { createCodebooks, type Codebooks } from './codebook.ts';
 import { createGraphCodeSearch, type GraphCodeSearch } from './graph-nearest-codes.ts';
 import { quantizeMultiscale, quantizeMultiscaleWith } from './multiscale.ts';
 import { nearestCodes, type DistanceWeights, type NearestCodes } from './nearest-codes.ts';
-import { fixtureConfig, fixtureFeatures, loadFixtureCodebooks } from './test-support.ts';
+import { fixtureConfig, fixtureFeatures, loadFixtureCodebooks } from '../../test-support/quantizer-fixtures.ts';
 
 const openHelper = (model: Uint8Array) => openOrtNodeHelper(model, { intraOpNumThreads: 1 });
 

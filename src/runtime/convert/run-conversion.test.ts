@@ -1,10 +1,14 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fixturePath, fixturesAvailable } from '../../test-support/fixtures.ts';
 import { openPackageSource } from '../package-source.ts';
 import { memoryFolderStore, type FolderStore } from './folder-store.ts';
 import { runConversion } from './run-conversion.ts';
 import { completeFolders } from './staged-package.ts';
+import { withFloatWritten } from '../../test-support/locate-tensor.ts';
+import { writeEditedFixtureCheckpoint } from '../../test-support/dataset-inputs.ts';
 
 const hooks = () => {
   const stages: string[] = [];
@@ -36,6 +40,27 @@ describe('runConversion', () => {
     const whole = readFileSync(fixturePath('clip-224', 'checkpoint.pt'));
     const cut = new Blob([whole.subarray(0, Math.floor(whole.byteLength / 2))]);
     await expect(runConversion(cut, 'cut.pt', 'fp32', async () => store, hooks().hooks)).rejects.toThrow(/cut\.pt/);
+    expect(await store.folders()).toEqual([]);
+  });
+
+  // The page converts with the same exporter: damaged weights are refused there too, with the message the page shows.
+  it.skipIf(!fixturesAvailable())('refuses weights changed after saving (CRC-32) and weights saved as NaN, naming the tensor, and leaves nothing behind', async () => {
+    const store = memoryFolderStore();
+    const whole = readFileSync(fixturePath('clip-224', 'checkpoint.pt'));
+    const { bytes } = await withFloatWritten(whole, 'decoder.conv_out.weight', 0, NaN);
+    await expect(runConversion(new Blob([bytes as BlobPart]), 'damaged.pt', 'fp32', async () => store, hooks().hooks)).rejects.toThrow(
+      /damaged\.pt: zip entry '[^']+' \(tensor 'decoder\.conv_out\.weight'\) fails its CRC-32 check/,
+    );
+    const tmp = mkdtempSync(join(tmpdir(), 'tf-convert-'));
+    try {
+      const nan = join(tmp, 'nan.pt');
+      await writeEditedFixtureCheckpoint(nan, (key, v) => (key === 'decoder.conv_out.weight' ? v.map((x, i) => (i === 0 ? NaN : x)) : undefined));
+      await expect(runConversion(new Blob([readFileSync(nan)]), 'nan.pt', 'fp32', async () => store, hooks().hooks)).rejects.toThrow(
+        /nan\.pt: 1 weight tensor holds NaN or ±Inf: decoder\.conv_out\.weight \(1 NaN, 0 ±Inf of \d+ values\)/,
+      );
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
     expect(await store.folders()).toEqual([]);
   });
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { DecodeResult } from '../../runtime/worker/messages.ts';
 import type { ModelView, PlaygroundState } from '../state/types.ts';
 import { compareChoices, resolveCompare } from './compare-choices.ts';
-import { testManifest } from './test-support.ts';
+import { testManifest } from '../../test-support/test-manifest.ts';
 
 const img = (v: number) => ({ width: 2, height: 2, data: new Uint8Array(12).fill(v) });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ModelView, PlaygroundState } from '../state/types.ts';
 import { pageStatus } from './page-status.ts';
-import { testManifest } from './test-support.ts';
+import { testManifest } from '../../test-support/test-manifest.ts';
 
 type StatusInput = Parameters<typeof pageStatus>[0];
 
