@@ -1,12 +1,13 @@
+/** The graph code search runs on onnxruntime-node here, so this test of a core module lives on the Node side. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openOrtNodeHelper } from '../../node/ort-node-runner.ts';
-import { fixtureImages, FIXTURE_NAMES, fixturesAvailable } from '../../test-support/fixtures.ts';
-import { randomArray } from '../../test-support/random.ts';
-import { createCodebooks, type Codebooks } from './codebook.ts';
-import { createGraphCodeSearch, type GraphCodeSearch } from './graph-nearest-codes.ts';
-import { quantizeMultiscale, quantizeMultiscaleWith } from './multiscale.ts';
-import { nearestCodes, type DistanceWeights, type NearestCodes } from './nearest-codes.ts';
-import { fixtureConfig, fixtureFeatures, loadFixtureCodebooks } from '../../test-support/quantizer-fixtures.ts';
+import { openOrtNodeHelper } from './ort-node-runner.ts';
+import { fixtureImages, FIXTURE_NAMES, fixturesAvailable } from '../test-support/fixtures.ts';
+import { randomArray } from '../test-support/random.ts';
+import { createCodebooks, type Codebooks } from '../core/quantizer/codebook.ts';
+import { createGraphCodeSearch, type GraphCodeSearch } from '../core/quantizer/graph-nearest-codes.ts';
+import { quantizeMultiscale, quantizeMultiscaleWith } from '../core/quantizer/multiscale.ts';
+import { nearestCodes, type DistanceWeights, type NearestCodes } from '../core/quantizer/nearest-codes.ts';
+import { fixtureConfig, fixtureFeatures, loadFixtureCodebooks } from '../test-support/quantizer-fixtures.ts';
 
 const openHelper = (model: Uint8Array) => openOrtNodeHelper(model, { intraOpNumThreads: 1 });
 
