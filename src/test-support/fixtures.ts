@@ -17,7 +17,8 @@ export const fixturesDir: string = process.env.TOKENFLOW_FIXTURES ?? resolve(rep
  */
 export const FIXTURE_NAMES: readonly string[] = existsSync(fixturesDir)
   ? readdirSync(fixturesDir, { withFileTypes: true })
-      .filter((d) => d.isDirectory() && existsSync(join(fixturesDir, d.name, 'manifest.json')))
+      // A model fixture has a checkpoint; jpeg-decode/ has a manifest.json too, but only JPEGs.
+      .filter((d) => d.isDirectory() && existsSync(join(fixturesDir, d.name, 'manifest.json')) && existsSync(join(fixturesDir, d.name, 'checkpoint.pt')))
       .map((d) => d.name)
       .sort()
   : [];
