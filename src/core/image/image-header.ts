@@ -17,6 +17,16 @@ export type ImageFormat = 'png' | 'jpeg' | 'webp' | 'gif' | 'bmp' | 'avif' | 'he
 /** EXIF orientation (TIFF tag 0x0112): 1 is upright; 2–8 ask a viewer to flip and/or rotate. */
 export type ExifOrientation = 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8;
 
+/**
+ * What was done with a file's orientation tag: `applied` false is the official code's way (the
+ * stored pixels); true means the pixels were turned as a photo viewer shows them. Recorded with
+ * exported tokens and metrics, since the two give different tokens.
+ */
+export interface OrientationUse {
+  readonly exif: ExifOrientation;
+  readonly applied: boolean;
+}
+
 export interface ExifOrientationTag {
   readonly value: ExifOrientation;
   /** Byte offset of the tag's 16-bit value in the file (to write an upright copy). */
