@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { displayPath, pathFromDisplay, resolveArgvPath } from './path-bytes.ts';
 
@@ -28,6 +29,19 @@ describe('file names as bytes, shown escaped', () => {
       expect(pathFromDisplay(displayPath(name)).equals(name)).toBe(true);
     }
     expect(() => pathFromDisplay('a\\qb')).toThrow(/lone backslash/);
+  });
+
+  it('fuzzed: every byte string shows as a string that gives it back, and two names never show alike', () => {
+    // Bytes biased towards the interesting ones: backslash, 'x', hex digits, UTF-8 lead and continuation bytes.
+    const byte = fc.oneof(fc.integer({ min: 0, max: 255 }), fc.constantFrom(0x5c, 0x78, 0x65, 0x39, 0xc3, 0xa9, 0xe2, 0x82, 0xf0, 0x9f, 0x80, 0xff));
+    const name = fc.array(byte, { maxLength: 12 }).map((a) => Buffer.from(a));
+    fc.assert(
+      fc.property(name, name, (a, b) => {
+        expect(pathFromDisplay(displayPath(a)).equals(a)).toBe(true);
+        if (!a.equals(b)) expect(displayPath(a)).not.toBe(displayPath(b));
+      }),
+      { seed: 20261203, numRuns: 3000 },
+    );
   });
 });
 

@@ -36,4 +36,13 @@ describe('classifying dataset files by content', () => {
     expect(findings(vp8x(0x10))).toEqual([expect.stringMatching(/alpha channel dropped/)]);
     expect(findings(vp8x(0x00))).toEqual([]);
   });
+
+  it("turns Pillow's pixel-limit warning into a warning finding, and notes an unapplied EXIF orientation", () => {
+    const image = { width: 1, height: 1, data: new Uint8Array(3) };
+    const header = readImageHeader(vp8x(0x00), 'x.webp');
+    const warned = conversionFindings({ header, image, warnings: ["the image is 10000x9000 = 90,000,000 pixels, over Pillow's Image.MAX_IMAGE_PIXELS"] });
+    expect(warned.map((f) => `${f.severity}:${f.check}`)).toEqual(['warning:input-format']);
+    const turned = conversionFindings({ header: { ...header, orientation: { value: 8, offset: 0, littleEndian: true } }, image, warnings: [] });
+    expect(turned.map((f) => f.message)).toEqual([expect.stringMatching(/^EXIF orientation 8 \(rotated 90° anticlockwise when displayed\) not applied/)]);
+  });
 });
