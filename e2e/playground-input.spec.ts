@@ -177,7 +177,7 @@ test('non-images, checkpoints, truncated files and absurd sizes are refused, nam
   await expect(error).toContainText('wide.png: it is 20000x400; sides over 16384 px are not supported');
 });
 
-test('a phone photo: tokens of the stored pixels (the official crop), and a turn that the exported tokens and metrics record', async ({ page }) => {
+test('a phone photo: tokens of the stored pixels (the official crop), and a turn that the exported tokens and metrics record', async ({ page }, testInfo) => {
   const f = jpegFixtures().find((x) => x.name.includes('orientation'));
   test.skip(!f, 'the JPEG fixtures (fixtures/jpeg-decode) are needed');
   await openWithModel(page);
@@ -191,6 +191,7 @@ test('a phone photo: tokens of the stored pixels (the official crop), and a turn
   };
   expect((await exported('Download tokens (JSON)')).imageOrientation).toEqual({ exif: 6, applied: false });
   const stored = await gridIndices(page);
+  await page.locator('.image-input').screenshot({ path: testInfo.outputPath('phone-photo-stored.png') });
 
   await page.getByRole('button', { name: 'Rotate as displayed' }).click();
   await expect(page.getByTestId('image-facts')).toHaveAttribute('data-width', '400');
@@ -198,6 +199,7 @@ test('a phone photo: tokens of the stored pixels (the official crop), and a turn
   await expect.poll(async () => JSON.stringify(await gridIndices(page)), { timeout: 60_000 }).not.toBe(JSON.stringify(stored));
   expect((await exported('Download tokens (JSON)')).imageOrientation).toEqual({ exif: 6, applied: true });
   expect((await exported('Download metrics (JSON)')).imageOrientation).toMatchObject({ exif: 6, applied: true });
+  await page.locator('.image-input').screenshot({ path: testInfo.outputPath('phone-photo-turned.png') });
 });
 
 test('a model URL that is not a package, or not http, is refused saying why', async ({ page }) => {

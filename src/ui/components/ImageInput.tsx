@@ -153,7 +153,7 @@ export function ImageInput() {
       {image && !model && <p className="note">Load a model to tokenize this image.</p>}
       {image && (
         <p className="note" data-testid="image-facts" data-width={image.width} data-height={image.height} data-rgb-checksum={image.checksum}>
-          The stored pixels, as the official code's loader reads them: EXIF orientation and embedded colour profiles are not applied.
+          Embedded colour profiles are ignored, as the official code's loader does.
         </p>
       )}
     </section>
