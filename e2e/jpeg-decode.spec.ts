@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 import { harnessPort } from '../playwright.config.ts';
 import { centerCropArr } from '../src/core/image/center-crop.ts';
+import { u8Diff } from '../src/test-support/compare.ts';
 import { jpegFixtureBytes, jpegFixtures, jpegFixturesAvailable } from '../src/test-support/jpeg-fixtures.ts';
 
 test.skip(!jpegFixturesAvailable(), 'the JPEG fixtures (fixtures/jpeg-decode) are needed');
@@ -39,10 +40,8 @@ async function decodeInPage(page: Page, jpeg: Uint8Array, name: string, applyOri
   );
 }
 
-function differing(a: Uint8Array, b: Uint8Array): number {
-  let n = 0;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) n++;
-  return n + Math.abs(a.length - b.length);
+function differing(a: Uint8Array, b: Uint8Array): string {
+  return a.length === b.length ? String(u8Diff(a, b).differing) : `all (${a.length} vs ${b.length} bytes)`;
 }
 
 test('every JPEG fixture decodes in the page to Pillow’s pixels and the official crop, byte for byte', async ({ page }) => {

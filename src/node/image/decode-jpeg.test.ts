@@ -3,24 +3,17 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { centerCropArr } from '../../core/image/center-crop.ts';
 import { readImageHeader } from '../../core/image/image-header.ts';
+import { u8Diff } from '../../test-support/compare.ts';
 import { jpegFixtureBytes, jpegFixtures, jpegFixturesAvailable } from '../../test-support/jpeg-fixtures.ts';
 import { readImageBytes } from '../image-io.ts';
 import { cmykToRgb } from './decode-jpeg.ts';
 
-/** Count and largest size of the byte differences (0, 0 when equal). */
-function diff(a: Uint8Array, b: Uint8Array): { differ: number; max: number } {
-  expect(a.length).toBe(b.length);
-  let differ = 0;
-  let max = 0;
-  for (let i = 0; i < a.length; i++) {
-    const d = Math.abs(a[i] - b[i]);
-    if (d) {
-      differ++;
-      max = Math.max(max, d);
-    }
-  }
-  return { differ, max };
-}
+/** Count and largest size of the byte differences ({ differing: 0, maxDiff: 0 } when equal). */
+const diff = (a: Uint8Array, b: Uint8Array) => {
+  const { differing, maxDiff } = u8Diff(a, b);
+  return { differing, maxDiff };
+};
+const SAME = { differing: 0, maxDiff: 0 };
 
 /** The file without its APP14 "Adobe" segment. */
 function withoutAdobeMarker(jpg: Uint8Array): Uint8Array {
@@ -38,8 +31,8 @@ describe.runIf(jpegFixturesAvailable())('JPEG in Node is what Pillow (libjpeg-tu
       const read = await readImageBytes(new Uint8Array(readFileSync(f.jpegPath)), f.name);
       const [h, w] = f.decoded.shape;
       expect([read.image.width, read.image.height]).toEqual([w, h]);
-      expect(diff(read.image.data, jpegFixtureBytes(f.decoded))).toEqual({ differ: 0, max: 0 });
-      expect(diff(centerCropArr(read.image, 256).image.data, jpegFixtureBytes(f.crop256))).toEqual({ differ: 0, max: 0 });
+      expect(diff(read.image.data, jpegFixtureBytes(f.decoded))).toEqual(SAME);
+      expect(diff(centerCropArr(read.image, 256).image.data, jpegFixtureBytes(f.crop256))).toEqual(SAME);
     });
   }
 
@@ -54,7 +47,7 @@ describe.runIf(jpegFixturesAvailable())('JPEG in Node is what Pillow (libjpeg-tu
     const withIcc = new Uint8Array(Buffer.concat([jpg.subarray(0, 2), app2, jpg.subarray(2)]));
     expect((await sharp(withIcc).metadata()).hasProfile).toBe(true);
     const read = await readImageBytes(withIcc, 'icc.jpg');
-    expect(diff(read.image.data, jpegFixtureBytes(f.decoded))).toEqual({ differ: 0, max: 0 });
+    expect(diff(read.image.data, jpegFixtureBytes(f.decoded))).toEqual(SAME);
   });
 
   it('reads a CMYK JPEG without an Adobe marker as inverted inks too (Pillow always uses "CMYK;I")', async () => {
@@ -66,7 +59,7 @@ describe.runIf(jpegFixturesAvailable())('JPEG in Node is what Pillow (libjpeg-tu
     // Pillow wrote this file with transform 0 (plain CMYK) and K = 0, so the stored inks, read
     // with Pillow's inversion either way, give the same pixels.
     const read = await readImageBytes(bare, 'bare.jpg');
-    expect(diff(read.image.data, jpegFixtureBytes(f.decoded))).toEqual({ differ: 0, max: 0 });
+    expect(diff(read.image.data, jpegFixtureBytes(f.decoded))).toEqual(SAME);
   });
 
   it('reports the EXIF orientation and keeps the stored pixels (the official code does not rotate)', async () => {
