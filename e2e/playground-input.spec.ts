@@ -1,8 +1,9 @@
 /**
  * How images get in, and what is refused: a dropped and a pasted photo decode to Node's bytes
- * with the official crop outlined; EXIF orientation is applied; transparency is flattened onto
- * white; non-images, checkpoints, truncated files and absurd sizes are refused with a message
- * naming the file. Also: the page on a phone, labelled controls, and the WebGPU backend choice.
+ * with the official crop outlined; a photo with an EXIF orientation is tokenized as stored (as the
+ * official code) with a note and a one-click turn that the exported tokens and metrics record;
+ * transparency is flattened onto white; non-images, checkpoints, truncated files and absurd sizes
+ * are refused with a message naming the file. Also: the page on a phone, labelled controls, and the WebGPU backend choice.
  */
 import { readFileSync } from 'node:fs';
 import { PNG } from 'pngjs';
@@ -12,6 +13,7 @@ import { decodeImageFile } from '../src/node/image-io.ts';
 import { loadModelFromDir } from '../src/node/package-dir-reader.ts';
 import { fixturesAvailable } from '../src/test-support/fixtures.ts';
 import { fnv1a32 } from '../src/ui/logic/rgb-checksum.ts';
+import { jpegFixtureBytes, jpegFixtures } from '../src/test-support/jpeg-fixtures.ts';
 import { clearMismatches, cropBoxOf, dropFile, EXAMPLE_FILE, gridIndices, nodeChecksum, packageDir, packageUrl, pasteFile } from './support/playground.ts';
 
 test.skip(!fixturesAvailable(), 'the golden fixtures (fixtures/official) are needed to export test packages');
@@ -73,7 +75,7 @@ test('a token file dropped on the page is decoded with the model', async ({ page
   const path = await download.path();
   await dropFile(page, path, download.suggestedFilename(), 'application/json');
   await expect(page.getByTestId('token-note').first()).toContainText('decoded from pasted tokens of coffee.png (8 of 8 scales)');
-  await expect(page.locator('[data-testid=recon]')).toContainText('from pasted tokens');
+  await expect(page.locator('[data-testid=recon]')).toContainText('from pasted tokens', { timeout: 60_000 });
   await expect(page.locator('[data-testid=recon]')).toHaveAttribute('data-phase', 'done');
   expect(await gridIndices(page)).toEqual(indices);
 });
@@ -109,7 +111,7 @@ test('a pasted image opens too', async ({ page }) => {
   await expect(page.getByTestId('token-grid')).toBeVisible({ timeout: 60_000 });
 });
 
-test('EXIF orientation is applied and transparency is flattened onto white', async ({ page }) => {
+test('EXIF orientation: stored pixels with a note, turned on request; transparency is flattened onto white', async ({ page }) => {
   await page.goto('/');
   // A 40×20 JPEG made by the browser, with an EXIF block saying "rotate 90° clockwise" (orientation 6).
   const jpeg = Buffer.from(
@@ -126,8 +128,16 @@ test('EXIF orientation is applied and transparency is flattened onto white', asy
   const app1 = Buffer.concat([Buffer.from([0xff, 0xe1, (payload.length + 2) >> 8, (payload.length + 2) & 255]), payload]);
   const rotated = Buffer.concat([jpeg.subarray(0, 2), app1, jpeg.subarray(2)]);
   await pick(page, 'phone-photo.jpg', 'image/jpeg', rotated);
+  await expect(page.getByTestId('image-facts')).toHaveAttribute('data-width', '40');
+  await expect(page.getByTestId('image-facts')).toHaveAttribute('data-height', '20');
+  const note = page.getByTestId('orientation-note');
+  await expect(note).toContainText('EXIF orientation 6 (rotated 90° clockwise when displayed). It is tokenized as stored, as the official code does');
+  await note.getByRole('button', { name: 'Rotate as displayed' }).click();
   await expect(page.getByTestId('image-facts')).toHaveAttribute('data-width', '20');
   await expect(page.getByTestId('image-facts')).toHaveAttribute('data-height', '40');
+  await expect(note).toHaveAttribute('data-applied', 'true');
+  await note.getByRole('button', { name: 'Use the stored pixels' }).click();
+  await expect(page.getByTestId('image-facts')).toHaveAttribute('data-width', '40');
 
   // 3×1 RGBA: opaque red, fully transparent black, opaque blue → red, white, blue.
   const png = new PNG({ width: 3, height: 1 });
@@ -138,13 +148,14 @@ test('EXIF orientation is applied and transparency is flattened onto white', asy
   // The reason is behind a focusable info button, readable without hover.
   await page.getByRole('button', { name: 'About transparent pixels' }).click();
   await expect(page.getByRole('note').filter({ hasText: /official code .* drops the alpha channel/ })).toBeVisible();
+  await expect(page.getByTestId('orientation-note')).toHaveCount(0);
 });
 
 test('non-images, checkpoints, truncated files and absurd sizes are refused, naming the file', async ({ page }) => {
   await page.goto('/');
   const error = page.getByTestId('image-error');
   await pick(page, 'notes.txt', 'text/plain', Buffer.from('hello, not an image'));
-  await expect(error).toContainText('notes.txt: not an image the browser can decode');
+  await expect(error).toContainText('notes.txt: not an image (it starts with bytes 68 65 6c 6c)');
 
   await pick(page, 'tokenflow_clipb_32k_enhanced.pt', 'application/octet-stream', Buffer.from([0x50, 0x4b, 3, 4]));
   // A checkpoint name goes to the in-browser conversion, which names the file when it is no checkpoint.
@@ -161,7 +172,35 @@ test('non-images, checkpoints, truncated files and absurd sizes are refused, nam
   header.writeUInt32BE(20000, 16);
   header.writeUInt32BE(20000, 20);
   await pick(page, 'huge.png', 'image/png', header);
-  await expect(error).toContainText('huge.png: it is 20000x20000; sides over 16384 px are not supported');
+  await expect(error).toContainText("huge.png: the image is 20000x20000 = 400,000,000 pixels, over Pillow's decompression-bomb limit of 178,956,970 pixels");
+  header.writeUInt32BE(400, 20); // 20000×400: under Pillow's limit, over the page's side limit
+  await pick(page, 'wide.png', 'image/png', header);
+  await expect(error).toContainText('wide.png: it is 20000x400; sides over 16384 px are not supported');
+});
+
+test('a phone photo: tokens of the stored pixels (the official crop), and a turn that the exported tokens and metrics record', async ({ page }, testInfo) => {
+  const f = jpegFixtures().find((x) => x.name.includes('orientation'));
+  test.skip(!f, 'the JPEG fixtures (fixtures/jpeg-decode) are needed');
+  await openWithModel(page);
+  await page.locator('#image-file').setInputFiles(f!.jpegPath);
+  await expect(page.locator('[data-testid=recon]')).toHaveAttribute('data-phase', 'done', { timeout: 90_000 });
+  // The stored 600×400 pixels, as Pillow decodes them.
+  await expect(page.getByTestId('image-facts')).toHaveAttribute('data-rgb-checksum', fnv1a32(jpegFixtureBytes(f!.decoded)));
+  const exported = async (button: string): Promise<Record<string, unknown>> => {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: button }).click()]);
+    return JSON.parse(readFileSync(await download.path(), 'utf8')) as Record<string, unknown>;
+  };
+  expect((await exported('Download tokens (JSON)')).imageOrientation).toEqual({ exif: 6, applied: false });
+  const stored = await gridIndices(page);
+  await page.locator('.image-input').screenshot({ path: testInfo.outputPath('phone-photo-stored.png') });
+
+  await page.getByRole('button', { name: 'Rotate as displayed' }).click();
+  await expect(page.getByTestId('image-facts')).toHaveAttribute('data-width', '400');
+  await expect(page.locator('[data-testid=recon]')).toHaveAttribute('data-phase', 'done', { timeout: 90_000 });
+  await expect.poll(async () => JSON.stringify(await gridIndices(page)), { timeout: 60_000 }).not.toBe(JSON.stringify(stored));
+  expect((await exported('Download tokens (JSON)')).imageOrientation).toEqual({ exif: 6, applied: true });
+  expect((await exported('Download metrics (JSON)')).imageOrientation).toMatchObject({ exif: 6, applied: true });
+  await page.locator('.image-input').screenshot({ path: testInfo.outputPath('phone-photo-turned.png') });
 });
 
 test('a model URL that is not a package, or not http, is refused saying why', async ({ page }) => {

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { memorySink } from '../../src/core/bytes/byte-sink.ts';
 import { memorySource, type ByteSource } from '../../src/core/bytes/byte-source.ts';
 import { CheckpointError } from '../../src/core/bytes/checkpoint-error.ts';
-import { crc32 } from './crc32.ts';
+import { crc32 } from '../../src/core/bytes/crc32.ts';
 import { loadCheckpoint } from './load-checkpoint.ts';
 import { MAX_PICKLE_BYTES } from './torch-checkpoint.ts';
 import { writeTorchCheckpoint, type StateDictEntrySpec } from './torch-writer.ts';

@@ -2,7 +2,7 @@ import { deflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import type { ByteSink } from '../../src/core/bytes/byte-sink.ts';
 import { memorySource, type ByteSource } from '../../src/core/bytes/byte-source.ts';
-import { crc32 } from './crc32.ts';
+import { crc32 } from '../../src/core/bytes/crc32.ts';
 import { loadCheckpoint } from './load-checkpoint.ts';
 import { PickleWriter } from './pickle-writer.ts';
 import { writeTorchCheckpoint } from './torch-writer.ts';

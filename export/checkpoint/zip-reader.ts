@@ -7,7 +7,7 @@
  */
 import { CheckpointError } from '../../src/core/bytes/checkpoint-error.ts';
 import type { ByteSource } from '../../src/core/bytes/byte-source.ts';
-import { crc32 } from './crc32.ts';
+import { crc32 } from '../../src/core/bytes/crc32.ts';
 
 export interface ZipEntry {
   readonly name: string;

@@ -4,7 +4,7 @@
  * records whenever a size, an offset or the entry count does not fit the classic fields.
  */
 import type { ByteSink } from '../../src/core/bytes/byte-sink.ts';
-import { crc32 } from './crc32.ts';
+import { crc32 } from '../../src/core/bytes/crc32.ts';
 
 const ALIGN = 64;
 const U32_MAX = 0xffffffff;

@@ -1,55 +1,84 @@
 /**
- * Reading and writing image files in Node, converting like the official code's
- * `Image.open(path).convert('RGB')` (Pillow 9.4) so the preprocessing sees the same bytes.
- *
- * What Pillow's conversion does, and we therefore do:
- * - Grayscale is replicated to R=G=B.
- * - Alpha is DROPPED, not composited: Pillow's RGBA→RGB and LA→RGB converters copy the colour
- *   channels and discard alpha, so a transparent pixel keeps whatever colour it stores (often
- *   black). The same holds for tRNS transparency in grayscale, RGB and palette PNGs.
- * - Palette PNGs take the palette's RGB.
- * - 16-bit PNGs (assumption, from Pillow 9.4's PNG mode table and converters):
- *   RGB, RGBA and gray+alpha are unpacked to 8 bits by keeping the HIGH byte of each sample
- *   (rawmodes "RGB;16B", "RGBA;16B", "LA;16B"); 16-bit grayscale opens as mode "I" (32-bit int
- *   holding 0…65535) and I→RGB clips to 255, so every value ≥ 255 becomes white. That last one
- *   is surprising but it is what the reference pipeline feeds the model.
- * - 1/2/4-bit grayscale is scaled to 0…255 (×255, ×85, ×17), as Pillow's unpackers do.
- * - Gamma, colour profiles and EXIF orientation are ignored, as Pillow's open/convert ignores them.
- *
- * JPEG is decoded with jpeg-js, which is not libjpeg(-turbo): IDCT and chroma upsampling differ,
- * so decoded pixels can differ from Pillow's by a few levels. Only PNG input is bit-faithful.
+ * The one way Node reads an image file (tokenize, dataset, training data, tests): the format
+ * from the content (src/core/image/image-header.ts), Pillow's pixel limit from the header before
+ * anything is decoded, then PNG, JPEG or WebP decoded to what the official code's
+ * `Image.open(path).convert('RGB')` gives. EXIF orientation is reported, never applied: Pillow
+ * does not apply it, so the official code tokenizes the stored pixels and so do we.
  */
 import { readFile } from 'node:fs/promises';
-import { basename } from 'node:path';
-import { decode as decodeJpegData } from 'jpeg-js';
 import { PNG } from 'pngjs';
+import { describeOrientation, readImageHeader, type ImageFormat, type ImageHeader } from '../core/image/image-header.ts';
+import { pillowPixelLimit } from '../core/image/pixel-limit.ts';
 import { type RgbImage, assertRgbImage } from '../core/image/rgb-image.ts';
+import { decodeJpeg } from './image/decode-jpeg.ts';
+import { decodePng } from './image/decode-png.ts';
+import { decodeWebp } from './image/decode-webp.ts';
+import { displayPath } from './path-bytes.ts';
 
-/** jpeg-js refuses larger images instead of exhausting memory; Pillow's bomb limit is ~179 MP. */
-const JPEG_MAX_MEMORY_MB = 1024;
-const JPEG_MAX_MEGAPIXELS = 100;
+/** The formats Node decodes (the official code's loader reads them all alike). */
+export type NodeImageFormat = Extract<ImageFormat, 'png' | 'jpeg' | 'webp'>;
 
-const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
-const JPEG_SIGNATURE = [0xff, 0xd8, 0xff];
+export function isNodeImageFormat(f: ImageFormat): f is NodeImageFormat {
+  return f === 'png' || f === 'jpeg' || f === 'webp';
+}
 
-export async function decodeImageFile(path: string): Promise<RgbImage> {
+export interface ImageRead {
+  readonly image: RgbImage;
+  readonly format: NodeImageFormat;
+  readonly header: ImageHeader;
+  /** Things the user should know that did not stop decoding (Pillow's pixel-limit warning). */
+  readonly warnings: readonly string[];
+}
+
+/** Decodes an image file to RGB. `path` may be a Buffer, for names that are not valid UTF-8. */
+export async function decodeImageFile(path: string | Buffer): Promise<RgbImage> {
+  return (await readImageFile(path)).image;
+}
+
+export async function readImageFile(path: string | Buffer): Promise<ImageRead> {
+  const name = displayPath(path);
   let bytes: Uint8Array;
   try {
     bytes = await readFile(path);
   } catch (err) {
-    throw new Error(`${path}: cannot read image file (${(err as Error).message})`);
+    throw new Error(`${name}: cannot read image file (${(err as Error).message.replace(/'[^']*'/, `'${name}'`)})`);
   }
-  return decodeImageBytes(bytes, basename(path));
+  return readImageBytes(bytes, name);
 }
 
-/** Decodes PNG or JPEG bytes to RGB; `nameForErrors` (usually the file name) starts every error message. */
-export function decodeImageBytes(bytes: Uint8Array, nameForErrors: string): RgbImage {
-  if (bytes.length === 0) throw new Error(`${nameForErrors}: empty file, not an image`);
-  if (startsWith(bytes, PNG_SIGNATURE)) return decodePng(bytes, nameForErrors);
-  if (startsWith(bytes, JPEG_SIGNATURE)) return decodeJpeg(bytes, nameForErrors);
-  const head = Array.from(bytes.subarray(0, 4), (b) => b.toString(16).padStart(2, '0')).join(' ');
-  const guess = guessFormat(bytes);
-  throw new Error(`${nameForErrors}: not a PNG or JPEG file (starts with ${head}${guess ? `; looks like ${guess}` : ''})`);
+/**
+ * Checks the header, then decodes. Every error message starts with `name`. The pixel limit and
+ * the format are checked before any decoder allocates.
+ */
+export async function readImageBytes(bytes: Uint8Array, name: string): Promise<ImageRead> {
+  const header = readImageHeader(bytes, name);
+  const format = header.format;
+  if (!isNodeImageFormat(format)) throw new Error(`${name}: a ${format.toUpperCase()} image; the commands read PNG, JPEG and WebP`);
+  if (header.webp?.animated) throw new Error(`${name}: animated WebP is not supported (Pillow would use its first frame)`);
+  if (header.width === undefined || header.height === undefined) throw new Error(`${name}: the ${format.toUpperCase()} header states no size; the file is truncated or corrupt`);
+  if (header.width < 1 || header.height < 1) throw new Error(`${name}: the header says ${header.width}x${header.height} pixels`);
+  const limit = pillowPixelLimit(header.width, header.height);
+  if (limit.verdict === 'refused') throw new Error(`${name}: ${limit.message}`);
+  const warnings = limit.verdict === 'warning' ? [limit.message] : [];
+  let image: RgbImage;
+  if (format === 'png') image = decodePng(bytes, name);
+  else if (format === 'webp') image = await decodeWebp(bytes, name);
+  else if (header.jpeg) image = await decodeJpeg(bytes, header.jpeg, name);
+  else throw new Error(`${name}: a JPEG without a frame header; the file is truncated or corrupt`);
+  if (image.width !== header.width || image.height !== header.height) {
+    throw new Error(`${name}: the header says ${header.width}x${header.height} but the decoder returned ${image.width}x${image.height}`);
+  }
+  return { image, format, header, warnings };
+}
+
+/** One line saying what the EXIF orientation tag asks and that it was not applied, or undefined. */
+export function orientationNote(header: ImageHeader): string | undefined {
+  const o = header.orientation;
+  if (!o || o.value === 1) return undefined;
+  return (
+    `EXIF orientation ${o.value} (${describeOrientation(o.value)} when displayed) not applied: tokenized as stored, as the official code ` +
+    `(Pillow) does; photo viewers show it turned`
+  );
 }
 
 /** PNG-encodes an RGB image (8-bit truecolour, no alpha), e.g. for recon.png. */
@@ -59,99 +88,4 @@ export function encodePng(img: RgbImage): Uint8Array {
   png.data = Buffer.from(img.data.buffer, img.data.byteOffset, img.data.byteLength);
   const out = PNG.sync.write(png, { colorType: 2, inputColorType: 2, inputHasAlpha: false });
   return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
-}
-
-/** The parts of pngjs' sync result we rely on (its typings omit palette type 3 and transColor). */
-interface DecodedPng {
-  width: number;
-  height: number;
-  depth: 1 | 2 | 4 | 8 | 16;
-  colorType: 0 | 2 | 3 | 4 | 6;
-  transColor?: number[];
-  /** RGBA per pixel: bytes for depth ≤ 8 (raw sample values when skipRescale), 16-bit samples otherwise. */
-  data: Uint8Array | Uint16Array;
-}
-
-function decodePng(bytes: Uint8Array, name: string): RgbImage {
-  let png: DecodedPng;
-  try {
-    // skipRescale keeps raw samples so the 16-bit and low-bit-depth conversions can follow Pillow.
-    png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), {
-      skipRescale: true,
-    }) as unknown as DecodedPng;
-  } catch (err) {
-    throw new Error(`${name}: corrupt or unsupported PNG (${(err as Error).message})`);
-  }
-  const { width, height, depth, colorType } = png;
-  const n = width * height;
-  if (png.data.length !== n * 4) {
-    throw new Error(`${name}: PNG decoder returned ${png.data.length} samples for ${width}x${height} RGBA`);
-  }
-  const out = new Uint8Array(n * 3);
-  const src = png.data;
-  const toU8 = sampleConverter(colorType, depth);
-  // pngjs zeroes all four channels of pixels matching the tRNS colour; Pillow keeps their colour.
-  const trans = colorType === 0 || colorType === 2 ? png.transColor : undefined;
-  for (let i = 0, s = 0, o = 0; i < n; i++, s += 4, o += 3) {
-    if (trans && src[s + 3] === 0) {
-      const r = trans[0];
-      const g = trans.length === 3 ? trans[1] : r;
-      const b = trans.length === 3 ? trans[2] : r;
-      out[o] = toU8(r);
-      out[o + 1] = toU8(g);
-      out[o + 2] = toU8(b);
-    } else {
-      out[o] = toU8(src[s]);
-      out[o + 1] = toU8(src[s + 1]);
-      out[o + 2] = toU8(src[s + 2]);
-    }
-  }
-  return { width, height, data: out };
-}
-
-/** Maps one raw colour sample to Pillow's 8-bit RGB value for this PNG colour type and depth. */
-function sampleConverter(colorType: number, depth: number): (v: number) => number {
-  if (colorType === 3) return (v) => v; // already palette RGB, 8-bit
-  if (depth === 8) return (v) => v;
-  if (depth === 16) {
-    // Mode "I" then clip8 for plain 16-bit gray; high byte for every other 16-bit type.
-    return colorType === 0 ? (v) => (v > 255 ? 255 : v) : (v) => v >> 8;
-  }
-  const factor = 255 / ((1 << depth) - 1); // 255, 85 or 17: exact integers
-  return (v) => v * factor;
-}
-
-function decodeJpeg(bytes: Uint8Array, name: string): RgbImage {
-  let decoded: { width: number; height: number; data: Uint8Array };
-  try {
-    decoded = decodeJpegData(bytes, {
-      useTArray: true,
-      formatAsRGBA: false,
-      maxMemoryUsageInMB: JPEG_MAX_MEMORY_MB,
-      maxResolutionInMP: JPEG_MAX_MEGAPIXELS,
-    });
-  } catch (err) {
-    throw new Error(`${name}: corrupt or unsupported JPEG (${(err as Error).message})`);
-  }
-  const img = { width: decoded.width, height: decoded.height, data: decoded.data };
-  assertRgbImage(img, `${name}: decoded JPEG`);
-  return img;
-}
-
-function startsWith(bytes: Uint8Array, sig: readonly number[]): boolean {
-  return bytes.length >= sig.length && sig.every((b, i) => bytes[i] === b);
-}
-
-function guessFormat(bytes: Uint8Array): string | undefined {
-  const ascii = (from: number, len: number): string =>
-    String.fromCharCode(...bytes.subarray(from, from + len));
-  if (ascii(0, 4) === 'RIFF' && ascii(8, 4) === 'WEBP') return 'WebP';
-  if (ascii(0, 4) === 'RIFF') return 'a RIFF container';
-  if (ascii(0, 4) === 'GIF8') return 'GIF';
-  if (ascii(0, 2) === 'BM') return 'BMP';
-  if (ascii(0, 4) === 'II*\0' || ascii(0, 4) === 'MM\0*') return 'TIFF';
-  if (ascii(4, 4) === 'ftyp') return 'HEIF/AVIF or MP4';
-  if (bytes[0] === 0x50 && bytes[1] === 0x4b) return 'a ZIP archive';
-  if (ascii(0, 5) === '<?xml' || ascii(0, 4) === '<svg') return 'SVG/XML';
-  return undefined;
 }

@@ -5,7 +5,8 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { encode as encodeJpeg } from 'jpeg-js';
+import { deflateSync } from 'node:zlib';
+import sharp from 'sharp';
 import { PNG } from 'pngjs';
 import { loadCheckpoint } from '../../export/checkpoint/load-checkpoint.ts';
 import { writeTorchCheckpoint, type TensorSpec } from '../../export/checkpoint/torch-writer.ts';
@@ -72,15 +73,10 @@ export function pngRgb(img: RgbImage): Uint8Array {
   return encodePng(img);
 }
 
-export function jpeg(img: RgbImage, quality = 92): Uint8Array {
-  const rgba = new Uint8Array(img.width * img.height * 4);
-  for (let i = 0, j = 0; i < img.data.length; i += 3, j += 4) {
-    rgba[j] = img.data[i];
-    rgba[j + 1] = img.data[i + 1];
-    rgba[j + 2] = img.data[i + 2];
-    rgba[j + 3] = 255;
-  }
-  return new Uint8Array(encodeJpeg({ width: img.width, height: img.height, data: rgba }, quality).data);
+/** A baseline 4:2:0 JPEG of `img` (libjpeg-turbo's encoder, through sharp). */
+export async function jpeg(img: RgbImage, quality = 92): Promise<Uint8Array> {
+  const out = await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } }).jpeg({ quality }).toBuffer();
+  return new Uint8Array(out);
 }
 
 /** 16-bit RGB PNG whose high bytes are `img` (low bytes = 0x5a, which Pillow's conversion drops). */
@@ -135,4 +131,19 @@ export async function webpLossless(img: RgbImage): Promise<Uint8Array> {
   }
   const imageData = { width: img.width, height: img.height, data: rgba, colorSpace: 'srgb' } as ImageData;
   return new Uint8Array(await encodeModule.default(imageData, { lossless: 1, exact: 1 }));
+}
+
+/** A PNG whose IHDR declares width×height (the data is one empty row: the header decides). */
+export function pngHeaderOnly(width: number, height: number): Uint8Array {
+  const chunk = (type: string, body: Buffer) => {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(body.length);
+    return Buffer.concat([len, Buffer.from(type, 'latin1'), body, Buffer.alloc(4)]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr[8] = 8;
+  ihdr[9] = 2;
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 13, 10, 26, 10]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(Buffer.alloc(1))), chunk('IEND', Buffer.alloc(0))]);
 }

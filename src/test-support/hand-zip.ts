@@ -1,5 +1,5 @@
 /** Hand-made zip files for the reader tests: cases our writer (rightly) never produces. */
-import { crc32 } from '../../export/checkpoint/crc32.ts';
+import { crc32 } from '../core/bytes/crc32.ts';
 
 export interface RawEntry {
   name: string;

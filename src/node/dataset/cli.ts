@@ -15,11 +15,13 @@ import { runDataset } from './run-dataset.ts';
 const USAGE = `usage: npm run dataset -- --model <package dir> --in <image folder> --out <output folder> [options]
 
 Runs every PNG, JPEG and WebP image under --in (recursively; names starting with '.' are ignored)
-through the model package with the official preprocessing (centre crop to the model's input size),
-and writes to --out:
+through the model package with the official preprocessing (the stored pixels as Pillow decodes them,
+EXIF orientation reported but not applied; centre crop to the model's input size), and writes to
+--out (which may sit inside --in, and is then left out of the scan, but may not be --in itself):
   recon/<path>.png   the reconstructions, mirroring the input tree
   tokens.bin         every image's tokens, all scales (format: docs/dataset-tokens.md)
   results.jsonl      one line per file: metrics, codebook usage, health findings, or why it was skipped
+                     (a name that is not valid UTF-8 is written with \\xNN escapes)
   summary.json       means, medians, codebook usage, the worst and best images, problems by stage
   report.html        the summary as one self-contained page, worst and best images beside their originals
 

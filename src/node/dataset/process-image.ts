@@ -15,7 +15,8 @@ import { ssimU8 } from '../../core/metrics/ssim.ts';
 import { featureMapStats, imageU8Stats } from '../../core/metrics/tensor-stats.ts';
 import type { LoadedModel } from '../../core/pipeline/loaded-model.ts';
 import { reconstructImage, type ReconstructResult } from '../../core/pipeline/tokenflow-pipeline.ts';
-import { classifyFile, conversionFindings, decodeImage } from './image-file.ts';
+import { readImageBytes, type ImageRead } from '../image-io.ts';
+import { classifyFile, conversionFindings } from './image-file.ts';
 import type { ImageMetrics, ProcessedRecord, SkippedRecord } from './records.ts';
 import { failingStage, type StageProbe } from './stage-probe.ts';
 
@@ -36,17 +37,15 @@ export type ImageOutcome =
  */
 export async function processImage(model: LoadedModel, probe: StageProbe, bytes: Uint8Array, path: string): Promise<ImageOutcome> {
   const started = performance.now();
-  const kind = classifyFile(bytes, path);
+  const kind = classifyFile(bytes);
   if (kind.kind === 'not-image') return { kind: 'skipped', record: { path, status: 'skipped', reason: kind.reason } };
-  let image: RgbImage;
+  let read: ImageRead;
   try {
-    image = await decodeImage(bytes, kind.format, path);
+    read = await readImageBytes(bytes, path);
   } catch (e) {
     return { kind: 'skipped', record: { path, status: 'unreadable', reason: (e as Error).message } };
   }
-  if (image.width === 0 || image.height === 0) {
-    return { kind: 'skipped', record: { path, status: 'unreadable', reason: `${path}: the image is ${image.width}x${image.height} pixels` } };
-  }
+  const image = read.image;
 
   const m = model.manifest;
   probe.reset();
@@ -73,7 +72,7 @@ export async function processImage(model: LoadedModel, probe: StageProbe, bytes:
     postprocess: result && imageU8Stats(result.imageU8),
     failure,
   };
-  const health = sortFindings([...conversionFindings(bytes, kind.format, image), ...assessHealth(observations)]);
+  const health = sortFindings([...conversionFindings(read), ...assessHealth(observations)]);
 
   const metricsStart = performance.now();
   const metrics = result && m.outputSize === m.inputSize ? imageMetrics(result.inputU8, result.imageU8, m.inputSize) : undefined;
@@ -85,7 +84,8 @@ export async function processImage(model: LoadedModel, probe: StageProbe, bytes:
   const record: Omit<ProcessedRecord, 'recon' | 'tokens'> = {
     path,
     status: healthStatus(health),
-    format: kind.format,
+    format: read.format,
+    ...(read.header.orientation ? { exifOrientation: read.header.orientation.value } : {}),
     width: image.width,
     height: image.height,
     ...(metrics ? { metrics } : {}),

@@ -5,7 +5,8 @@
  */
 import type { HealthFinding, PipelineStage } from '../../core/metrics/health.ts';
 import type { StageTimings } from '../../core/pipeline/tokenflow-pipeline.ts';
-import type { ImageFormat } from './image-file.ts';
+import type { ExifOrientation } from '../../core/image/image-header.ts';
+import type { NodeImageFormat } from '../image-io.ts';
 
 /** ok / warning / error: processed, with the worst health finding's severity. */
 export type ProcessedStatus = 'ok' | 'warning' | 'error';
@@ -25,9 +26,12 @@ export interface ProcessedRecord {
   /** Path relative to the input folder, '/'-separated. */
   readonly path: string;
   readonly status: ProcessedStatus;
-  readonly format: ImageFormat;
+  readonly format: NodeImageFormat;
+  /** Stored size: what the official code sees (EXIF orientation is not applied). */
   readonly width: number;
   readonly height: number;
+  /** The file's EXIF orientation tag, when it has one (reported, not applied, as in the official code). */
+  readonly exifOrientation?: ExifOrientation;
   /** The reconstruction PNG relative to the output folder; absent when the pipeline failed. */
   readonly recon?: string;
   /** Record number in tokens.bin; absent when the pipeline failed before the tokens. */

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { centerCropArr } from '../../core/image/center-crop.ts';
+import { distribution } from '../../core/metrics/distribution.ts';
 import type { RgbImage } from '../../core/image/rgb-image.ts';
 import { gaussianTapsReference, bruteForceSsim } from '../../test-support/ssim-reference.ts';
 import { reconstructImage } from '../../core/pipeline/tokenflow-pipeline.ts';
@@ -18,9 +19,10 @@ import { loadModelFromDir } from '../package-dir-reader.ts';
 import { type FileRecord, type ProcessedRecord, isProcessed } from './records.ts';
 import { runDataset, type DatasetRunResult } from './run-dataset.ts';
 import type { DatasetSummary } from './summary.ts';
-import { exportCheckpoint, FIXTURE, crop, fixtureSource, jpeg, png16Gray, png16Rgb, pngGray, pngRgb, pngWithAlpha, webpLossless } from '../../test-support/dataset-inputs.ts';
+import { exportCheckpoint, FIXTURE, crop, fixtureSource, jpeg, png16Gray, png16Rgb, pngGray, pngHeaderOnly, pngRgb, pngWithAlpha, webpLossless } from '../../test-support/dataset-inputs.ts';
 import { TokenFileReader } from './token-file.ts';
 import { fixturePath } from '../../test-support/fixtures.ts';
+import { jpegFixtures, jpegFixturesAvailable } from '../../test-support/jpeg-fixtures.ts';
 
 const R = 224;
 
@@ -49,7 +51,7 @@ describe.runIf(fixturesAvailable())('npm run dataset on a mixed folder', () => {
       'photos/astronaut.png': new Uint8Array(await readFile(fixturePath(FIXTURE, 'astronaut', 'source.png'))),
       'photos/coffee.png': new Uint8Array(await readFile(fixturePath(FIXTURE, 'coffee', 'source.png'))),
       'photos/crops/face.png': pngRgb(face),
-      'photos/crops/cup.jpg': jpeg(cup),
+      'photos/crops/cup.jpg': await jpeg(cup),
       'photos/crops/cup-lossless.webp': await webpLossless(cup),
       'photos/crops/cup.png': pngRgb(cup),
       'odd/face-16bit.png': png16Rgb(face),
@@ -58,13 +60,23 @@ describe.runIf(fixturesAvailable())('npm run dataset on a mixed folder', () => {
       'odd/tiny-3x2.png': pngRgb({ width: 3, height: 2, data: Uint8Array.from([250, 10, 10, 10, 250, 10, 10, 10, 250, 240, 240, 20, 20, 240, 240, 128, 128, 128]) }),
       'odd/gray-16bit.png': png16Gray(256, 256, (x, y) => 200 + 60 * x + y),
       'bad/truncated.png': pngRgb(face).subarray(0, 2000),
+      'bad/bomb.png': pngHeaderOnly(20000, 20000),
       'bad/empty.jpg': new Uint8Array(0),
       'notes.txt': new TextEncoder().encode('holiday photos, do not delete\n'),
       '.DS_Store': new Uint8Array([0, 0, 0, 1, 66, 117, 100, 49]),
     };
+    if (jpegFixturesAvailable()) {
+      const f = jpegFixtures().find((x) => x.name.includes('orientation'))!;
+      files['photos/phone-exif6.jpg'] = new Uint8Array(await readFile(f.jpegPath));
+    }
     for (const [path, bytes] of Object.entries(files)) {
       await mkdir(dirname(join(input, path)), { recursive: true });
       await writeFile(join(input, path), bytes);
+    }
+    // Latin-1 names, not valid UTF-8: decoded to strings both would read "caf\uFFFD.png".
+    await mkdir(join(input, 'latin1'));
+    for (const accent of [0xe9, 0xe8]) {
+      await writeFile(Buffer.concat([Buffer.from(join(input, 'latin1', 'caf')), Buffer.from([accent]), Buffer.from('.png')]), pngRgb(face));
     }
     sources.set('photos/astronaut.png', astronaut);
     sources.set('photos/coffee.png', coffee);
@@ -78,18 +90,27 @@ describe.runIf(fixturesAvailable())('npm run dataset on a mixed folder', () => {
     if (tmp) await rm(tmp, { recursive: true, force: true });
   });
 
+  it('refuses --out equal to --in (the reconstructions would come back as inputs), before loading anything', async () => {
+    await expect(runDataset({ model: pkg, input, out: join(input, '.', 'photos', '..') })).rejects.toThrow(/--out .* is the --in folder: the reconstructions would be read back as inputs/);
+  });
+
   const processed = (path: string): ProcessedRecord => {
     const r = records.get(path);
     if (!r || !isProcessed(r)) throw new Error(`${path} was not processed: ${JSON.stringify(r)}`);
     return r;
   };
+  /** Processed images: 11 plus the two Latin-1 names, plus the EXIF photo when its fixture is there. */
+  const goodImages = () => (jpegFixturesAvailable() ? 14 : 13);
   const checks = (path: string) => processed(path).health.map((f) => `${f.severity}:${f.stage}:${f.check}`);
 
   it('lists every file (hidden ones and the output folder aside) with the right outcome', () => {
     const status = Object.fromEntries([...records].map(([p, r]) => [p, r.status]));
     expect(status).toEqual({
+      'bad/bomb.png': 'unreadable',
       'bad/empty.jpg': 'skipped',
       'bad/truncated.png': 'unreadable',
+      'latin1/caf\\xe8.png': 'ok',
+      'latin1/caf\\xe9.png': 'ok',
       'notes.txt': 'skipped',
       'odd/cup-gray.png': 'ok',
       'odd/face-16bit.png': 'ok',
@@ -102,9 +123,11 @@ describe.runIf(fixturesAvailable())('npm run dataset on a mixed folder', () => {
       'photos/crops/cup.jpg': 'ok',
       'photos/crops/cup.png': 'ok',
       'photos/crops/face.png': 'ok',
+      ...(jpegFixturesAvailable() ? { 'photos/phone-exif6.jpg': 'ok' } : {}),
     });
-    expect(run.selected).toBe(14);
-    expect(run.processedNow).toBe(14);
+    const expected = jpegFixturesAvailable() ? 18 : 17;
+    expect(run.selected).toBe(expected);
+    expect(run.processedNow).toBe(expected);
     expect(run.stopped).toBe(false);
   });
 
@@ -113,6 +136,24 @@ describe.runIf(fixturesAvailable())('npm run dataset on a mixed folder', () => {
     expect(reason('bad/empty.jpg')).toBe('empty file');
     expect(reason('bad/truncated.png')).toMatch(/^bad\/truncated\.png: corrupt or unsupported PNG/);
     expect(reason('notes.txt')).toMatch(/not a PNG, JPEG or WebP file .*looks like text/);
+    expect(reason('bad/bomb.png')).toMatch(/^bad\/bomb\.png: the image is 20000x20000 = 400,000,000 pixels, over Pillow's decompression-bomb limit of 178,956,970 pixels .*Refused before decoding/);
+  });
+
+  it('reads files whose names are not UTF-8, each under its own escaped path, with its own reconstruction', async () => {
+    const a = processed('latin1/caf\\xe9.png');
+    const b = processed('latin1/caf\\xe8.png');
+    expect(a.recon).toBe('recon/latin1/caf\\xe9.png');
+    expect(b.recon).toBe('recon/latin1/caf\\xe8.png');
+    expect(a.metrics!.psnr).toBe(processed('photos/crops/face.png').metrics!.psnr);
+    await expect(readFile(join(out, a.recon!))).resolves.toBeDefined();
+  });
+
+  it.runIf(jpegFixturesAvailable())('reports the EXIF orientation of a phone photo and tokenizes its stored pixels, as the official code does', () => {
+    const r = processed('photos/phone-exif6.jpg');
+    expect(r.exifOrientation).toBe(6);
+    expect([r.width, r.height]).toEqual([600, 400]);
+    expect(r.health.map((f) => f.message)).toContainEqual(expect.stringMatching(/EXIF orientation 6 \(rotated 90° clockwise when displayed\) not applied/));
+    expect(run.summary.notes).toContainEqual(expect.stringMatching(/^1 file\(s\) carry an EXIF orientation tag/));
   });
 
   it('explains odd inputs: tiny upscale, 16-bit gray clipping, grayscale, alpha, 16-bit RGB', () => {
@@ -176,27 +217,29 @@ describe.runIf(fixturesAvailable())('npm run dataset on a mixed folder', () => {
     expect(r.codebook!.K).toBe(2048);
     expect(r.codebook!.usage).toBe(r.codebook!.distinct / 2048);
     const s = run.summary;
-    expect(s.codebook.dataset.images).toBe(11);
+    expect(s.codebook.dataset.images).toBe(goodImages());
     expect(s.codebook.dataset.distinct).toBeGreaterThanOrEqual(r.codebook!.distinct);
-    expect(s.codebook.distinctHistogram.counts.reduce((a, b) => a + b, 0)).toBe(11);
+    expect(s.codebook.distinctHistogram.counts.reduce((a, b) => a + b, 0)).toBe(goodImages());
   });
 
   it('writes summary.json and a self-contained report.html with the worst and best images', async () => {
     const s = JSON.parse(await readFile(join(out, 'summary.json'), 'utf8')) as DatasetSummary;
-    expect(s.files).toEqual({ total: 14, ok: 9, warning: 2, error: 0, unreadable: 1, skipped: 2 });
-    expect(s.metrics.psnr.count).toBe(11);
+    const n = goodImages();
+    expect(s.files).toEqual({ total: n + 4, ok: n - 2, warning: 2, error: 0, unreadable: 2, skipped: 2 });
+    expect(s.metrics.psnr.count).toBe(n);
     const psnrs = [...records.values()].filter(isProcessed).map((r) => r.metrics!.psnr!).sort((a, b) => a - b);
     expect(s.metrics.psnr.min).toBe(psnrs[0]);
-    expect(s.metrics.psnr.median).toBe(psnrs[5]);
-    expect(s.metrics.psnr.mean).toBeCloseTo(psnrs.reduce((a, b) => a + b, 0) / 11, 10);
+    expect(s.metrics.psnr.median).toBe(distribution(psnrs).median);
+    expect(s.metrics.psnr.mean).toBeCloseTo(psnrs.reduce((a, b) => a + b, 0) / n, 10);
     expect(s.worst.map((b) => b.psnr)).toEqual(psnrs.slice(0, 8));
     expect(s.best.map((b) => b.psnr)).toEqual(psnrs.slice(-8).reverse());
-    expect(s.notProcessed.map((n) => n.path)).toEqual(['bad/empty.jpg', 'bad/truncated.png', 'notes.txt']);
+    expect(s.notProcessed.map((n) => n.path)).toEqual(['bad/bomb.png', 'bad/empty.jpg', 'bad/truncated.png', 'notes.txt']);
     expect(s.health.byFirstStage).toEqual({ preprocess: 2 });
 
     const html = await readFile(join(out, 'report.html'), 'utf8');
     expect(html).not.toMatch(/<script|src="(?!data:)/); // nothing to fetch
-    // worst 8 + best 8 cards over 11 images, an original and a reconstruction each
+    // worst 8 + best 8 cards over the good images, an original and a reconstruction each
+    // (the Latin-1 names' originals included: the report opens them by their bytes)
     expect(html.match(/<img src="data:image\/png;base64,/g)?.length).toBe(32);
     for (const p of ['bad/truncated.png', 'notes.txt', 'odd/gray-16bit.png']) expect(html).toContain(p);
     expect(html).toContain('SSIM, official eval (inflated)');

@@ -6,13 +6,14 @@
  * and the summary is rebuilt from the files.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, open, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, realpath, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { createRgbImage } from '../../core/image/rgb-image.ts';
 import type { ModelManifest } from '../../core/model-package/manifest.ts';
 import type { LoadedModel } from '../../core/pipeline/loaded-model.ts';
 import { encodePng } from '../image-io.ts';
 import { loadModelFromDir } from '../package-dir-reader.ts';
+import { joinBytes, pathFromDisplay } from '../path-bytes.ts';
 import { renderHtmlReport } from './html-report.ts';
 import { classifyFile } from './image-file.ts';
 import { processImage } from './process-image.ts';
@@ -100,6 +101,7 @@ export async function runDataset(options: DatasetRunOptions): Promise<DatasetRun
   const started = performance.now();
   const paths = datasetPaths(options.out);
   const input = resolve(options.input);
+  await refuseOutputAsInput(input, paths.out);
 
   const model = await loadModelFromDir(options.model, options.threads ? { intraOpNumThreads: options.threads } : {});
   let tokens: TokenFileWriter | undefined;
@@ -176,10 +178,11 @@ async function handleFile(model: LoadedModel, probe: ReturnType<typeof createSta
   let bytes: Uint8Array;
   try {
     // Look at the head first: a folder may hold videos or archives of gigabytes we need not read.
-    const head = await readHead(join(input, path), 512);
-    const kind = classifyFile(head, path);
+    const file = joinBytes(input, pathFromDisplay(path));
+    const head = await readHead(file, 512);
+    const kind = classifyFile(head);
     if (kind.kind === 'not-image') return { path, status: 'skipped', reason: kind.reason };
-    bytes = new Uint8Array(await readFile(join(input, path)));
+    bytes = new Uint8Array(await readFile(file));
   } catch (e) {
     return { path, status: 'unreadable', reason: `cannot read the file: ${(e as Error).message}` };
   }
@@ -203,7 +206,7 @@ async function handleFile(model: LoadedModel, probe: ReturnType<typeof createSta
   return { ...outcome.record, ...(recon ? { recon } : {}), ...(tokenRecord !== undefined ? { tokens: tokenRecord } : {}) };
 }
 
-async function readHead(file: string, length: number): Promise<Uint8Array> {
+async function readHead(file: string | Buffer, length: number): Promise<Uint8Array> {
   const fh = await open(file, 'r');
   try {
     const buf = new Uint8Array(length);
@@ -264,6 +267,17 @@ async function claimOutputFolder(paths: DatasetPaths, model: ModelInfo, input: s
     throw new Error(`${paths.run}: this folder holds results of model "${run.model?.name}" (fingerprint ${run.model?.fingerprint}), not "${model.name}" (${model.fingerprint}); choose another --out`);
   }
   if (run.input !== input) throw new Error(`${paths.run}: this folder holds results for input ${run.input}, not ${input}; choose another --out`);
+}
+
+/**
+ * --out equal to --in would list the run's own reconstructions as inputs on the next run. An
+ * --out inside --in is fine: the scan leaves it out.
+ */
+async function refuseOutputAsInput(input: string, out: string): Promise<void> {
+  const real = async (p: string) => realpath(p).catch(() => p);
+  if ((await real(input)) === (await real(out))) {
+    throw new Error(`--out ${out} is the --in folder: the reconstructions would be read back as inputs on the next run; choose another --out (a subfolder of --in is fine, it is left out)`);
+  }
 }
 
 function checkCount(name: string, v: number | undefined): void {

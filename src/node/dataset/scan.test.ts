@@ -33,6 +33,17 @@ describe('scanning the input folder', () => {
     ]);
   });
 
+  it('keeps names that are not UTF-8 apart and openable, escaped', async () => {
+    const latin = await mkdtemp(join(tmpdir(), 'tf-scan-latin1-'));
+    try {
+      for (const b of [0xe9, 0xe8]) await writeFile(Buffer.concat([Buffer.from(latin + '/caf'), Buffer.from([b]), Buffer.from('.png')]), 'x');
+      await writeFile(join(latin, 'back\\slash.png'), 'x');
+      expect(await scanFolder(latin)).toEqual([{ path: 'back\\\\slash.png' }, { path: 'caf\\xe8.png' }, { path: 'caf\\xe9.png' }]);
+    } finally {
+      await rm(latin, { recursive: true, force: true });
+    }
+  });
+
   it('names the missing input folder', async () => {
     await expect(scanFolder(join(dir, 'nope'))).rejects.toThrow(/--in .*nope: no such folder/);
   });

@@ -8,15 +8,25 @@
 import { createHash } from 'node:crypto';
 import type { Dirent } from 'node:fs';
 import { readdir, realpath, stat } from 'node:fs/promises';
-import { join, relative, resolve, sep } from 'node:path';
+import { resolve } from 'node:path';
+import { displayPath, joinBytes } from '../path-bytes.ts';
 
 export interface ScanEntry {
-  /** Relative to the input folder, '/'-separated. */
+  /**
+   * Relative to the input folder, '/'-separated, as shown by displayPath: names that are not
+   * valid UTF-8 are escaped (pathFromDisplay gives the bytes back to open the file).
+   */
   readonly path: string;
   /** Set when the entry is not a file we can process. */
   readonly odd?: string;
 }
 
+const SLASH = Buffer.from('/');
+
+/**
+ * `excludeDir` (the output folder) is left out wherever it sits inside the input folder; it may
+ * not be the input folder itself (the caller refuses that).
+ */
 export async function scanFolder(inputDir: string, excludeDir?: string): Promise<ScanEntry[]> {
   const root = resolve(inputDir);
   const info = await stat(root).catch((e: NodeJS.ErrnoException) => {
@@ -26,21 +36,24 @@ export async function scanFolder(inputDir: string, excludeDir?: string): Promise
   const exclude = excludeDir ? await realpath(excludeDir).catch(() => resolve(excludeDir)) : undefined;
   const out: ScanEntry[] = [];
 
-  const walk = async (dir: string): Promise<void> => {
-    let entries: Dirent[];
+  // Names are read as bytes: a name that is not valid UTF-8 stays openable and distinct.
+  const walk = async (relDir: Buffer): Promise<void> => {
+    const dir = relDir.length ? joinBytes(root, relDir) : root;
+    let entries: Dirent<Buffer>[];
     try {
-      entries = await readdir(dir, { withFileTypes: true });
+      entries = await readdir(dir, { withFileTypes: true, encoding: 'buffer' });
     } catch (e) {
-      out.push({ path: rel(root, dir) + '/', odd: `folder not readable (${(e as Error).message})` });
+      out.push({ path: displayPath(relDir) + '/', odd: `folder not readable (${(e as Error).message})` });
       return;
     }
     for (const e of entries) {
-      if (e.name.startsWith('.')) continue;
-      const full = join(dir, e.name);
-      const path = rel(root, full);
+      if (e.name[0] === 0x2e) continue; // '.'
+      const rel = relDir.length ? Buffer.concat([relDir, SLASH, e.name]) : e.name;
+      const full = joinBytes(root, rel);
+      const path = displayPath(rel);
       if (e.isDirectory()) {
-        if (exclude && (await realpath(full).catch(() => full)) === exclude) continue;
-        await walk(full);
+        if (exclude && (await realpath(full).catch(() => full.toString())) === exclude) continue;
+        await walk(rel);
       } else if (e.isFile()) {
         out.push({ path });
       } else if (e.isSymbolicLink()) {
@@ -53,12 +66,8 @@ export async function scanFolder(inputDir: string, excludeDir?: string): Promise
       }
     }
   };
-  await walk(root);
+  await walk(Buffer.alloc(0));
   return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-}
-
-function rel(root: string, full: string): string {
-  return relative(root, full).split(sep).join('/');
 }
 
 /**

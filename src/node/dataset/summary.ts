@@ -110,7 +110,7 @@ export async function buildSummary(options: SummaryOptions): Promise<DatasetSumm
   let notProcessedOmitted = 0;
   const worst = new TopList<ImageBrief>(topN, (a, b) => psnrKey(a) - psnrKey(b));
   const best = new TopList<ImageBrief>(topN, (a, b) => psnrKey(b) - psnrKey(a));
-  let jpegs = 0;
+  let turned = 0;
 
   for await (const r of readRecords(options.resultsPath)) {
     files.total++;
@@ -120,7 +120,7 @@ export async function buildSummary(options: SummaryOptions): Promise<DatasetSumm
       else notProcessedOmitted++;
       continue;
     }
-    if (r.format === 'jpeg') jpegs++;
+    if (r.exifOrientation !== undefined && r.exifOrientation !== 1) turned++;
     if (r.metrics) {
       psnr.push(r.metrics.psnr ?? Infinity);
       ssim.push(r.metrics.ssim);
@@ -156,7 +156,11 @@ export async function buildSummary(options: SummaryOptions): Promise<DatasetSumm
   const tally = tallyTokens(options.tokensPath, m.codebookSize);
   const timing = distribution(totalMs);
   const notes: string[] = [];
-  if (jpegs > 0) notes.push(`${jpegs} JPEG file(s) were decoded with jpeg-js, not libjpeg: pixels can differ from Pillow's by a few levels, so tokens may differ slightly from the official pipeline's.`);
+  if (turned > 0) {
+    notes.push(
+      `${turned} file(s) carry an EXIF orientation tag: tokenized as stored, as the official code (Pillow) does, not turned as photo viewers show them (results.jsonl: exifOrientation).`,
+    );
+  }
   if (m.outputSize !== m.inputSize) notes.push(`The model outputs ${m.outputSize}px for a ${m.inputSize}px input: PSNR/SSIM were not computed.`);
   return {
     generator: 'tokenflow-playground dataset (npm run dataset)',

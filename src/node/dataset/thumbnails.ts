@@ -2,13 +2,12 @@
  * Small inlined images for the HTML page: the official crop of the original (what the model saw)
  * and the reconstruction, both downscaled with the project's PIL resampler, PNG data URIs.
  */
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { centerCropArr } from '../../core/image/center-crop.ts';
 import { pilResize } from '../../core/image/pil-resize.ts';
 import type { RgbImage } from '../../core/image/rgb-image.ts';
 import { decodeImageFile, encodePng } from '../image-io.ts';
-import { classifyFile, decodeImage } from './image-file.ts';
+import { joinBytes, pathFromDisplay } from '../path-bytes.ts';
 
 export interface ThumbnailPair {
   /** data: URIs; absent when the file can no longer be read. */
@@ -17,12 +16,9 @@ export interface ThumbnailPair {
 }
 
 export async function thumbnailPair(inputDir: string, outDir: string, path: string, recon: string | undefined, inputSize: number, side = 128): Promise<ThumbnailPair> {
-  const original = await (async () => {
-    const bytes = new Uint8Array(await readFile(join(inputDir, path)));
-    const kind = classifyFile(bytes, path);
-    if (kind.kind !== 'image') return undefined;
-    return dataUri(shrink(centerCropArr(await decodeImage(bytes, kind.format, path), inputSize).image, side));
-  })().catch(() => undefined);
+  const original = await decodeImageFile(joinBytes(inputDir, pathFromDisplay(path)))
+    .then((img) => dataUri(shrink(centerCropArr(img, inputSize).image, side)))
+    .catch(() => undefined);
   const reconUri = recon ? await decodeImageFile(join(outDir, recon)).then((img) => dataUri(shrink(img, side))).catch(() => undefined) : undefined;
   return { ...(original ? { original } : {}), ...(reconUri ? { recon: reconUri } : {}) };
 }

@@ -33,6 +33,7 @@ export function exportTokens(m: ModelView | undefined = activeModel(getState()))
     indices: m.tokens,
     weights: m.tokenSource === 'pasted' ? undefined : s.weights,
     image: m.tokenSource === 'pasted' ? undefined : s.image?.name,
+    imageOrientation: m.tokenSource === 'pasted' ? undefined : s.image?.orientation,
     edited: m.edits.size > 0,
   });
   download(new Blob([serializeTokenFile(file)], { type: 'application/json' }), `${baseName(m)}.tokens.json`);
@@ -57,6 +58,7 @@ export function exportMetrics(m: ModelView | undefined = activeModel(getState())
   const json = {
     model: { name: m.manifest.name, url: m.url, variant: m.manifest.variant, scales: m.manifest.scales, codebookSize: m.manifest.codebookSize },
     image: s.image?.name,
+    ...(s.image?.orientation ? { imageOrientation: { ...s.image.orientation, about: 'applied: pixels turned as displayed; false: stored pixels, as the official code reads them' } } : {}),
     tokens: recon.from,
     scalesUsed: recon.scalesUsed,
     weights: s.weights,

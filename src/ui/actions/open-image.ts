@@ -7,13 +7,19 @@ import { encodeAll } from './encode-image.ts';
 import { decodePastedTokens } from './paste-tokens.ts';
 
 let openSeq = 0;
+/** The file shown, so its EXIF orientation can be applied or undone without asking for it again. */
+let shown: { readonly file: Blob; readonly name: string; readonly example?: string } | undefined;
 
-/** Decodes the file off-thread, shows it, and encodes it with every loaded model. */
-export async function openImageFile(file: Blob, name: string, example?: string): Promise<void> {
+/**
+ * Decodes the file off-thread, shows it, and encodes it with every loaded model. By default the
+ * stored pixels, as the official code sees them; `applyOrientation` turns them as the file's EXIF
+ * orientation asks.
+ */
+export async function openImageFile(file: Blob, name: string, example?: string, applyOrientation = false): Promise<void> {
   const seq = ++openSeq;
   setState({ imagePhase: 'running', imageError: undefined });
   try {
-    const decoded = await decodeImageInWorker(file, name);
+    const decoded = await decodeImageInWorker(file, name, { applyOrientation });
     if (seq !== openSeq) {
       decoded.preview.close();
       return;
@@ -31,6 +37,7 @@ export async function openImageFile(file: Blob, name: string, example?: string):
         checksum: decoded.checksum,
         preview: decoded.preview,
         ...(example ? { example } : {}),
+        ...(decoded.orientation ? { orientation: decoded.orientation } : {}),
       },
       selected: undefined,
       chosenCode: undefined,
@@ -39,7 +46,15 @@ export async function openImageFile(file: Blob, name: string, example?: string):
     if (seq === openSeq) setState({ imagePhase: 'error', imageError: (e as Error).message });
     return;
   }
+  shown = { file, name, ...(example ? { example } : {}) };
   await encodeAll();
+}
+
+/** "Rotate as displayed" and back: the shown file again, with its EXIF orientation applied or not. */
+export async function setOrientationApplied(applied: boolean): Promise<void> {
+  const image = getState().image;
+  if (!shown || !image?.orientation || image.orientation.applied === applied || image.name !== shown.name) return;
+  await openImageFile(shown.file, shown.name, shown.example, applied);
 }
 
 /**

@@ -6,6 +6,7 @@ import { useEffect, useRef, useState } from 'react';
 import { openExample, openFileList } from '../actions/open-image.ts';
 import { EXAMPLES, exampleUrl } from '../examples.ts';
 import { activeModel, usePlayground } from '../state/store.ts';
+import { OrientationNote } from './OrientationNote.tsx';
 import type { SourceImage } from '../state/types.ts';
 import type { Box } from '../../core/image/rgb-image.ts';
 import { count } from '../logic/plural.ts';
@@ -153,11 +154,12 @@ export function ImageInput() {
       )}
       {image && <OriginalWithCrop image={image} crop={crop?.sourceBox} cropSize={model?.manifest?.inputSize} />}
       </div>
+      {image?.orientation && <OrientationNote orientation={image.orientation} />}
       {image && !crop && model?.phase === 'ready' && <p className="note">Finding the model's centre crop…</p>}
       {image && !model && <p className="note">Load a model to tokenize this image.</p>}
       {image && (
         <p className="note" data-testid="image-facts" data-width={image.width} data-height={image.height} data-rgb-checksum={image.checksum}>
-          EXIF orientation is applied (the official code ignores it); embedded colour profiles are ignored, as the official code's loader does.
+          Embedded colour profiles are ignored, as the official code's loader does.
         </p>
       )}
     </section>

@@ -4,16 +4,21 @@
  * flattening never hold up the page.
  *
  * Choices, and how they compare with the official code (`Image.open(p).convert('RGB')`):
- * - EXIF orientation is applied (`imageOrientation: 'from-image'`): a phone photo is tokenized
- *   upright. Pillow ignores EXIF orientation, so for a rotated JPEG the official code sees it
- *   sideways.
+ * - EXIF orientation: by default the stored pixels, as Pillow gives them (and as the Node
+ *   commands do). Chromium's createImageBitmap applies the tag whatever `imageOrientation` says
+ *   (measured on Chromium 156), so it is handed a copy whose tag reads 1. With
+ *   `applyOrientation` (the page's "rotate as displayed") the original is decoded, turned.
  * - Embedded colour profiles are ignored (`colorSpaceConversion: 'none'`), as Pillow ignores
- *   them: the model gets the stored values, bit-identical to the Node reference for PNGs.
+ *   them: the model gets the stored values. JPEG: Chromium's libjpeg-turbo decode equals
+ *   Pillow's byte for byte on every fixture of fixtures/jpeg-decode (e2e/jpeg-decode.spec.ts).
  * - Transparency is composited onto white (flatten-alpha.ts); the official code drops alpha.
+ * - Sizes are checked from the header before decoding: Pillow's decompression-bomb limit, then
+ *   the page's own (image-limits.ts).
  */
 import { fnv1a32 } from '../logic/rgb-checksum.ts';
 import { flattenOntoWhite } from '../logic/flatten-alpha.ts';
-import { MAX_IMAGE_FILE_BYTES, readImageHeader, sizeProblem, type ImageFormat } from '../logic/image-header.ts';
+import { MAX_IMAGE_FILE_BYTES, sizeProblem } from '../logic/image-limits.ts';
+import { readImageHeader, withUprightOrientation, type ImageFormat, type OrientationUse } from '../../core/image/image-header.ts';
 import type { RgbImage } from '../../core/image/rgb-image.ts';
 
 export interface DecodedImage {
@@ -25,11 +30,16 @@ export interface DecodedImage {
   readonly checksum: string;
   /** A copy at most PREVIEW_SIDE on its long side, for drawing the original. */
   readonly preview: ImageBitmap;
+  /** Present when the file has an EXIF orientation other than 1: what was done with it. */
+  readonly orientation?: OrientationUse;
+}
+
+export interface DecodeOptions {
+  /** Turn the pixels as the EXIF orientation asks (as photo viewers show them); default: stored pixels, as the official code. */
+  readonly applyOrientation?: boolean;
 }
 
 export const PREVIEW_SIDE = 1024;
-/** Enough for any header we read sizes from (JPEG EXIF segments are at most 64 KB each). */
-const HEADER_BYTES = 512 * 1024;
 const CHECKPOINT_NAME = /\.(pt|pth|ckpt|safetensors|bin)$/i;
 
 /**
@@ -46,20 +56,25 @@ export class CheckpointDroppedError extends Error {
   }
 }
 
-export async function decodeImageFile(file: Blob, name: string): Promise<DecodedImage> {
+export async function decodeImageFile(file: Blob, name: string, options: DecodeOptions = {}): Promise<DecodedImage> {
   if (CHECKPOINT_NAME.test(name)) throw new CheckpointDroppedError(name);
   if (file.size > MAX_IMAGE_FILE_BYTES) {
     throw new Error(`${name}: the file is ${(file.size / 2 ** 20).toFixed(0)} MB; images up to ${MAX_IMAGE_FILE_BYTES / 2 ** 20} MB are accepted`);
   }
-  const header = readImageHeader(new Uint8Array(await file.slice(0, HEADER_BYTES).arrayBuffer()), name);
+  // The whole file: a WebP's EXIF chunk follows the image data, and an upright copy needs all of it.
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  const header = readImageHeader(bytes, name);
   if (header.width !== undefined && header.height !== undefined) {
     const problem = sizeProblem(header.width, header.height);
     if (problem) throw new Error(`${name}: ${problem}`);
   }
+  const tag = header.orientation && header.orientation.value !== 1 ? header.orientation : undefined;
+  const applied = tag !== undefined && options.applyOrientation === true;
+  const source = tag && !applied ? new Blob([withUprightOrientation(bytes, tag) as Uint8Array<ArrayBuffer>]) : file;
 
   let bitmap: ImageBitmap;
   try {
-    bitmap = await createImageBitmap(file, { imageOrientation: 'from-image', colorSpaceConversion: 'none', premultiplyAlpha: 'none' });
+    bitmap = await createImageBitmap(source, { imageOrientation: 'from-image', colorSpaceConversion: 'none', premultiplyAlpha: 'none' });
   } catch (e) {
     throw new Error(`${name}: the browser could not decode this ${header.format.toUpperCase()} file (corrupt or unsupported): ${(e as Error).message}`);
   }
@@ -73,7 +88,15 @@ export async function decodeImageFile(file: Blob, name: string): Promise<Decoded
     ctx.drawImage(bitmap, 0, 0);
     const rgba = ctx.getImageData(0, 0, width, height, { colorSpace: 'srgb' }).data;
     const { image, translucentPixels } = flattenOntoWhite(rgba, width, height);
-    return { name, format: header.format, image, translucentPixels, checksum: fnv1a32(image.data), preview: await previewOf(bitmap, translucentPixels > 0) };
+    return {
+      name,
+      format: header.format,
+      image,
+      translucentPixels,
+      checksum: fnv1a32(image.data),
+      preview: await previewOf(bitmap, translucentPixels > 0),
+      ...(tag ? { orientation: { exif: tag.value, applied } } : {}),
+    };
   } finally {
     bitmap.close();
   }

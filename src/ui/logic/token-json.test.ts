@@ -18,6 +18,15 @@ describe('token JSON', () => {
     expect(parsed.warnings).toEqual([]);
   });
 
+  it('records whether an EXIF orientation was applied, and reads it back', () => {
+    const file = createTokenFile({ manifest, indices, image: 'phone.jpg', imageOrientation: { exif: 6, applied: true } });
+    expect(JSON.parse(serializeTokenFile(file)).imageOrientation).toEqual({ exif: 6, applied: true });
+    expect(parseTokenFile(serializeTokenFile(file), manifest).file.imageOrientation).toEqual({ exif: 6, applied: true });
+    expect(createTokenFile({ manifest, indices }).imageOrientation).toBeUndefined();
+    const bad = JSON.stringify({ ...file, imageOrientation: { exif: 9, applied: true } });
+    expect(() => parseTokenFile(bad, manifest)).toThrow('"imageOrientation" must be {"exif": 1…8, "applied": true|false}');
+  });
+
   it('accepts a prefix of the scales (progressive tokens) and a bare array of arrays', () => {
     const prefix = indices.slice(0, 1 + 4 + 16);
     const file = createTokenFile({ manifest, indices: prefix });

@@ -4,6 +4,7 @@
  * indices per scale. Indices are only meaningful with the same codebooks, so parsing checks
  * the geometry against the model that will decode them and names any field that is wrong.
  */
+import type { ExifOrientation, OrientationUse } from '../../core/image/image-header.ts';
 import type { ModelManifest } from '../../core/model-package/manifest.ts';
 import type { DistanceWeights } from '../../core/quantizer/nearest-codes.ts';
 import { createTokenLayout } from './token-layout.ts';
@@ -29,6 +30,11 @@ export interface TokenFile {
   readonly weights?: DistanceWeights;
   /** The source image's file name, when there was one. */
   readonly image?: string;
+  /**
+   * When the image has an EXIF orientation tag: whether the pixels were turned as displayed
+   * (applied) or tokenized as stored, as the official code does. The two give different tokens.
+   */
+  readonly imageOrientation?: OrientationUse;
   /** True when a person changed tokens by hand after encoding. */
   readonly edited?: boolean;
 }
@@ -39,6 +45,7 @@ export interface TokenFileInput {
   readonly indices: Int32Array;
   readonly weights?: DistanceWeights;
   readonly image?: string;
+  readonly imageOrientation?: OrientationUse;
   readonly edited?: boolean;
 }
 
@@ -57,6 +64,7 @@ export function createTokenFile(input: TokenFileInput): TokenFile {
     indices,
     ...(input.weights ? { weights: { semantic: input.weights.semantic, pixel: input.weights.pixel } } : {}),
     ...(input.image ? { image: input.image } : {}),
+    ...(input.imageOrientation ? { imageOrientation: { exif: input.imageOrientation.exif, applied: input.imageOrientation.applied } } : {}),
     ...(input.edited ? { edited: true } : {}),
   };
 }
@@ -132,6 +140,7 @@ export function parseTokenFile(text: string, manifest: ModelManifest): ParsedTok
     });
   });
   const weights = parseWeights(o.weights);
+  const orientation = parseOrientation(o.imageOrientation);
   const file: TokenFile = {
     format: TOKEN_FILE_FORMAT,
     formatVersion: TOKEN_FILE_VERSION,
@@ -146,6 +155,7 @@ export function parseTokenFile(text: string, manifest: ModelManifest): ParsedTok
     indices: (o.indices as number[][]).map((r) => [...r]),
     ...(weights ? { weights } : {}),
     ...(typeof o.image === 'string' ? { image: o.image } : {}),
+    ...(orientation ? { imageOrientation: orientation } : {}),
     ...(o.edited === true ? { edited: true } : {}),
   };
   return { file, indices: flat, warnings };
@@ -163,4 +173,13 @@ function parseWeights(v: unknown): DistanceWeights | undefined {
     throw new Error('"weights" must be {"semantic": number, "pixel": number}');
   }
   return { semantic: w.semantic, pixel: w.pixel };
+}
+
+function parseOrientation(v: unknown): OrientationUse | undefined {
+  if (v === undefined) return undefined;
+  const o = v as Record<string, unknown>;
+  if (typeof o !== 'object' || o === null || !Number.isInteger(o.exif) || (o.exif as number) < 1 || (o.exif as number) > 8 || typeof o.applied !== 'boolean') {
+    throw new Error('"imageOrientation" must be {"exif": 1…8, "applied": true|false}');
+  }
+  return { exif: o.exif as ExifOrientation, applied: o.applied };
 }

@@ -13,7 +13,7 @@ import type { PackageSource } from '../../runtime/package-source.ts';
 import type { StoredPackage } from '../../runtime/convert/stored-packages.ts';
 import type { DecodeResult, EncodeResult, LoadModelResult, LoadTimings, QuantizerKind } from '../../runtime/worker/messages.ts';
 import type { CodebookName, CodeColours } from '../logic/code-colours.ts';
-import type { ImageFormat } from '../logic/image-header.ts';
+import type { ImageFormat, OrientationUse } from '../../core/image/image-header.ts';
 import type { Metrics } from '../logic/reconstruction-metrics.ts';
 import type { TokenLayout } from '../logic/token-layout.ts';
 import type { BackendParam } from '../logic/url-state.ts';
@@ -34,6 +34,8 @@ export interface SourceImage {
   readonly preview: ImageBitmap;
   /** Bundled example id, when it is one (goes into shared links). */
   readonly example?: string;
+  /** Present when the file has an EXIF orientation other than 1. */
+  readonly orientation?: OrientationUse;
 }
 
 /** One file of a model package while it loads. */

@@ -1,10 +1,10 @@
 /** The UI's side of page.worker.ts: one promise per request, typed by kind. */
-import { CheckpointDroppedError, type DecodedImage } from '../image/decode-image.ts';
+import { CheckpointDroppedError, type DecodedImage, type DecodeOptions } from '../image/decode-image.ts';
 import type { CodebookName, CodeColours } from '../logic/code-colours.ts';
 import type { Metrics } from '../logic/reconstruction-metrics.ts';
 
 export type PageRequest =
-  | { readonly kind: 'decode-image'; readonly file: Blob; readonly name: string }
+  | { readonly kind: 'decode-image'; readonly file: Blob; readonly name: string; readonly options?: DecodeOptions }
   | { readonly kind: 'metrics'; readonly crop: Uint8Array; readonly recon: Uint8Array; readonly size: number }
   | { readonly kind: 'colours'; readonly codebook: CodebookName; readonly rows: Float32Array; readonly dim: number };
 
@@ -53,8 +53,8 @@ function request<K extends PageRequest['kind']>(req: Extract<PageRequest, { kind
 }
 
 /** Decodes a file off the UI thread; rejects with a message that starts with the file's name. */
-export async function decodeImageInWorker(file: Blob, name: string): Promise<DecodedImage> {
-  return (await request({ kind: 'decode-image', file, name })).decoded;
+export async function decodeImageInWorker(file: Blob, name: string, options?: DecodeOptions): Promise<DecodedImage> {
+  return (await request({ kind: 'decode-image', file, name, options })).decoded;
 }
 
 export async function metricsInWorker(crop: Uint8Array, recon: Uint8Array, size: number): Promise<Metrics> {

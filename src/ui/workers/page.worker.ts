@@ -15,7 +15,7 @@ const scope = self as unknown as DedicatedWorkerGlobalScope;
 async function handle(request: PageRequest): Promise<{ result: PageResult; transfer: Transferable[] }> {
   switch (request.kind) {
     case 'decode-image': {
-      const decoded = await decodeImageFile(request.file, request.name);
+      const decoded = await decodeImageFile(request.file, request.name, request.options);
       return { result: { kind: 'decode-image', decoded }, transfer: [decoded.image.data.buffer as ArrayBuffer, decoded.preview] };
     }
     case 'metrics':
