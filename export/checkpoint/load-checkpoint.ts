@@ -2,8 +2,8 @@
  * Entry point of checkpoint reading: recognises the file format from its first bytes and
  * returns the model weights as a lazy state dict.
  */
-import { CheckpointError } from './checkpoint-error.ts';
 import type { ByteSource } from './byte-source.ts';
+import { CheckpointError } from './checkpoint-error.ts';
 import { plausibleSafetensorsHeader, readSafetensors } from './safetensors.ts';
 import { selectWeights } from './select-weights.ts';
 import type { LoadedCheckpoint } from './state-dict.ts';

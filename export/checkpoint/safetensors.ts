@@ -2,8 +2,8 @@
  * Reads a safetensors file: an 8-byte little-endian header length, a JSON header mapping names
  * to {dtype, shape, data_offsets}, then the raw little-endian data. Tensors are read lazily.
  */
-import { CheckpointError } from './checkpoint-error.ts';
 import type { ByteSource } from './byte-source.ts';
+import { CheckpointError } from './checkpoint-error.ts';
 import { DTYPE_SIZE } from './dtype.ts';
 import type { StateDict, StorageDType, TensorEntry } from './state-dict.ts';
 import { contiguousStride, numelOf, readStridedFloat32 } from './strided-read.ts';

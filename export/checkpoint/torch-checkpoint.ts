@@ -3,8 +3,8 @@
  * called, unpickles it safely, and returns the object tree with tensors as lazy TorchTensors
  * whose bytes are read from `<archive>/data/<key>` only when asked for.
  */
-import { CheckpointError } from './checkpoint-error.ts';
 import type { ByteSource } from './byte-source.ts';
+import { CheckpointError } from './checkpoint-error.ts';
 import { DTYPE_SIZE } from './dtype.ts';
 import { unpickle } from './pickle.ts';
 import type { StorageDType } from './state-dict.ts';

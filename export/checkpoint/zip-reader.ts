@@ -5,8 +5,8 @@
  * end records). Only stored entries can be read by range; small deflated entries can be read
  * whole where the platform has DecompressionStream('deflate-raw').
  */
-import { CheckpointError } from './checkpoint-error.ts';
 import type { ByteSource } from './byte-source.ts';
+import { CheckpointError } from './checkpoint-error.ts';
 import { crc32 } from './crc32.ts';
 
 export interface ZipEntry {
