@@ -28,11 +28,20 @@ const control: Family = {
   [OP.DUP]: (m) => m.push(m.top()),
 };
 
-/** Decodes a little-endian two's-complement integer (LONG1/LONG4) to number or bigint. */
+/** 64 KiB of two's complement: far beyond any int a checkpoint stores (steps, sizes, seeds). */
+const MAX_LONG_BYTES = 64 * 1024;
+const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
+
+/**
+ * Decodes a little-endian two's-complement integer (LONG1/LONG4) to number or bigint, in time
+ * linear in its length: shifting a BigInt byte by byte is quadratic, and a 200 KB LONG4 (a
+ * hostile file) took two minutes that way.
+ */
 function decodeLong(bytes: Uint8Array): number | bigint {
   if (bytes.length === 0) return 0;
-  let v = 0n;
-  for (let i = bytes.length - 1; i >= 0; i--) v = (v << 8n) | BigInt(bytes[i]);
+  const digits = new Array<string>(bytes.length);
+  for (let i = 0; i < bytes.length; i++) digits[i] = HEX[bytes[bytes.length - 1 - i]];
+  let v = BigInt(`0x${digits.join('')}`);
   if (bytes[bytes.length - 1] & 0x80) v -= 1n << BigInt(bytes.length * 8);
   return normalizeInt(v);
 }
@@ -50,7 +59,11 @@ const numbers: Family = {
   [OP.BININT2]: (m) => m.push(m.u16()),
   [OP.LONG]: (m) => m.push(m.parseTextInt(m.line())),
   [OP.LONG1]: (m) => m.push(decodeLong(m.bytes(m.u8()))),
-  [OP.LONG4]: (m) => m.push(decodeLong(m.bytes(m.length32()))),
+  [OP.LONG4]: (m) => {
+    const n = m.length32();
+    if (n > MAX_LONG_BYTES) m.fail(`an integer of ${n} bytes; no checkpoint holds one beyond ${MAX_LONG_BYTES}`);
+    m.push(decodeLong(m.bytes(n)));
+  },
   [OP.FLOAT]: (m) => {
     const text = m.line();
     const v = Number(text);

@@ -17,6 +17,8 @@ export interface UnpickleOptions {
   readonly persistentLoad?: (pid: unknown) => unknown;
 }
 
+const MAX_INT_DIGITS = 4300;
+
 export class PickleMachine {
   pos = 0;
   /** Where the current opcode started, for messages. */
@@ -183,6 +185,9 @@ export class PickleMachine {
 
   parseTextInt(text: string): number | bigint {
     const t = text.endsWith('L') ? text.slice(0, -1) : text;
+    // CPython itself refuses to convert longer decimal texts (sys.int_info.default_max_str_digits);
+    // parsing is superlinear, so a hostile file could otherwise stall the reader.
+    if (t.length > MAX_INT_DIGITS + 1) this.fail(`an integer of ${t.length} digits, more than the ${MAX_INT_DIGITS} Python converts from text`);
     if (!/^[+-]?\d+$/.test(t)) this.fail(`'${text}' is not an integer`);
     return normalizeInt(BigInt(t));
   }
