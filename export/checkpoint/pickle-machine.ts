@@ -18,6 +18,13 @@ export interface UnpickleOptions {
 }
 
 const MAX_INT_DIGITS = 4300;
+/**
+ * Values one pickle may build (about 100 bytes of heap each). A checkpoint's data.pkl builds
+ * about 25 per tensor (12 429 for the clip-224 fixture's 482 storages, trainer extras included),
+ * so this is room for 150 000 tensors; two bytes of opcodes build a value, so without a bound a
+ * pickle within MAX_PICKLE_BYTES could fill gigabytes of heap with empty dicts.
+ */
+export const MAX_PICKLE_VALUES = 4_000_000;
 
 export class PickleMachine {
   pos = 0;
@@ -107,8 +114,14 @@ export class PickleMachine {
     return s;
   }
 
+  /** Values pushed so far: every value the pickle builds is pushed first, so this bounds its memory. */
+  pushed = 0;
+
   // `stack` is replaced while MARK-delimited items are collected, so push through the field.
   push(v: unknown): void {
+    if (++this.pushed > MAX_PICKLE_VALUES) {
+      this.fail(`more than ${MAX_PICKLE_VALUES} values; a checkpoint's pickle builds about 25 per tensor, so this is a damaged or hostile file`);
+    }
     this.stack.push(v);
   }
 

@@ -6,6 +6,7 @@ import { memorySink } from './byte-sink.ts';
 import { memorySource } from './byte-source.ts';
 import { loadCheckpoint } from './load-checkpoint.ts';
 import { PyObject, UnpickleRefusedError, isTuple, unpickle } from './pickle.ts';
+import { MAX_PICKLE_VALUES } from './pickle-machine.ts';
 import { ZipWriter } from './zip-writer.ts';
 import { concatBytes } from '../test-support/concat-bytes.ts';
 
@@ -58,6 +59,14 @@ describe('safe unpickler: data', () => {
     expect(long1([0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x20, 0x00])).toBe(2n ** 53n + 1n);
     expect(long1([0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x80])).toBe(-(2n ** 63n));
     expect(unpickle(pk(0x80, 2, 0x8b, u32(2), 0xfe, 0xff, 0x2e), opts)).toBe(-2);
+  });
+
+  it('a pickle that builds millions of values is stopped at the bound, not when the heap runs out', () => {
+    // One byte per value (NONE), the cheapest way to build them; empty dicts would cost 100 bytes each.
+    const body = new Uint8Array(MAX_PICKLE_VALUES).fill(0x4e);
+    expect(() => unpickle(concatBytes(pk(0x80, 2, 0x5d), body, pk(0x2e)), opts)).toThrow(
+      `test.pt: test/data.pkl: more than ${MAX_PICKLE_VALUES} values; a checkpoint's pickle builds about 25 per tensor, so this is a damaged or hostile file (NONE at byte ${3 + MAX_PICKLE_VALUES - 1})`,
+    );
   });
 
   it('huge integers: decoded in linear time, refused beyond what any checkpoint holds (a 200 KB LONG4 took two minutes)', () => {
