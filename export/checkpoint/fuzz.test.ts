@@ -21,6 +21,7 @@ import { torchGlobals, torchPersistentLoad } from './torch-pickle.ts';
 import { writeTorchCheckpoint } from './torch-writer.ts';
 import { ZipArchive } from './zip-reader.ts';
 import { ZipWriter } from './zip-writer.ts';
+import { concatBytes } from '../../src/test-support/concat-bytes.ts';
 import { FIXTURE_NAMES, fixturePath, fixturesAvailable } from '../../src/test-support/fixtures.ts';
 
 const SEED = 20261203;
@@ -73,18 +74,8 @@ function applyAll(file: Uint8Array, edits: readonly Mutation[]): Uint8Array {
       out = out.slice();
       out.set(m.bytes.subarray(0, out.length - at), at);
     } else if (m.kind === 'truncate') out = out.subarray(0, at);
-    else if (m.kind === 'insert') out = concat(out.subarray(0, at), m.bytes, out.subarray(at));
-    else out = concat(out.subarray(0, at), out.subarray(Math.min(out.length, at + m.count)));
-  }
-  return out;
-}
-
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
+    else if (m.kind === 'insert') out = concatBytes(out.subarray(0, at), m.bytes, out.subarray(at));
+    else out = concatBytes(out.subarray(0, at), out.subarray(Math.min(out.length, at + m.count)));
   }
   return out;
 }

@@ -3,6 +3,7 @@
  * way Python's pickler does (GLOBAL + memo, BINPERSID, REDUCE, NEWOBJ + BUILD, batched
  * SETITEMS/APPENDS). Used by the test/benchmark checkpoint writer only.
  */
+import { OP } from './pickle-opcodes.ts';
 
 /** Marks a Python float whose value is integral (1.0), which a JS number alone cannot say. */
 export class PyFloat {
@@ -46,12 +47,12 @@ export class PickleWriter {
   private nextMemo = 0;
 
   constructor(protocol = 2) {
-    this.byte(0x80, protocol);
+    this.byte(OP.PROTO, protocol);
   }
 
   /** Finishes with STOP and returns the pickle. */
   finish(): Uint8Array {
-    this.byte(0x2e);
+    this.byte(OP.STOP);
     this.flush();
     const total = this.chunks.reduce((n, c) => n + c.byteLength, 0);
     const out = new Uint8Array(total);
@@ -93,18 +94,18 @@ export class PickleWriter {
   /** Memoizes the value on top of the stack (BINPUT/LONG_BINPUT) and returns its memo index. */
   put(): number {
     const index = this.nextMemo++;
-    if (index < 256) this.byte(0x71, index);
+    if (index < 256) this.byte(OP.BINPUT, index);
     else {
-      this.byte(0x72);
+      this.byte(OP.LONG_BINPUT);
       this.u32(index);
     }
     return index;
   }
 
   get(index: number): void {
-    if (index < 256) this.byte(0x68, index);
+    if (index < 256) this.byte(OP.BINGET, index);
     else {
-      this.byte(0x6a);
+      this.byte(OP.LONG_BINGET);
       this.u32(index);
     }
   }
@@ -114,18 +115,18 @@ export class PickleWriter {
     const key = `${module}\n${name}`;
     const known = this.globals.get(key);
     if (known !== undefined) return this.get(known);
-    this.byte(0x63);
+    this.byte(OP.GLOBAL);
     this.raw(new TextEncoder().encode(`${module}\n${name}\n`));
     this.globals.set(key, this.put());
   }
 
   mark(): void {
-    this.byte(0x28);
+    this.byte(OP.MARK);
   }
 
   string(s: string): void {
     const utf8 = new TextEncoder().encode(s);
-    this.byte(0x58);
+    this.byte(OP.BINUNICODE);
     this.u32(utf8.byteLength);
     this.raw(utf8);
   }
@@ -133,14 +134,14 @@ export class PickleWriter {
   int(n: number | bigint): void {
     if (typeof n === 'number' && !Number.isSafeInteger(n)) throw new Error(`pickle writer: ${n} is not an integer (use PyFloat for floats)`);
     const v = BigInt(n);
-    if (v >= 0n && v < 256n) return this.byte(0x4b, Number(v));
+    if (v >= 0n && v < 256n) return this.byte(OP.BININT1, Number(v));
     if (v >= 0n && v < 65536n) {
-      this.byte(0x4d, Number(v & 0xffn), Number(v >> 8n));
+      this.byte(OP.BININT2, Number(v & 0xffn), Number(v >> 8n));
       return;
     }
     if (v >= -(2n ** 31n) && v < 2n ** 31n) {
       const b = new Uint8Array(5);
-      b[0] = 0x4a;
+      b[0] = OP.BININT;
       new DataView(b.buffer).setInt32(1, Number(v), true);
       return this.raw(b);
     }
@@ -153,12 +154,12 @@ export class PickleWriter {
       const top = bytes[bytes.length - 1];
       if ((rest === 0n && (top & 0x80) === 0) || (rest === -1n && (top & 0x80) !== 0)) break;
     }
-    this.byte(0x8a, bytes.length, ...bytes);
+    this.byte(OP.LONG1, bytes.length, ...bytes);
   }
 
   float(x: number): void {
     const b = new Uint8Array(9);
-    b[0] = 0x47;
+    b[0] = OP.BINFLOAT;
     new DataView(b.buffer).setFloat64(1, x, false);
     this.raw(b);
   }
@@ -170,15 +171,15 @@ export class PickleWriter {
     for (const b of data) text += String.fromCharCode(b);
     this.string(text);
     this.string('latin1');
-    this.byte(0x86, 0x52);
+    this.byte(OP.TUPLE2, OP.REDUCE);
   }
 
   /** Writes the items then a tuple opcode of the right arity. */
   tuple(items: readonly PickleValue[]): void {
-    if (items.length === 0) return this.byte(0x29);
+    if (items.length === 0) return this.byte(OP.EMPTY_TUPLE);
     if (items.length > 3) this.mark();
     for (const v of items) this.value(v);
-    this.byte(items.length === 1 ? 0x85 : items.length === 2 ? 0x86 : items.length === 3 ? 0x87 : 0x74);
+    this.byte(items.length === 1 ? OP.TUPLE1 : items.length === 2 ? OP.TUPLE2 : items.length === 3 ? OP.TUPLE3 : OP.TUPLE);
   }
 
   /** Items of the dict on top of the stack, in SETITEMS batches. */
@@ -189,16 +190,16 @@ export class PickleWriter {
       this.value(k);
       this.value(v);
       if (++n === BATCH) {
-        this.byte(0x75);
+        this.byte(OP.SETITEMS);
         n = 0;
       }
     }
-    if (n > 0) this.byte(0x75);
+    if (n > 0) this.byte(OP.SETITEMS);
   }
 
   value(v: PickleValue): void {
-    if (v === null) return this.byte(0x4e);
-    if (typeof v === 'boolean') return this.byte(v ? 0x88 : 0x89);
+    if (v === null) return this.byte(OP.NONE);
+    if (typeof v === 'boolean') return this.byte(v ? OP.NEWTRUE : OP.NEWFALSE);
     if (typeof v === 'number') return Number.isInteger(v) ? this.int(v) : this.float(v);
     if (typeof v === 'bigint') return this.int(v);
     if (typeof v === 'string') return this.string(v);
@@ -207,17 +208,17 @@ export class PickleWriter {
     if (v instanceof PyTupleValue) return this.tuple(v.items);
     if (v instanceof PyCustom) return v.write(this);
     if (v instanceof Map) {
-      this.byte(0x7d);
+      this.byte(OP.EMPTY_DICT);
       this.put();
       return this.setItems(v);
     }
     if (Array.isArray(v)) {
-      this.byte(0x5d);
+      this.byte(OP.EMPTY_LIST);
       this.put();
       for (let i = 0; i < v.length; i += BATCH) {
         this.mark();
         for (const item of v.slice(i, i + BATCH)) this.value(item);
-        this.byte(0x65);
+        this.byte(OP.APPENDS);
       }
       return;
     }

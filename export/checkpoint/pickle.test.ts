@@ -6,7 +6,9 @@ import { memorySink } from '../../src/core/bytes/byte-sink.ts';
 import { memorySource } from '../../src/core/bytes/byte-source.ts';
 import { loadCheckpoint } from './load-checkpoint.ts';
 import { PyObject, UnpickleRefusedError, isTuple, unpickle } from './pickle.ts';
+import { MAX_PICKLE_VALUES } from './pickle-machine.ts';
 import { ZipWriter } from './zip-writer.ts';
+import { concatBytes } from '../../src/test-support/concat-bytes.ts';
 
 /** Assembles a pickle from opcode bytes and strings (strings are written as latin1 bytes). */
 function pk(...parts: (number | string | Uint8Array)[]): Uint8Array {
@@ -57,6 +59,27 @@ describe('safe unpickler: data', () => {
     expect(long1([0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x20, 0x00])).toBe(2n ** 53n + 1n);
     expect(long1([0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x80])).toBe(-(2n ** 63n));
     expect(unpickle(pk(0x80, 2, 0x8b, u32(2), 0xfe, 0xff, 0x2e), opts)).toBe(-2);
+  });
+
+  it('a pickle that builds millions of values is stopped at the bound, not when the heap runs out', () => {
+    // One byte per value (NONE), the cheapest way to build them; empty dicts would cost 100 bytes each.
+    const body = new Uint8Array(MAX_PICKLE_VALUES).fill(0x4e);
+    expect(() => unpickle(concatBytes(pk(0x80, 2, 0x5d), body, pk(0x2e)), opts)).toThrow(
+      `test.pt: test/data.pkl: more than ${MAX_PICKLE_VALUES} values; a checkpoint's pickle builds about 25 per tensor, so this is a damaged or hostile file (NONE at byte ${3 + MAX_PICKLE_VALUES - 1})`,
+    );
+  });
+
+  it('huge integers: decoded in linear time, refused beyond what any checkpoint holds (a 200 KB LONG4 took two minutes)', () => {
+    const n = 60_000;
+    const big = new Uint8Array(n).fill(0x7f);
+    const v = unpickle(concatBytes(pk(0x80, 2, 0x8b, u32(n)), big, pk(0x2e)), opts) as bigint;
+    expect(v).toBe((1n << BigInt(8 * n)) / 255n * 0x7fn);
+    // Refused from the length alone, before the bytes are even looked at.
+    expect(() => unpickle(pk(0x80, 2, 0x8b, u32(200_000), 0x2e), opts)).toThrow(
+      'test.pt: test/data.pkl: an integer of 200000 bytes; no checkpoint holds one beyond 65536 (LONG4 at byte 2)',
+    );
+    expect(() => unpickle(pk(0x80, 2, 0x4c, '7'.repeat(5000), 0x0a, 0x2e), opts)).toThrow(/an integer of 5000 digits, more than the 4300 Python converts from text \(LONG at byte 2\)/);
+    expect(unpickle(pk(0x80, 2, 0x4c, '-' + '9'.repeat(4300) + 'L', 0x0a, 0x2e), opts)).toBe(-(10n ** 4300n - 1n));
   });
 
   it('protocol 4/5: FRAME, SHORT_BINUNICODE, BINUNICODE8, MEMOIZE, STACK_GLOBAL, EMPTY_SET/ADDITEMS, FROZENSET, bytes', () => {

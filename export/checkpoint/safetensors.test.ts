@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { memorySource } from '../../src/core/bytes/byte-source.ts';
 import { loadCheckpoint } from './load-checkpoint.ts';
 import { readSafetensors } from './safetensors.ts';
+import { concatBytes } from '../../src/test-support/concat-bytes.ts';
 
 /** Builds a safetensors file by hand: u64 header length, space-padded JSON, data. */
 function safetensors(header: Record<string, unknown>, data: Uint8Array, pad = true): Uint8Array {
@@ -15,19 +16,8 @@ function safetensors(header: Record<string, unknown>, data: Uint8Array, pad = tr
   return out;
 }
 
-function concat(...parts: ArrayBufferView[]): Uint8Array {
-  const bytes = parts.map((p) => new Uint8Array(p.buffer, p.byteOffset, p.byteLength));
-  const out = new Uint8Array(bytes.reduce((n, b) => n + b.length, 0));
-  let at = 0;
-  for (const b of bytes) {
-    out.set(b, at);
-    at += b.length;
-  }
-  return out;
-}
-
 describe('safetensors', () => {
-  const data = concat(
+  const data = concatBytes(
     new Float32Array([1, 2, 3, 4]), // w: 0..16
     Uint16Array.of(0x3c00, 0xc000, 0x7c00), // h: 16..22 (1, -2, inf)
     Uint16Array.of(0x3dcd, 0xbf80), // b: 22..26 (0.10009765625, -1)

@@ -6,6 +6,7 @@
  */
 import type { ByteSink } from '../../src/core/bytes/byte-sink.ts';
 import { float32ToBfloat16Bits, float32ToFloat16Bits } from './half.ts';
+import { OP } from './pickle-opcodes.ts';
 import { PickleWriter, PyCustom, type PickleValue } from './pickle-writer.ts';
 import { contiguousStride, numelOf } from './strided-read.ts';
 import { trainerExtras, type TrainerExtrasSpec } from './trainer-extras.ts';
@@ -102,15 +103,15 @@ export async function writeTorchCheckpoint(sink: ByteSink, spec: TorchCheckpoint
       w.string(storage.key);
       w.string('cpu');
       w.int(storage.numel);
-      w.byte(0x74); // TUPLE
-      w.byte(0x51); // BINPERSID
+      w.byte(OP.TUPLE);
+      w.byte(OP.BINPERSID);
       w.int(offset);
       w.tuple(shape);
       w.tuple(stride);
       w.value(false);
       w.global('collections', 'OrderedDict');
-      w.byte(0x29, 0x52); // EMPTY_TUPLE, REDUCE
-      w.byte(0x74, 0x52); // TUPLE, REDUCE
+      w.byte(OP.EMPTY_TUPLE, OP.REDUCE);
+      w.byte(OP.TUPLE, OP.REDUCE);
       w.put();
     });
   };
@@ -186,18 +187,18 @@ export async function writeTorchCheckpoint(sink: ByteSink, spec: TorchCheckpoint
 function orderedDictWithMetadata(items: readonly (readonly [string, PickleValue])[]): PickleValue {
   return new PyCustom((w) => {
     w.global('collections', 'OrderedDict');
-    w.byte(0x29, 0x52); // EMPTY_TUPLE, REDUCE
+    w.byte(OP.EMPTY_TUPLE, OP.REDUCE);
     w.put();
     w.setItems(items);
-    w.byte(0x7d); // EMPTY_DICT (the instance __dict__)
+    w.byte(OP.EMPTY_DICT); // the instance __dict__
     w.put();
     w.string('_metadata');
     w.global('collections', 'OrderedDict');
-    w.byte(0x29, 0x52);
+    w.byte(OP.EMPTY_TUPLE, OP.REDUCE);
     w.put();
     w.setItems([['', new Map<PickleValue, PickleValue>([['version', 1]])]]);
-    w.byte(0x73); // SETITEM
-    w.byte(0x62); // BUILD
+    w.byte(OP.SETITEM);
+    w.byte(OP.BUILD);
   });
 }
 

@@ -4,6 +4,7 @@
  * argparse Namespace of CLI options. Shapes and values are small and deterministic; they exist
  * so that readers are tested against everything a real trainer checkpoint contains.
  */
+import { OP } from './pickle-opcodes.ts';
 import { PyCustom, PyFloat, PyTupleValue, type PickleValue } from './pickle-writer.ts';
 import type { TensorSpec } from './torch-writer.ts';
 
@@ -126,10 +127,10 @@ function adamState(
 function namespace(options: readonly [string, PickleValue][]): PickleValue {
   return new PyCustom((w) => {
     w.global('argparse', 'Namespace');
-    w.byte(0x29, 0x81); // EMPTY_TUPLE, NEWOBJ
+    w.byte(OP.EMPTY_TUPLE, OP.NEWOBJ);
     w.put();
     w.value(new Map<PickleValue, PickleValue>(options));
-    w.byte(0x62); // BUILD
+    w.byte(OP.BUILD);
   });
 }
 

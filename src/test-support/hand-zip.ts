@@ -1,5 +1,6 @@
 /** Hand-made zip files for the reader tests: cases our writer (rightly) never produces. */
 import { crc32 } from '../core/bytes/crc32.ts';
+import { concatBytes } from './concat-bytes.ts';
 
 export interface RawEntry {
   name: string;
@@ -55,12 +56,5 @@ export function handZip(entries: RawEntry[], comment = ''): Uint8Array {
   ev.setUint32(16, offset, true);
   ev.setUint16(20, commentBytes.length, true);
   end.set(commentBytes, 22);
-  const all = [...parts, ...central, end];
-  const out = new Uint8Array(all.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of all) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concatBytes(...parts, ...central, end);
 }
