@@ -13,8 +13,8 @@ import { reconstructImage, type ReconstructResult } from '../src/core/pipeline/t
 import { decodeImageFile } from '../src/node/image-io.ts';
 import { loadModelFromDir } from '../src/node/package-dir-reader.ts';
 import type { RgbImage } from '../src/core/image/rgb-image.ts';
-import { expectMatchesNode, timingLine } from './runtime/fixture-compare.ts';
-import { decodeInPage, encodeInPage, loadModelUrlInPage, openRuntimeHarness } from './runtime/runtime-client.ts';
+import { expectMatchesNode, timingLine } from './support/fixture-compare.ts';
+import { decodeInPage, encodeInPage, loadModelUrlInPage, openRuntimeHarness } from './support/runtime-client.ts';
 
 const PUBLIC = join(import.meta.dirname, '..', 'public');
 const PACKAGE_DIR = join(PUBLIC, 'models', 'default');

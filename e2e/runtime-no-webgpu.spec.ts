@@ -6,8 +6,8 @@
 import { expect, test } from '@playwright/test';
 import { decodeImageFile } from '../src/node/image-io.ts';
 import { fixturePath, fixturesAvailable } from '../src/test-support/fixtures.ts';
-import { expectMatchesFixture } from './runtime/fixture-compare.ts';
-import { decodeInPage, encodeInPage, eventsInPage, loadModelInPage, openRuntimeHarness, releaseInPage } from './runtime/runtime-client.ts';
+import { expectMatchesFixture } from './support/fixture-compare.ts';
+import { decodeInPage, encodeInPage, eventsInPage, loadModelInPage, openRuntimeHarness, releaseInPage } from './support/runtime-client.ts';
 
 // Top level because a different launch needs its own worker.
 test.use({

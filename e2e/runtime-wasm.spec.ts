@@ -13,7 +13,7 @@ import { maxAbsDiff, u8Diff } from '../src/test-support/compare.ts';
 import { FIXTURE_NAMES, fixtureImages, fixturePath, fixturesAvailable, requireFixtureTensor } from '../src/test-support/fixtures.ts';
 import type { LoadProgress } from '../src/runtime/model-loader.ts';
 import type { ResultOf } from '../src/runtime/worker/messages.ts';
-import { expectMatchesFixture, timingLine } from './runtime/fixture-compare.ts';
+import { expectMatchesFixture, timingLine } from './support/fixture-compare.ts';
 import { e2ePackageDir } from './runtime/package-set.ts';
 import {
   clearCacheInPage,
@@ -24,7 +24,7 @@ import {
   loadModelInPage,
   openRuntimeHarness,
   restartWorkerInPage,
-} from './runtime/runtime-client.ts';
+} from './support/runtime-client.ts';
 
 test.skip(!fixturesAvailable(), 'fixtures not found (fixtures/official or TOKENFLOW_FIXTURES)');
 

@@ -11,7 +11,7 @@ import { reconstructImage } from '../src/core/pipeline/tokenflow-pipeline.ts';
 import { decodeImageFile } from '../src/node/image-io.ts';
 import { loadModelFromDir } from '../src/node/package-dir-reader.ts';
 import { fixturePath, fixturesAvailable } from '../src/test-support/fixtures.ts';
-import { expectMatchesFixture, expectMatchesNode, timingLine } from './runtime/fixture-compare.ts';
+import { expectMatchesFixture, expectMatchesNode, timingLine } from './support/fixture-compare.ts';
 import { e2ePackageDir } from './runtime/package-set.ts';
 import {
   decodeInPage,
@@ -22,7 +22,7 @@ import {
   openRuntimeHarness,
   releaseInPage,
   waitForEventInPage,
-} from './runtime/runtime-client.ts';
+} from './support/runtime-client.ts';
 
 test.skip(!fixturesAvailable(), 'fixtures not found (fixtures/official or TOKENFLOW_FIXTURES)');
 test.setTimeout(240_000);

@@ -20,7 +20,7 @@ import type { BackendRequest } from '../../src/runtime/backend-choice.ts';
 import type { EncodeTimings, QuantizerChoice, ResultOf } from '../../src/runtime/worker/messages.ts';
 import { exportE2ePackage } from '../runtime/global-setup.ts';
 import { e2ePackageDir, e2ePackages } from '../runtime/package-set.ts';
-import { decodeInPage, encodeInPage, loadModelInPage, loadModelUrlInPage, openRuntimeHarness, packageUrl, releaseInPage } from '../runtime/runtime-client.ts';
+import { decodeInPage, encodeInPage, loadModelInPage, loadModelUrlInPage, openRuntimeHarness, packageUrl, releaseInPage } from '../support/runtime-client.ts';
 
 const EMBEDDED_DIR = fileURLToPath(new URL('../../public/models/default/', import.meta.url));
 const EMBEDDED_URL = '/models/default/';

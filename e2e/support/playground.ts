@@ -18,7 +18,7 @@ import { loadModelFromDir } from '../../src/node/package-dir-reader.ts';
 import { fnv1a32 } from '../../src/ui/logic/rgb-checksum.ts';
 import { E2E_PACKAGES_DIR, E2E_PACKAGES_URL } from '../runtime/package-set.ts';
 
-const root = resolve(import.meta.dirname, '..');
+const root = resolve(import.meta.dirname, '../..');
 
 /** The example photos the page bundles are the fixtures' source photos. */
 export const EXAMPLE_FILE = (name: 'astronaut' | 'coffee') => join(root, 'public/examples', `${name}.png`);

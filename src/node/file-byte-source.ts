@@ -1,6 +1,6 @@
 /** A ByteSource over a file on disk: positioned reads only, so a 2 GB checkpoint is never loaded whole. */
 import { open } from 'node:fs/promises';
-import type { ByteSource } from '../core/bytes/byte-source.ts';
+import { checkRange, type ByteSource } from '../core/bytes/byte-source.ts';
 
 export async function nodeFileSource(path: string): Promise<ByteSource & { close(): Promise<void> }> {
   const fh = await open(path, 'r');
@@ -17,9 +17,7 @@ export async function nodeFileSource(path: string): Promise<ByteSource & { close
     size,
     async read(offset, length) {
       if (closed) throw new Error(`${path}: read after close`);
-      if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0 || offset + length > size) {
-        throw new Error(`${path}: read of ${length} bytes at ${offset} is past the end (${size} bytes); the file is truncated`);
-      }
+      checkRange(path, offset, length, size);
       const out = new Uint8Array(length);
       // fh.read may return fewer bytes than asked (large reads, pipes); loop until done.
       for (let done = 0; done < length; ) {

@@ -4,7 +4,8 @@
  * in Node. Responses refuse arrayBuffer()/blob(): the loader must stream.
  */
 import { createHash } from 'node:crypto';
-import { PACKAGE_FORMAT, PACKAGE_FORMAT_VERSION } from '../core/model-package/manifest.ts';
+import type { ModelManifest } from '../core/model-package/manifest.ts';
+import { testManifest } from './test-manifest.ts';
 
 export type FakeFiles = Map<string, Uint8Array>;
 
@@ -95,7 +96,7 @@ export function quotaExceeded(): Error {
  * A valid package with K=2, Ds=2, Dp=1, one 1×1 scale, graph "files" of arbitrary bytes (the
  * loader never parses them) and external data for the decoder.
  */
-export function tinyPackage(): { files: FakeFiles; manifest: Record<string, unknown> } {
+export function tinyPackage(): { files: FakeFiles; manifest: ModelManifest } {
   const bytes = (n: number, seed: number) => Uint8Array.from({ length: n }, (_, i) => (i * 31 + seed) & 0xff);
   const content: [string, Uint8Array][] = [
     ['semantic_encoder.onnx', bytes(20, 1)],
@@ -106,15 +107,10 @@ export function tinyPackage(): { files: FakeFiles; manifest: Record<string, unkn
     ['codebook_pixel.f32.bin', new Uint8Array(new Float32Array([1, -1]).buffer)],
   ];
   const files: FakeFiles = new Map(content);
-  const io = (name: string, shape: number[]) => [{ name, dtype: 'float32', shape }];
-  const manifest = {
-    format: PACKAGE_FORMAT,
-    formatVersion: PACKAGE_FORMAT_VERSION,
+  const io = (name: string, shape: number[]) => [{ name, dtype: 'float32' as const, shape }];
+  const manifest = testManifest({
     name: 'tiny',
-    description: '',
-    variant: 'clip',
     source: { file: 'tiny.pt', bytes: 1, weightsKey: 'model' },
-    precision: 'fp32',
     inputSize: 16,
     gridSize: 1,
     pixelBranchSize: 16,
@@ -124,9 +120,6 @@ export function tinyPackage(): { files: FakeFiles; manifest: Record<string, unkn
     codebookSize: 2,
     semanticCodeDim: 2,
     pixelCodeDim: 1,
-    distanceWeights: { semantic: 1, pixel: 1 },
-    preprocess: { crop: 'adm-center-crop', normalize: 'minus-one-to-one' },
-    postprocess: { toUint8: 'clamp-127.5y+128' },
     graphs: {
       semanticEncoder: { file: 'semantic_encoder.onnx', externalData: [], inputs: io('image', [1, 3, 16, 16]), outputs: io('semantic', [1, 2, 1, 1]) },
       pixelEncoder: { file: 'pixel_encoder.onnx', externalData: [], inputs: io('image', [1, 3, 16, 16]), outputs: io('pixel', [1, 1, 1, 1]) },
@@ -137,7 +130,7 @@ export function tinyPackage(): { files: FakeFiles; manifest: Record<string, unkn
       pixel: { file: 'codebook_pixel.f32.bin', dtype: 'float32', shape: [2, 1], normalized: true },
     },
     files: content.map(([path, b]) => ({ path, bytes: b.byteLength, sha256: createHash('sha256').update(b).digest('hex') })),
-  };
+  });
   files.set('manifest.json', new TextEncoder().encode(JSON.stringify(manifest)));
   return { files, manifest };
 }

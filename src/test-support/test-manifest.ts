@@ -1,12 +1,12 @@
-/** Small stand-ins for the UI logic's unit tests (no files, no model). */
-import type { ModelManifest } from '../core/model-package/manifest.ts';
+/** A model manifest for unit tests (no files, no model); the runtime's fake package builds on it. */
+import { PACKAGE_FORMAT, PACKAGE_FORMAT_VERSION, type ModelManifest } from '../core/model-package/manifest.ts';
 
 /** A manifest with the released CLIP-256 geometry and a small K; only the fields the UI logic reads are meaningful. */
 export function testManifest(overrides: Partial<ModelManifest> = {}): ModelManifest {
   const scales = overrides.scales ?? [1, 2, 4, 6, 8, 10, 12, 14, 16];
   return {
-    format: 'tokenflow-model-package',
-    formatVersion: 1,
+    format: PACKAGE_FORMAT,
+    formatVersion: PACKAGE_FORMAT_VERSION,
     name: 'test CLIP-256',
     description: '',
     variant: 'clip',

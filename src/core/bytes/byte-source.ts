@@ -3,6 +3,7 @@
  * 1.5–1.9 GB). Node implements it over a file descriptor, the browser over a Blob.
  */
 import { CheckpointError } from './checkpoint-error.ts';
+
 export interface ByteSource {
   /** For error messages: a file name or path. */
   readonly name: string;
@@ -17,9 +18,7 @@ export function memorySource(bytes: Uint8Array, name = 'memory'): ByteSource {
     name,
     size: bytes.byteLength,
     async read(offset, length) {
-      if (offset < 0 || length < 0 || offset + length > bytes.byteLength) {
-        throw new CheckpointError(`${name}: read of ${length} bytes at ${offset} is past the end (${bytes.byteLength} bytes); the file is truncated`);
-      }
+      checkRange(name, offset, length, bytes.byteLength);
       return bytes.subarray(offset, offset + length);
     },
   };
@@ -31,10 +30,15 @@ export function blobSource(blob: Blob, name: string): ByteSource {
     name,
     size: blob.size,
     async read(offset, length) {
-      if (offset < 0 || length < 0 || offset + length > blob.size) {
-        throw new CheckpointError(`${name}: read of ${length} bytes at ${offset} is past the end (${blob.size} bytes); the file is truncated`);
-      }
+      checkRange(name, offset, length, blob.size);
       return new Uint8Array(await blob.slice(offset, offset + length).arrayBuffer());
     },
   };
+}
+
+/** Throws, naming the source, when a read would leave the file: a truncated or mislabelled file. */
+export function checkRange(name: string, offset: number, length: number, size: number): void {
+  if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0 || offset + length > size) {
+    throw new CheckpointError(`${name}: read of ${length} bytes at ${offset} is past the end (${size} bytes); the file is truncated`);
+  }
 }

@@ -19,19 +19,24 @@ export type Sha256Factory = () => Promise<IncrementalSha256>;
 
 export const createSha256: Sha256Factory = async () => {
   const hasher = await createSHA256();
+  return digestOnce({ update: (data) => hasher.update(data), digestHex: () => hasher.digest('hex') });
+};
+
+/** Wraps a hash so that input after the digest, or a second digest, throws instead of lying. */
+export function digestOnce(hash: IncrementalSha256): IncrementalSha256 {
   let finished = false;
   return {
     update(data) {
       if (finished) throw new Error('sha256: update after digest');
-      hasher.update(data);
+      hash.update(data);
     },
     digestHex() {
       if (finished) throw new Error('sha256: digest taken twice');
       finished = true;
-      return hasher.digest('hex');
+      return hash.digestHex();
     },
   };
-};
+}
 
 export async function sha256Hex(bytes: Uint8Array): Promise<string> {
   const digest = await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>);

@@ -8,8 +8,8 @@ import type { RgbImage } from '../../src/core/image/rgb-image.ts';
 import type { GraphName } from '../../src/core/model-package/manifest.ts';
 import type { BackendRequest } from '../../src/runtime/backend-choice.ts';
 import type { EncodeRequest, EngineEvent, ResultOf } from '../../src/runtime/worker/messages.ts';
-import type { RuntimeHarness } from './harness.ts';
-import { E2E_PACKAGES_URL, RUNTIME_HARNESS_PATH } from './package-set.ts';
+import type { RuntimeHarness } from '../runtime/harness.ts';
+import { E2E_PACKAGES_URL, RUNTIME_HARNESS_PATH } from '../runtime/package-set.ts';
 
 type WithHarness = { tokenflowHarness: RuntimeHarness };
 
