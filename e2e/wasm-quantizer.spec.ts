@@ -12,7 +12,7 @@ import { quantizeMultiscale, type Codebooks } from '../src/core/quantizer/index.
 import { decodeImageFile } from '../src/node/image-io.ts';
 import { fixturePath, fixturesAvailable } from '../src/test-support/fixtures.ts';
 import { e2ePackageDir } from './runtime/package-set.ts';
-import { clearCacheInPage, encodeInPage, loadModelInPage, openRuntimeHarness } from './runtime/runtime-client.ts';
+import { clearCacheInPage, encodeInPage, loadModelInPage, openRuntimeHarness } from './support/runtime-client.ts';
 
 test.skip(!fixturesAvailable(), 'fixtures not found (../shared/fixtures or TOKENFLOW_FIXTURES)');
 
