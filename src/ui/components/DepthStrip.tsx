@@ -1,4 +1,5 @@
 /** Every depth 1…n of the active model's tokens (actions/depth-strip.ts), PSNR under each; a depth sets the slider. */
+import { decodeEveryDepth, decodesUnasked } from '../actions/depth-strip.ts';
 import { setReconScales } from '../actions/reconstruct.ts';
 import { activeModel, usePlayground } from '../state/store.ts';
 import { RgbCanvas } from './RgbCanvas.tsx';
@@ -35,7 +36,17 @@ export function DepthStrip() {
           </li>
         ))}
       </ol>
-      {strip.depths.some((d) => !d) && <p className="note">Decoding depth {strip.depths.findIndex((d) => !d) + 1} of {n}…</p>}
+      {strip.depths.some((d) => !d) &&
+        (decodesUnasked(model.manifest?.outputSize) ? (
+          <p className="note">Decoding depth {strip.depths.findIndex((d) => !d) + 1} of {n}…</p>
+        ) : (
+          <p className="note">
+            <button type="button" onClick={decodeEveryDepth}>
+              Decode every depth
+            </button>{' '}
+            ({n} decoder runs of about {Math.round(model.recon?.result.timings.decoderMs ?? 0)} ms each; your next action waits for the one under way)
+          </p>
+        ))}
     </div>
   );
 }
