@@ -224,6 +224,10 @@ test.describe('desktop, 1440×900', () => {
     expect(Math.abs(handle.x + handle.width / 2 - (stage.x + stage.width * 0.2))).toBeLessThan(3);
     await page.locator('#compare-with').selectOption('recon:1');
     await expect(compare).toHaveAttribute('data-after', 'recon:1');
+    // In the slider, a depth of the strip goes against the crop.
+    await expect(page.getByTestId('depth-strip')).toHaveAttribute('data-decoded', '9', { timeout: 60_000 });
+    await page.getByTestId('depth-strip').locator('button[data-k="3"]').click();
+    await expect(compare).toHaveAttribute('data-after', 'depth:3');
   });
 });
 
