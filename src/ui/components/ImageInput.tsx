@@ -9,6 +9,7 @@ import { activeModel, usePlayground } from '../state/store.ts';
 import type { SourceImage } from '../state/types.ts';
 import type { Box } from '../../core/image/rgb-image.ts';
 import { count } from '../logic/plural.ts';
+import { HiddenFileInput } from './HiddenFileInput.tsx';
 import { InfoTip } from './InfoTip.tsx';
 
 const PREVIEW_MAX = 480;
@@ -121,20 +122,7 @@ export function ImageInput() {
             <button type="button" onClick={() => picker.current?.click()}>
               choose a file
             </button>
-            <input
-              ref={picker}
-              id="image-file"
-              type="file"
-              accept="image/*,.json"
-              className="visually-hidden"
-              // The button above opens it; a hidden input must not take a Tab stop of its own.
-              tabIndex={-1}
-              aria-label="Choose an image file"
-              onChange={(e) => {
-                if (e.target.files) void openFileList(e.target.files);
-                e.target.value = '';
-              }}
-            />
+            <HiddenFileInput ref={picker} id="image-file" accept="image/*,.json" label="Choose an image file" onFiles={(files) => void openFileList(files)} />
           </p>
           <div className="examples" role="group" aria-label="Example photos">
             <span>Examples:</span>
