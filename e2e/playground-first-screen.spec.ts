@@ -91,7 +91,6 @@ test.describe('desktop, 1440×900', () => {
     expect(psnrs.every((p) => p > 5 && p < 60)).toBe(true);
     expect(psnrs[8]).toBeCloseTo(Number(await page.getByTestId('metrics').getAttribute('data-psnr')), 6);
     expect(psnrs[8], 'all scales beat the 1×1 token alone').toBeGreaterThan(psnrs[0]);
-    if (SHOTS) await page.screenshot({ path: join(ROOT, 'docs/page-desktop.png') });
   });
 
   test('a token is outlined where it sits on the crop and the reconstruction, at every scale, and hover and image clicks link back', async () => {
@@ -114,6 +113,14 @@ test.describe('desktop, 1440×900', () => {
         await expect(rect).toHaveCount(1);
         expectBoxClose(await box(rect), expectedCell(await box(img), side, row, col), `${side}×${side} (${row}, ${col}) on the ${name}`);
       }
+    }
+    if (SHOTS) {
+      await page.locator('.scale-thumb[data-scale="4"]').click();
+      await page.locator('[data-testid=token-grid] [data-row="1"][data-col="2"]').click();
+      await page.mouse.move(0, 0);
+      await page.evaluate(() => window.scrollTo(0, 0));
+      await page.screenshot({ path: join(ROOT, 'docs/page-desktop.png') });
+      await page.locator('.scale-thumb[data-scale="16"]').click();
     }
     // Hovering a grid cell outlines it (dashed) on the images too.
     await page.locator('[data-testid=token-grid] [data-row="3"][data-col="4"]').hover();
@@ -217,6 +224,10 @@ test.describe('desktop, 1440×900', () => {
     expect(Math.abs(handle.x + handle.width / 2 - (stage.x + stage.width * 0.2))).toBeLessThan(3);
     await page.locator('#compare-with').selectOption('recon:1');
     await expect(compare).toHaveAttribute('data-after', 'recon:1');
+    // In the slider, a depth of the strip goes against the crop.
+    await expect(page.getByTestId('depth-strip')).toHaveAttribute('data-decoded', '9', { timeout: 60_000 });
+    await page.getByTestId('depth-strip').locator('button[data-k="3"]').click();
+    await expect(compare).toHaveAttribute('data-after', 'depth:3');
   });
 });
 

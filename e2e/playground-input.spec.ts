@@ -75,6 +75,7 @@ test('a token file dropped on the page is decoded with the model', async ({ page
   const path = await download.path();
   await dropFile(page, path, download.suggestedFilename(), 'application/json');
   await expect(page.getByTestId('token-note').first()).toContainText('decoded from pasted tokens of coffee.png (8 of 8 scales)');
+  // A decode of the 224 px model takes seconds on a busy 2-core machine.
   await expect(page.locator('[data-testid=recon]')).toContainText('from pasted tokens', { timeout: 60_000 });
   await expect(page.locator('[data-testid=recon]')).toHaveAttribute('data-phase', 'done');
   expect(await gridIndices(page)).toEqual(indices);

@@ -197,11 +197,12 @@ test('a top-k candidate can replace a token; the edited tokens decode like the r
   const edited = q.indices.slice();
   edited[t] = runnerUp;
   const url = packageUrl(MAIN);
-  await expect(page.locator('[data-testid=recon]').first()).toContainText('with edited tokens');
+  // Each of these waits for a decode of the 256 px model: seconds on a busy 2-core machine.
+  await expect(page.locator('[data-testid=recon]').first()).toContainText('with edited tokens', { timeout: 60_000 });
   expectMetricsClose(await pageMetrics(page, url, 9), (await ref.progressive(9, edited)).metrics, 'edited tokens');
   await page.getByRole('button', { name: 'Undo 1 edit' }).click();
   await expect(page.getByTestId('inspector-index')).toHaveText(String(q.indices[t]));
-  await expect(page.locator('[data-testid=recon]').first()).not.toContainText('with edited tokens');
+  await expect(page.locator('[data-testid=recon]').first()).not.toContainText('with edited tokens', { timeout: 60_000 });
   expectMetricsClose(await pageMetrics(page, url, 9), ref.metrics, 'after undo');
   void testInfo;
 });
@@ -220,12 +221,12 @@ test('pasted token JSON decodes without the image; bad JSON is refused naming th
   await page.getByRole('button', { name: 'Decode these tokens' }).click();
   await expect(page.getByTestId('token-note').first()).toContainText('decoded from pasted tokens (4 of 9 scales)');
   const recon = page.locator('[data-testid=recon]').first();
-  await expect(recon).toHaveAttribute('data-scales-used', '4');
-  await expect(recon).toContainText('from pasted tokens');
+  await expect(recon).toHaveAttribute('data-scales-used', '4', { timeout: 60_000 });
+  await expect(recon).toContainText('from pasted tokens', { timeout: 60_000 });
   await expect(page.getByTestId('token-grid')).toHaveAttribute('data-scale', '6');
   expect(await gridIndices(page)).toEqual(indices[3]);
   await page.getByRole('button', { name: "Back to the image's tokens" }).click();
-  await expect(recon).toHaveAttribute('data-scales-used', '9');
+  await expect(recon).toHaveAttribute('data-scales-used', '9', { timeout: 60_000 });
   void testInfo;
 });
 

@@ -20,3 +20,10 @@ export function exampleUrl(example: Example): string {
 export function findExample(id: string): Example | undefined {
   return EXAMPLES.find((e) => e.id === id);
 }
+
+/** The example's file; throws with the HTTP status when the server does not give it. */
+export async function fetchExample(example: Example): Promise<Blob> {
+  const response = await fetch(exampleUrl(example));
+  if (!response.ok) throw new Error(`HTTP ${response.status}`);
+  return response.blob();
+}

@@ -2,7 +2,8 @@
  * Pictures of codes the image does not use (the inspector's candidates and per-codebook
  * winners): a token map with every token set to the code, decoded by the model's worker. One
  * decoder run each, so they are cached per model and code, asked for only when no token of the
- * image holds the code, and decoded one at a time, newest request first.
+ * image holds the code (unasked only for a small decoder, depth-strip.ts decodesUnasked; else on
+ * a click), and decoded one at a time, newest request first.
  */
 import { codePatchKey } from '../logic/code-patch-source.ts';
 import { findModel, getState, setState } from '../state/store.ts';

@@ -2,7 +2,9 @@
  * The strip of every depth 1…n under the results: the active model's tokens decoded from the
  * first k scales, for each k, with PSNR against the crop. It fills itself in the model's worker
  * one decode at a time once the main reconstruction is done, and yields whenever that worker has
- * other work (a new reconstruction, new tokens), resuming where it stopped.
+ * other work (a new reconstruction, new tokens), resuming where it stopped. A decode already
+ * under way cannot be stopped, so the strip fills by itself only for a small decoder (the
+ * embedded model); otherwise it waits for a click (decodeEveryDepth).
  */
 import { psnrU8 } from '../../core/metrics/psnr.ts';
 import { scalesCovered } from '../logic/token-layout.ts';
@@ -10,22 +12,46 @@ import { activeModel, findModel, getState, setState, usePlayground } from '../st
 import type { DepthResult, PlaygroundState } from '../state/types.ts';
 import { engineFor } from './engines.ts';
 
+/**
+ * Decodes run unasked only for models whose output is at most this side: the decoder's cost grows
+ * with the output area, and at 128 px (the embedded model) one decode is a fraction of a second,
+ * so a user action waits little behind one. A size rule rather than a timing keeps the page the
+ * same on a busy and an idle machine.
+ */
+export const UNASKED_MAX_OUTPUT = 128;
+
 let filling: Int32Array | undefined;
+/** Tokens the visitor asked to decode at every depth (slow decoders). */
+let asked: Int32Array | undefined;
+
+/** True when the model decodes quickly enough for pictures to be decoded without asking. */
+export function decodesUnasked(outputSize: number | undefined): boolean {
+  return outputSize !== undefined && outputSize <= UNASKED_MAX_OUTPUT;
+}
+
+/** User action: decode every depth of the active model's tokens (for a slow decoder, where the strip does not fill by itself). */
+export function decodeEveryDepth(): void {
+  const m = activeModel(getState());
+  if (!m?.tokens) return;
+  asked = m.tokens;
+  check(getState());
+}
 /** Tokens whose strip hit a decoder error: not retried on every store change. */
 let failed: Int32Array | undefined;
 
 /** Starts watching the store; returns the unsubscribe function. */
 export function startDepthStrip(): () => void {
-  const check = (s: PlaygroundState) => {
-    const m = activeModel(s);
-    if (!m?.tokens || !m.layout || m.reconPhase !== 'done' || !m.recon || filling === m.tokens || failed === m.tokens) return;
-    const strip = s.depthStrip;
-    const same = strip?.modelId === m.id && strip.tokens === m.tokens;
-    if (same && strip.depths.every(Boolean)) return;
-    if (!same) setState({ depthStrip: { modelId: m.id, tokens: m.tokens, depths: new Array<DepthResult | undefined>(scalesCovered(m.layout, m.tokens.length)).fill(undefined) } });
-    void fill(m.id, m.tokens);
-  };
   return usePlayground.subscribe(check);
+}
+
+function check(s: PlaygroundState): void {
+  const m = activeModel(s);
+  if (!m?.tokens || !m.layout || m.reconPhase !== 'done' || !m.recon || filling === m.tokens || failed === m.tokens) return;
+  const strip = s.depthStrip;
+  const same = strip?.modelId === m.id && strip.tokens === m.tokens;
+  if (same && strip.depths.every(Boolean)) return;
+  if (!same) setState({ depthStrip: { modelId: m.id, tokens: m.tokens, depths: new Array<DepthResult | undefined>(scalesCovered(m.layout, m.tokens.length)).fill(undefined) } });
+  if (asked === m.tokens || decodesUnasked(m.manifest?.outputSize)) void fill(m.id, m.tokens);
 }
 
 async function fill(id: number, tokens: Int32Array): Promise<void> {

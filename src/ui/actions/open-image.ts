@@ -1,5 +1,5 @@
 /** User action: open an image (dropped, pasted, picked, or a bundled example). */
-import { EXAMPLES, exampleUrl, findExample } from '../examples.ts';
+import { EXAMPLES, fetchExample, findExample } from '../examples.ts';
 import { decodeImageInWorker } from '../workers/page-worker-client.ts';
 import { getState, setState } from '../state/store.ts';
 import { CHECKPOINT_FILE, convertAndLoad } from './convert-checkpoint.ts';
@@ -92,9 +92,7 @@ export async function openExample(id: string): Promise<void> {
   }
   let blob: Blob;
   try {
-    const response = await fetch(exampleUrl(example));
-    if (!response.ok) throw new Error(`HTTP ${response.status}`);
-    blob = await response.blob();
+    blob = await fetchExample(example);
   } catch (e) {
     setState({ imagePhase: 'error', imageError: `${example.file}: the example could not be fetched (${(e as Error).message})` });
     return;

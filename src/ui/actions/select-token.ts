@@ -31,3 +31,8 @@ export function setZoom(zoom: number): void {
 export function setGridOverlay(on: boolean): void {
   setState({ gridOverlay: on });
 }
+
+/** Show the crop through the token grid, or the code colours alone. */
+export function setGridOverImage(on: boolean): void {
+  setState({ gridOverImage: on });
+}

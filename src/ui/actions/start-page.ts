@@ -4,7 +4,7 @@
  * plain visit to the embedded model, the first example, so a visitor sees tokens without a click —
  * and start keeping the link up to date.
  */
-import { EXAMPLES, exampleUrl } from '../examples.ts';
+import { EXAMPLES, fetchExample } from '../examples.ts';
 import { DEFAULT_MODEL_PATH } from '../logic/model-url.ts';
 import { addNotice, getState, setState } from '../state/store.ts';
 import { startDepthStrip } from './depth-strip.ts';
@@ -46,9 +46,7 @@ async function openFirstExample(): Promise<void> {
   const example = EXAMPLES[0];
   let blob: Blob;
   try {
-    const response = await fetch(exampleUrl(example));
-    if (!response.ok) throw new Error(`HTTP ${response.status}`);
-    blob = await response.blob();
+    blob = await fetchExample(example);
   } catch (e) {
     addNotice(`the example ${example.file} could not be fetched to start with (${(e as Error).message}); give the page an image instead`);
     return;

@@ -52,3 +52,25 @@ export function ImagePatch({ image, px }: { readonly image: RgbImage; readonly p
   }, [image, px]);
   return <canvas ref={ref} width={px} height={px} aria-hidden="true" className="patch decoded-alone" />;
 }
+
+/** An object URL of an RGB image as PNG (for CSS backgrounds), revoked when the image changes. */
+export function useImageUrl(image: RgbImage | undefined): string | undefined {
+  const [url, setUrl] = useState<{ image: RgbImage; url: string }>();
+  useEffect(() => {
+    if (!image) return;
+    let live = true;
+    let made: string | undefined;
+    const canvas = new OffscreenCanvas(image.width, image.height);
+    canvas.getContext('2d')?.putImageData(new ImageData(rgbToRgba(image), image.width, image.height), 0, 0);
+    void canvas.convertToBlob({ type: 'image/png' }).then((blob) => {
+      made = URL.createObjectURL(blob);
+      if (live) setUrl({ image, url: made });
+      else URL.revokeObjectURL(made);
+    });
+    return () => {
+      live = false;
+      if (made) URL.revokeObjectURL(made);
+    };
+  }, [image]);
+  return url && url.image === image ? url.url : undefined;
+}

@@ -10,6 +10,7 @@ import { OrientationNote } from './OrientationNote.tsx';
 import type { SourceImage } from '../state/types.ts';
 import type { Box } from '../../core/image/rgb-image.ts';
 import { count } from '../logic/plural.ts';
+import { HiddenFileInput } from './HiddenFileInput.tsx';
 import { InfoTip } from './InfoTip.tsx';
 
 const PREVIEW_MAX = 480;
@@ -102,49 +103,39 @@ export function ImageInput() {
         Image
       </h2>
       <div className="image-input-body">
-      <div
-        className={`drop-zone${dragging ? ' dragging' : ''}`}
-        data-testid="drop-zone"
-        onDragOver={(e) => {
-          e.preventDefault();
-          setDragging(true);
-        }}
-        onDragLeave={() => setDragging(false)}
-        onDrop={(e) => {
-          e.preventDefault();
-          setDragging(false);
-          void openFileList(e.dataTransfer.files);
-        }}
-      >
-        <p>
-          <strong>Drop or paste an image</strong> <span className="drop-extra">(or a token .json, or a .pt / .safetensors checkpoint to convert)</span>, or{' '}
-          <button type="button" onClick={() => picker.current?.click()}>
-            choose a file
-          </button>
-          <input
-            ref={picker}
-            id="image-file"
-            type="file"
-            accept="image/*,.json"
-            className="visually-hidden"
-            // The button above opens it; a hidden input must not take a Tab stop of its own.
-            tabIndex={-1}
-            aria-label="Choose an image file"
-            onChange={(e) => {
-              if (e.target.files) void openFileList(e.target.files);
-              e.target.value = '';
-            }}
-          />
-        </p>
-        <div className="examples" role="group" aria-label="Example photos">
-          <span>Examples:</span>
-          {EXAMPLES.map((ex) => (
-            <button key={ex.id} type="button" className="example" onClick={() => void openExample(ex.id)} title={ex.credit} data-example={ex.id}>
-              <img src={exampleUrl(ex)} alt="" width={36} height={36} />
-              {ex.title}
+        <div
+          className={`drop-zone${dragging ? ' dragging' : ''}`}
+          data-testid="drop-zone"
+          onDragOver={(e) => {
+            e.preventDefault();
+            setDragging(true);
+          }}
+          onDragLeave={() => setDragging(false)}
+          onDrop={(e) => {
+            e.preventDefault();
+            setDragging(false);
+            void openFileList(e.dataTransfer.files);
+          }}
+        >
+          <p>
+            <strong>Drop or paste an image</strong>
+            <span className="drop-extra"> (or a token .json, or a .pt / .safetensors checkpoint to convert)</span>, or{' '}
+            <button type="button" onClick={() => picker.current?.click()}>
+              choose a file
             </button>
-          ))}
+            <HiddenFileInput ref={picker} id="image-file" accept="image/*,.json" label="Choose an image file" onFiles={(files) => void openFileList(files)} />
+          </p>
+          <div className="examples" role="group" aria-label="Example photos">
+            <span>Examples:</span>
+            {EXAMPLES.map((ex) => (
+              <button key={ex.id} type="button" className="example" onClick={() => void openExample(ex.id)} title={ex.credit} data-example={ex.id}>
+                <img src={exampleUrl(ex)} alt="" width={36} height={36} />
+                {ex.title}
+              </button>
+            ))}
+          </div>
         </div>
+        {image && <OriginalWithCrop image={image} crop={crop?.sourceBox} cropSize={model?.manifest?.inputSize} />}
       </div>
       {phase === 'running' && <p aria-live="polite">Decoding the image…</p>}
       {error && (
@@ -152,13 +143,11 @@ export function ImageInput() {
           {error}
         </p>
       )}
-      {image && <OriginalWithCrop image={image} crop={crop?.sourceBox} cropSize={model?.manifest?.inputSize} />}
-      </div>
       {image?.orientation && <OrientationNote orientation={image.orientation} />}
       {image && !crop && model?.phase === 'ready' && <p className="note">Finding the model's centre crop…</p>}
       {image && !model && <p className="note">Load a model to tokenize this image.</p>}
       {image && (
-        <p className="note" data-testid="image-facts" data-width={image.width} data-height={image.height} data-rgb-checksum={image.checksum}>
+        <p className="note image-facts" data-testid="image-facts" data-width={image.width} data-height={image.height} data-rgb-checksum={image.checksum}>
           Embedded colour profiles are ignored, as the official code's loader does.
         </p>
       )}

@@ -9,6 +9,7 @@ import { addModelFromSource } from '../actions/load-model.ts';
 import { removeStoredModel } from '../actions/stored-models.ts';
 import { usePlayground } from '../state/store.ts';
 import type { ConversionView } from '../state/types.ts';
+import { HiddenFileInput } from './HiddenFileInput.tsx';
 import { formatBytes } from './ProgressBar.tsx';
 
 function Conversion({ c }: { readonly c: ConversionView }) {
@@ -56,35 +57,14 @@ export function LocalModels() {
         <button type="button" onClick={() => folderPicker.current?.click()}>
           Add a model folder
         </button>
-        <input
+        <HiddenFileInput
           ref={checkpointPicker}
-          data-testid="checkpoint-file"
-          type="file"
+          testId="checkpoint-file"
           accept=".pt,.pth,.ckpt,.bin,.safetensors"
-          className="visually-hidden"
-          // The visible button opens it; a hidden input must not take a Tab stop of its own.
-          tabIndex={-1}
-          aria-label="Choose a checkpoint to convert"
-          onChange={(e) => {
-            const f = e.target.files?.[0];
-            if (f) void convertAndLoad(f);
-            e.target.value = '';
-          }}
+          label="Choose a checkpoint to convert"
+          onFiles={(files) => void convertAndLoad(files[0])}
         />
-        <input
-          ref={folderPicker}
-          data-testid="model-folder"
-          type="file"
-          // React passes unknown lower-case attributes through; webkitdirectory is not in its types.
-          {...{ webkitdirectory: '', directory: '' }}
-          className="visually-hidden"
-          tabIndex={-1}
-          aria-label="Choose a model package folder"
-          onChange={(e) => {
-            if (e.target.files) void addModelFolder(e.target.files);
-            e.target.value = '';
-          }}
-        />
+        <HiddenFileInput ref={folderPicker} testId="model-folder" folder label="Choose a model package folder" onFiles={(files) => void addModelFolder(files)} />
       </p>
       {conversion && <Conversion c={conversion} />}
       {stored && stored.length > 0 && (

@@ -3,6 +3,7 @@
  * codebook, and (beyond the paper) the semantic/pixel distance weights.
  */
 import { setActiveModel, setColourBy } from '../actions/load-model.ts';
+import { setGridOverImage } from '../actions/select-token.ts';
 import { setWeights } from '../actions/set-weights.ts';
 import { balanceOf, isReleasedWeighting, weightsFromBalance } from '../logic/weights.ts';
 import type { CodebookName } from '../logic/code-colours.ts';
@@ -13,6 +14,7 @@ export function TokenControls() {
   const models = usePlayground((s) => s.models);
   const active = usePlayground((s) => activeModel(s)?.id);
   const colourBy = usePlayground((s) => s.colourBy);
+  const overImage = usePlayground((s) => s.gridOverImage);
   const weights = usePlayground((s) => s.weights);
   const colours = usePlayground((s) => activeModel(s)?.colours[s.colourBy]);
   const released = isReleasedWeighting(weights);
@@ -31,6 +33,9 @@ export function TokenControls() {
           </select>
         </div>
       )}
+      <label className="check">
+        <input type="checkbox" checked={overImage} onChange={(e) => setGridOverImage(e.target.checked)} /> show the image through the tokens
+      </label>
       <fieldset className="row">
         <legend>Colour tokens by their</legend>
         {(['pixel', 'semantic'] as const).map((c: CodebookName) => (

@@ -10,6 +10,7 @@ import { count } from '../logic/plural.ts';
 import type { CodeColours } from '../logic/code-colours.ts';
 import { bitsPerImage, flatIndex, positionOf, scaleSlice, shownScaleIndex, type TokenLayout } from '../logic/token-layout.ts';
 import { activeModel, usePlayground } from '../state/store.ts';
+import { useImageUrl } from './CropPatch.tsx';
 import { tokenCss, tokenRgb } from './token-colour.ts';
 
 const THUMB_PX = 40;
@@ -70,6 +71,8 @@ export function TokenGrid() {
   const scaleIndex = usePlayground((s) => s.scaleIndex);
   const selected = usePlayground((s) => s.selected);
   const colourBy = usePlayground((s) => s.colourBy);
+  const overImage = usePlayground((s) => s.gridOverImage);
+  const picture = useImageUrl(overImage && model?.tokenSource !== 'pasted' ? model?.encoded?.crop.image : undefined);
   const gridRef = useRef<HTMLDivElement>(null);
 
   const layout = model?.layout;
@@ -138,10 +141,10 @@ export function TokenGrid() {
         <FocusKeeper gridRef={gridRef} selected={selected}>
           <div
             ref={gridRef}
-            className="token-grid"
+            className={`token-grid${picture ? ' over-image' : ''}`}
             role="group"
             aria-label={`Tokens at scale ${s}×${s}; arrow keys move the selection`}
-            style={{ gridTemplateColumns: `repeat(${s}, 1fr)` }}
+            style={{ gridTemplateColumns: `repeat(${s}, 1fr)`, ...(picture ? { backgroundImage: `url(${picture})` } : {}) }}
             data-testid="token-grid"
             data-scale={s}
             data-indices={slice.join(',')}

@@ -6,6 +6,7 @@
  */
 import { useDeferredValue, useEffect, useMemo, useState } from 'react';
 import { requestCodePatches } from '../actions/code-patches.ts';
+import { decodesUnasked } from '../actions/depth-strip.ts';
 import { resetEdits, setTokenCode } from '../actions/edit-token.ts';
 import { selectToken, setScaleIndex } from '../actions/select-token.ts';
 import { describePosition, flatIndex, positionOf, tokenFootprint } from '../logic/token-layout.ts';
@@ -26,6 +27,8 @@ interface Pictures {
   readonly model: ModelView;
   readonly crop?: ImageBitmap;
   readonly scaleIndex: number;
+  /** Whether codes are decoded alone without asking (a quick decoder). */
+  readonly unasked: boolean;
 }
 
 function CodePicture({ code, pictures }: { readonly code: number; readonly pictures: Pictures }) {
@@ -44,6 +47,13 @@ function CodePicture({ code, pictures }: { readonly code: number; readonly pictu
       <span className="code-picture" title={`code ${code} decoded alone (every token set to it); no token of this image holds it`} data-picture="decoded">
         <ImagePatch image={alone} px={PATCH_PX} />
       </span>
+    );
+  }
+  if (!pictures.unasked) {
+    return (
+      <button type="button" className="code-picture pending" data-picture="ask" onClick={() => requestCodePatches(model.id, [code])} aria-label={`Decode code ${code} alone for a picture`}>
+        ?
+      </button>
     );
   }
   return <span className="code-picture pending" title="decoding this code alone…" data-picture="pending" />;
@@ -96,9 +106,10 @@ export function TokenInspector() {
     return [...new Set(codes)].filter((c) => !used.has(c));
   }, [info, tokens]);
   const modelId = model?.id;
+  const unasked = decodesUnasked(model?.manifest?.outputSize);
   useEffect(() => {
-    if (modelId !== undefined && absent.length > 0) requestCodePatches(modelId, absent);
-  }, [modelId, absent]);
+    if (modelId !== undefined && unasked && absent.length > 0) requestCodePatches(modelId, absent);
+  }, [modelId, absent, unasked]);
 
   if (!model || !layout || !tokens) return null;
   if (!info) {
@@ -114,7 +125,7 @@ export function TokenInspector() {
   const cropImage = model.encoded?.crop.image;
   const foot = cropImage ? tokenFootprint(layout, info.position, cropImage.width) : undefined;
   const cell = cropImage ? tokenCell(layout, info.position, cropImage.width) : undefined;
-  const pictures: Pictures = { model, crop, scaleIndex: info.position.scaleIndex };
+  const pictures: Pictures = { model, crop, scaleIndex: info.position.scaleIndex, unasked };
   const edit = (code: number) => {
     setEditError(undefined);
     setTokenCode(info.token, code).catch((e: Error) => setEditError(e.message));

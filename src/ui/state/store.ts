@@ -16,6 +16,7 @@ export const initialState: PlaygroundState = {
   notices: [],
   defaultModel: 'unknown',
   gridOverlay: false,
+  gridOverImage: true,
   resultView: 'side-by-side',
   codePatches: new Map(),
 };

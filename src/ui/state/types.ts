@@ -185,6 +185,8 @@ export interface PlaygroundState {
   readonly hovered?: number;
   /** Draw the shown scale's token grid over the images. */
   readonly gridOverlay: boolean;
+  /** Show the crop through the token grid (the code colours faded over it). */
+  readonly gridOverImage: boolean;
   /** Side by side, or one before/after slider. */
   readonly resultView: 'side-by-side' | 'slider';
   /** What the slider compares with the crop (logic/compare-choices.ts key). */
