@@ -9,7 +9,7 @@
 import type { HelperSession } from '../pipeline/graph-runner.ts';
 import { codebookSquaredNorms, type Codebooks } from './codebook.ts';
 import { buildCodeSearchGraph, CODE_SEARCH_INPUTS, CODE_SEARCH_OUTPUTS, codeSearchWidths } from './code-search-graph.ts';
-import { dot64, prepareQueries, type NearestCodes, type NearestCodesOptions, type PreparedQueries } from './nearest-codes.ts';
+import { dot64, emptyTokenChoices, prepareQueries, type NearestCodes, type NearestCodesOptions, type PreparedQueries } from './nearest-codes.ts';
 
 /**
  * Proposals beyond what is reported (the best two, or the top-k): float32 scores can swap codes
@@ -94,22 +94,7 @@ function queryMatrix(p: PreparedQueries, codebooks: Codebooks, branch: 'joint' |
 function rerank(p: PreparedQueries, codebooks: Codebooks, k: number, joint: Int32Array, semantic: Int32Array, pixel: Int32Array): NearestCodes {
   const { count, topK, weights, norms, zs, zp, zsNorm, zpNorm } = p;
   const { size: K, semanticDim: ds, pixelDim: dp } = codebooks;
-  const out: NearestCodes = {
-    count,
-    indices: new Int32Array(count),
-    indicesSemanticOnly: new Int32Array(count),
-    indicesPixelOnly: new Int32Array(count),
-    margin: new Float32Array(count),
-    marginSemantic: new Float32Array(count),
-    marginPixel: new Float32Array(count),
-    candidates: {
-      k: topK,
-      indices: new Int32Array(count * topK),
-      distance: new Float32Array(count * topK),
-      semanticDistance: new Float32Array(count * topK),
-      pixelDistance: new Float32Array(count * topK),
-    },
-  };
+  const out: NearestCodes = { ...emptyTokenChoices(count, topK), count };
   const code = new Int32Array(k);
   const d = new Float64Array(k);
   const dS = new Float64Array(k);
