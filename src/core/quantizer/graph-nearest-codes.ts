@@ -9,7 +9,7 @@
 import type { HelperSession } from '../pipeline/graph-runner.ts';
 import { codebookSquaredNorms, type Codebooks } from './codebook.ts';
 import { buildCodeSearchGraph, CODE_SEARCH_INPUTS, CODE_SEARCH_OUTPUTS, codeSearchWidths } from './code-search-graph.ts';
-import { dot64, prepareQueries, type NearestCodes, type NearestCodesOptions, type PreparedQueries } from './nearest-codes.ts';
+import { dot64, emptyTokenChoices, prepareQueries, type NearestCodes, type NearestCodesOptions, type PreparedQueries } from './nearest-codes.ts';
 
 /**
  * Proposals beyond what is reported (the best two, or the top-k): float32 scores can swap codes
@@ -17,6 +17,13 @@ import { dot64, prepareQueries, type NearestCodes, type NearestCodesOptions, typ
  * unless that many others crowd within that band.
  */
 const EXTRA_CANDIDATES = 6;
+
+/**
+ * Queries per graph run: bounds the three rows×K score matrices (≈ 100 MB at K = 32768; a
+ * SigLIP 27×27 scale at once would need 290 MB, much of a wasm heap). Smaller blocks were not
+ * faster here (16 and 64 rows measured against 256 on onnxruntime-node, 2 threads).
+ */
+const ROWS_PER_RUN = 256;
 
 export interface GraphCodeSearch {
   nearest(queries: Float32Array, options?: NearestCodesOptions): Promise<NearestCodes>;
@@ -34,20 +41,34 @@ export async function createGraphCodeSearch(
     async nearest(queries, options = {}) {
       const p = prepareQueries(queries, codebooks, { ...options, norms: options.norms ?? norms });
       const k = Math.min(codebooks.size, Math.max(p.topK, 2) + EXTRA_CANDIDATES);
-      const out = await session.run({
-        [CODE_SEARCH_INPUTS.joint]: { data: queryMatrix(p, codebooks, 'joint', widths.joint), shape: [p.count, widths.joint] },
-        [CODE_SEARCH_INPUTS.semantic]: { data: queryMatrix(p, codebooks, 'semantic', widths.semantic), shape: [p.count, widths.semantic] },
-        [CODE_SEARCH_INPUTS.pixel]: { data: queryMatrix(p, codebooks, 'pixel', widths.pixel), shape: [p.count, widths.pixel] },
-        [CODE_SEARCH_INPUTS.k]: { data: new Float32Array([k]), shape: [1] },
-      });
-      const proposals = (name: string): Int32Array => {
-        const t = out[name];
-        if (!t || !(t.data instanceof Int32Array) || t.data.length !== p.count * k) {
-          throw new Error(`code search graph: output ${name} is missing or not ${p.count}×${k} int32 indices`);
-        }
-        return t.data;
+      const proposals = { joint: new Int32Array(p.count * k), semantic: new Int32Array(p.count * k), pixel: new Int32Array(p.count * k) };
+      const matrices = {
+        joint: queryMatrix(p, codebooks, 'joint', widths.joint),
+        semantic: queryMatrix(p, codebooks, 'semantic', widths.semantic),
+        pixel: queryMatrix(p, codebooks, 'pixel', widths.pixel),
       };
-      return rerank(p, codebooks, k, proposals(CODE_SEARCH_OUTPUTS.joint), proposals(CODE_SEARCH_OUTPUTS.semantic), proposals(CODE_SEARCH_OUTPUTS.pixel));
+      for (let q0 = 0; q0 < p.count; q0 += ROWS_PER_RUN) {
+        const rows = Math.min(ROWS_PER_RUN, p.count - q0);
+        const feed = (branch: keyof typeof widths) => ({
+          data: matrices[branch].subarray(q0 * widths[branch], (q0 + rows) * widths[branch]),
+          shape: [rows, widths[branch]],
+        });
+        const out = await session.run({
+          [CODE_SEARCH_INPUTS.joint]: feed('joint'),
+          [CODE_SEARCH_INPUTS.semantic]: feed('semantic'),
+          [CODE_SEARCH_INPUTS.pixel]: feed('pixel'),
+          [CODE_SEARCH_INPUTS.k]: { data: new Float32Array([k]), shape: [1] },
+        });
+        for (const branch of ['joint', 'semantic', 'pixel'] as const) {
+          const name = CODE_SEARCH_OUTPUTS[branch];
+          const t = out[name];
+          if (!t || !(t.data instanceof Int32Array) || t.data.length !== rows * k) {
+            throw new Error(`code search graph: output ${name} is missing or not ${rows}×${k} int32 indices`);
+          }
+          proposals[branch].set(t.data, q0 * k);
+        }
+      }
+      return rerank(p, codebooks, k, proposals.joint, proposals.semantic, proposals.pixel);
     },
     release: () => session.release(),
   };
@@ -73,22 +94,7 @@ function queryMatrix(p: PreparedQueries, codebooks: Codebooks, branch: 'joint' |
 function rerank(p: PreparedQueries, codebooks: Codebooks, k: number, joint: Int32Array, semantic: Int32Array, pixel: Int32Array): NearestCodes {
   const { count, topK, weights, norms, zs, zp, zsNorm, zpNorm } = p;
   const { size: K, semanticDim: ds, pixelDim: dp } = codebooks;
-  const out: NearestCodes = {
-    count,
-    indices: new Int32Array(count),
-    indicesSemanticOnly: new Int32Array(count),
-    indicesPixelOnly: new Int32Array(count),
-    margin: new Float32Array(count),
-    marginSemantic: new Float32Array(count),
-    marginPixel: new Float32Array(count),
-    candidates: {
-      k: topK,
-      indices: new Int32Array(count * topK),
-      distance: new Float32Array(count * topK),
-      semanticDistance: new Float32Array(count * topK),
-      pixelDistance: new Float32Array(count * topK),
-    },
-  };
+  const out: NearestCodes = { ...emptyTokenChoices(count, topK), count };
   const code = new Int32Array(k);
   const d = new Float64Array(k);
   const dS = new Float64Array(k);

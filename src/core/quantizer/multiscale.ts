@@ -3,7 +3,7 @@
  * the residual loop of residual-scheme.ts with the nearest-code search of nearest-codes.ts.
  */
 import { checkCodebooks, codebookSquaredNorms, codePlanesInto, type Codebooks } from './codebook.ts';
-import { nearestCodes, type DistanceWeights, type NearestCodes, type NearestCodesOptions, type TokenChoices } from './nearest-codes.ts';
+import { emptyTokenChoices, nearestCodes, type DistanceWeights, type NearestCodes, type NearestCodesOptions, type TokenChoices } from './nearest-codes.ts';
 import { ResidualScheme } from './residual-scheme.ts';
 import { createScalePlan } from './scale-plan.ts';
 
@@ -90,23 +90,7 @@ class MultiscaleRun {
     this.codebooks = codebooks;
     this.topK = options.topK ?? 0;
     this.searchOptions = { weights: options.weights, topK: this.topK, norms: codebookSquaredNorms(codebooks) };
-    const n = plan.numTokens;
-    const topK = this.topK;
-    this.choices = {
-      indices: new Int32Array(n),
-      indicesSemanticOnly: new Int32Array(n),
-      indicesPixelOnly: new Int32Array(n),
-      margin: new Float32Array(n),
-      marginSemantic: new Float32Array(n),
-      marginPixel: new Float32Array(n),
-      candidates: {
-        k: topK,
-        indices: new Int32Array(n * topK),
-        distance: new Float32Array(n * topK),
-        semanticDistance: new Float32Array(n * topK),
-        pixelDistance: new Float32Array(n * topK),
-      },
-    };
+    this.choices = emptyTokenChoices(plan.numTokens, this.topK);
     this.scheme = new ResidualScheme(h, this.C, plan);
   }
 

@@ -56,6 +56,25 @@ export interface NearestCodes extends TokenChoices {
   readonly count: number;
 }
 
+/** Zero-filled choices for `count` tokens with `topK` candidates each, to be filled by a search. */
+export function emptyTokenChoices(count: number, topK: number): TokenChoices {
+  return {
+    indices: new Int32Array(count),
+    indicesSemanticOnly: new Int32Array(count),
+    indicesPixelOnly: new Int32Array(count),
+    margin: new Float32Array(count),
+    marginSemantic: new Float32Array(count),
+    marginPixel: new Float32Array(count),
+    candidates: {
+      k: topK,
+      indices: new Int32Array(count * topK),
+      distance: new Float32Array(count * topK),
+      semanticDistance: new Float32Array(count * topK),
+      pixelDistance: new Float32Array(count * topK),
+    },
+  };
+}
+
 /** Validated options and the queries' normalised halves, as every nearest-code search needs them. */
 export interface PreparedQueries {
   readonly count: number;
@@ -178,16 +197,7 @@ export function nearestCodes(queries: Float32Array, codebooks: Codebooks, option
   }
 
   const { best, second, bestIndex } = state;
-  const out: NearestCodes = {
-    count,
-    indices: new Int32Array(count),
-    indicesSemanticOnly: new Int32Array(count),
-    indicesPixelOnly: new Int32Array(count),
-    margin: new Float32Array(count),
-    marginSemantic: new Float32Array(count),
-    marginPixel: new Float32Array(count),
-    candidates: state.candidates,
-  };
+  const out: NearestCodes = { ...emptyTokenChoices(count, 0), candidates: state.candidates, count };
   for (let q = 0; q < count; q++) {
     const st = q * 3;
     out.indices[q] = bestIndex[st];
