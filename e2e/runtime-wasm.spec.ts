@@ -68,7 +68,7 @@ for (const name of FIXTURE_NAMES) {
       expect(loaded.choice).toMatchObject({ backend: 'wasm', reason: 'wasm-requested' });
       expect(loaded.placement).toEqual({ semanticEncoder: 'wasm', pixelEncoder: 'wasm', pixelDecoder: 'wasm' });
       expect(loaded.quantizer).toBe('cpu');
-      expect(loaded.cache).toEqual({ store: 'cache-storage' });
+      expect(loaded.cache).toEqual({ store: 'opfs' });
       const progress = (await eventsInPage(page)).flatMap((e) => (e.type === 'progress' ? [e.progress] : []));
       const files = ['manifest.json', ...loaded.manifest.files.map((f) => f.path)];
       for (const file of files) {

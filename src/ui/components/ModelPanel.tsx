@@ -69,8 +69,9 @@ function ModelCard({ m, active, canSwitch }: { readonly m: ModelView; readonly a
       {m.phase === 'ready' && m.files.length > 0 && <DownloadSummary m={m} />}
       {m.cache && (
         <p className="cache-note">
-          Model files kept in {m.cache.store === 'cache-storage' ? 'the browser cache (no download next visit)' : 'memory only'}
+          Model files kept in {m.cache.store === 'opfs' ? 'browser storage (no download next visit)' : 'memory only'}
           {m.cache.reason ? `: ${m.cache.reason}` : ''}
+          {m.cache.repaired?.map((r) => <span key={r}>; {r}</span>)}
         </p>
       )}
       {m.codebooksError && <p className="error">{m.codebooksError}</p>}
