@@ -54,6 +54,11 @@ export interface DecodeIndicesRequest {
   readonly indices: Int32Array;
 }
 
+/** Creates the sessions load left for later (the decoder's), so the first decode does not wait for them. */
+export interface PrepareRequest {
+  readonly type: 'prepare';
+}
+
 export interface ReleaseRequest {
   readonly type: 'release';
 }
@@ -72,6 +77,7 @@ export type WorkerRequest =
   | EncodeRequest
   | DecodeRequest
   | DecodeIndicesRequest
+  | PrepareRequest
   | ReleaseRequest
   | ClearCacheRequest
   | DebugLoseDeviceRequest;
@@ -81,7 +87,7 @@ export type RequestType = WorkerRequest['type'];
 export interface LoadTimings {
   /** Probing WebGPU and requesting a device. */
   readonly backendMs: number;
-  /** Manifest, files, codebooks and ORT sessions. */
+  /** Manifest, files, codebooks and the encoders' ORT sessions (the decoder's comes with the first decode). */
   readonly modelMs: number;
   /** Uploading codebooks and compiling the GPU quantizer (0 on wasm). */
   readonly quantizerSetupMs: number;
@@ -102,6 +108,8 @@ export interface EncodeTimings {
 export interface DecodeTimings {
   /** Building f̂ from the tokens (0 when the encode's own f̂ is reused). */
   readonly fHatMs: number;
+  /** Creating the decoder's session (reading or downloading its file), on the first decode only. */
+  readonly sessionMs?: number;
   readonly decoderMs: number;
   readonly postprocessMs: number;
   readonly totalMs: number;
@@ -153,6 +161,7 @@ export interface ResultOf {
   readonly encode: EncodeResult;
   readonly decode: DecodeResult;
   readonly 'decode-indices': DecodeResult;
+  readonly prepare: { readonly sessionMs: number };
   readonly release: { readonly released: boolean };
   readonly 'clear-cache': { readonly deleted: boolean };
   readonly 'debug-lose-device': { readonly destroyed: boolean };

@@ -27,6 +27,8 @@ async function handle(request: WorkerRequest): Promise<{ result: ResultOf[Worker
       return decoded(await engine.decode(request.scalesUsed));
     case 'decode-indices':
       return decoded(await engine.decodeTokens(request.indices));
+    case 'prepare':
+      return { result: await engine.prepare(), transfer: [] };
     case 'release':
       return { result: { released: await engine.release() }, transfer: [] };
     case 'clear-cache':

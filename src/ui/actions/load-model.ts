@@ -132,6 +132,9 @@ async function loadInto(id: number, source: PackageSource): Promise<void> {
     return;
   }
   applyPendingSelection();
+  // The decoder's session is created on the first decode; with no image coming, now.
+  const { image, imagePhase } = getState();
+  if (!image && imagePhase !== 'running') void client.prepare().catch(() => undefined);
   await Promise.all([encodeModel(id), loadCodebooksAndColours(id, source)]);
 }
 
