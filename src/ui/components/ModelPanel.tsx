@@ -124,7 +124,7 @@ function Timings({ m }: { readonly m: ModelView }) {
             <tr>
               <th scope="row">decode</th>
               <td>
-                f̂ {ms(dec.fHatMs)}, pixel decoder {ms(dec.decoderMs)}, to uint8 {ms(dec.postprocessMs)} = {ms(dec.totalMs)}
+                f̂ {ms(dec.fHatMs)}, {dec.sessionMs !== undefined && <>decoder session {ms(dec.sessionMs)}, </>}pixel decoder {ms(dec.decoderMs)}, to uint8 {ms(dec.postprocessMs)} = {ms(dec.totalMs)}
               </td>
             </tr>
           )}
