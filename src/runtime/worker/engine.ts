@@ -34,6 +34,8 @@ export interface EngineOptions {
   /** Where ORT's .mjs/.wasm are served (ort-assets.ts). */
   readonly wasmPaths: string;
   readonly emit: (event: EngineEvent) => void;
+  /** The runtime's heap size now (wasm-memory.ts), reported after each session is created. */
+  readonly heapBytes?: () => number | undefined;
 }
 
 interface Loaded {
@@ -129,6 +131,7 @@ export class TokenFlowEngine {
     }
     const quantizerSetupMs = performance.now() - t2;
     this.loaded = loaded;
+    this.reportMemory(loaded);
     const timings = { backendMs, modelMs, quantizerSetupMs, totalMs: performance.now() - t0 };
     this.options.emit({ type: 'timings', request: 'load-model', backend: choice.backend, timings });
     return {
@@ -210,6 +213,7 @@ export class TokenFlowEngine {
     return this.compute(async (s) => {
       const t0 = performance.now();
       await s.model.runner.prepare();
+      this.reportMemory(s);
       return { sessionMs: performance.now() - t0 };
     });
   }
@@ -231,6 +235,12 @@ export class TokenFlowEngine {
     return clearPackageCache();
   }
 
+  private reportMemory(s: Loaded): void {
+    const heapBytes = this.options.heapBytes?.();
+    const packageBytes = s.model.manifest.files.reduce((a, f) => a + f.bytes, 0);
+    this.options.emit({ type: 'memory', memory: { heapBytes, packageBytes, sessions: Object.keys(s.model.runner.sessionMs) as GraphName[] } });
+  }
+
   /** Destroys the GPU device (a test hook for the device-loss path); false when there is none. */
   loseDevice(): boolean {
     const device = this.loaded?.device;
@@ -245,6 +255,7 @@ export class TokenFlowEngine {
     const t0s = performance.now();
     await s.model.runner.prepare(['pixelDecoder']);
     const sessionMs = performance.now() - t0s;
+    if (sessionMs >= 1) this.reportMemory(s);
     const t1 = performance.now();
     const image = await decodeFHat(s.model, fHat);
     const decoderMs = performance.now() - t1;

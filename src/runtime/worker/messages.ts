@@ -179,12 +179,24 @@ export type ResponseMessage =
   | { readonly kind: 'response'; readonly id: number; readonly ok: true; readonly type: RequestType; readonly result: ResultOf[RequestType] }
   | { readonly kind: 'response'; readonly id: number; readonly ok: false; readonly type: RequestType; readonly error: { readonly name: string; readonly message: string } };
 
+/** What the model takes in the worker, for the model card. */
+export interface ModelMemory {
+  /** The onnxruntime-web wasm heap (its high-water mark: a wasm heap never shrinks); undefined when it cannot be observed. */
+  readonly heapBytes?: number;
+  /** The package's files, for comparison. */
+  readonly packageBytes: number;
+  /** The graphs with a session so far (the decoder's comes with the first decode). */
+  readonly sessions: readonly GraphName[];
+}
+
 export type EngineEvent =
   /** Loading progress, one file at a time (transformers.js vocabulary). */
   | { readonly type: 'progress'; readonly progress: LoadProgress }
   /** Where model files are kept, and why not Cache Storage when it is memory. */
   | { readonly type: 'cache'; readonly report: CacheReport }
   | { readonly type: 'backend-chosen'; readonly choice: BackendChoice }
+  /** After each session is created: how big the model is in memory. */
+  | { readonly type: 'memory'; readonly memory: ModelMemory }
   /** The GPU device was lost; sessions now run on wasm, earlier results are kept. */
   | { readonly type: 'backend-switched'; readonly from: Backend; readonly choice: BackendChoice }
   | { readonly type: 'timings'; readonly request: 'load-model'; readonly backend: Backend; readonly timings: LoadTimings }

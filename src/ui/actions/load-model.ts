@@ -111,6 +111,7 @@ async function loadInto(id: number, source: PackageSource): Promise<void> {
   client.on('backend-chosen', ({ choice }) => updateModel(id, { choice }));
   client.on('backend-switched', ({ from, choice }) => updateModel(id, { choice, switchedFrom: from }));
   client.on('cache', ({ report }) => updateModel(id, { cache: report }));
+  client.on('memory', ({ memory }) => updateModel(id, { memory }));
 
   try {
     const loaded = await client.loadSource(source, { backend: getState().backend });

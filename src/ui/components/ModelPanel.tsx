@@ -74,6 +74,12 @@ function ModelCard({ m, active, canSwitch }: { readonly m: ModelView; readonly a
           {m.cache.repaired?.map((r) => <span key={r}>; {r}</span>)}
         </p>
       )}
+      {m.memory && (
+        <p className="note" data-testid="model-memory">
+          Memory: {m.memory.heapBytes !== undefined ? <>onnxruntime heap {formatBytes(m.memory.heapBytes)}</> : 'onnxruntime heap not measurable here'} for a{' '}
+          {formatBytes(m.memory.packageBytes)} package ({m.memory.sessions.length} of 3 graphs loaded)
+        </p>
+      )}
       {m.codebooksError && <p className="error">{m.codebooksError}</p>}
       {m.phase === 'ready' && <Timings m={m} />}
     </article>
