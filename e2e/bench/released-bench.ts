@@ -7,12 +7,15 @@
  * sampled every 200 ms; shared pages are counted in each process, so this over-states).
  *
  *   npm run bench:released -- [--variant clip-enhanced|siglip|all] [--dir DIR] [--image PNG]
- *                              [--no-node] [--no-browser] [--external-data]
+ *                              [--no-node] [--no-browser] [--convert]
+ *
+ * --convert also drops the checkpoint on the page (the embedded default model loaded) and times
+ * the in-browser conversion into OPFS and the converted model's tokens, with peak memory.
  *
  * DIR (default /tmp/tokenflow-released) keeps the packages between runs; delete it to rebuild.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, rmSync, symlinkSync, mkdirSync, lstatSync, unlinkSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, unlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium, type BrowserContext, type Page } from '@playwright/test';
@@ -33,7 +36,7 @@ const { values } = parseArgs({
     example: { type: 'string', default: 'astronaut' },
     'no-node': { type: 'boolean', default: false },
     'no-browser': { type: 'boolean', default: false },
-    'external-data': { type: 'boolean', default: false },
+    convert: { type: 'boolean', default: false },
     /** Give up on a visit after this many seconds. */
     'timeout-s': { type: 'string', default: '400' },
   },
@@ -48,21 +51,21 @@ const gb = (bytes: number) => `${(bytes / 1e9).toFixed(2)} GB`;
 const s = (ms: number | undefined) => (ms === undefined ? '—' : `${(ms / 1000).toFixed(1)} s`);
 
 /** The exported package of a variant, made once (checkpoint written by our writer, then exported). */
-async function ensurePackage(variant: string): Promise<{ dir: string; bytes: number }> {
-  const suffix = values['external-data'] ? '-external' : '';
-  const dir = join(values.dir!, `${variant}${suffix}`, 'package');
-  if (!existsSync(join(dir, 'manifest.json'))) {
+async function ensurePackage(variant: string): Promise<{ dir: string; bytes: number; checkpoint: string }> {
+  const dir = join(values.dir!, variant, 'package');
+  const ckpt = join(values.dir!, variant, `${variant}.pt`);
+  if (!existsSync(join(dir, 'manifest.json')) || (values.convert && !existsSync(ckpt))) {
     const config = VARIANTS[variant];
-    const ckpt = join(values.dir!, `${variant}${suffix}`, `${variant}.pt`);
-    mkdirSync(join(values.dir!, `${variant}${suffix}`), { recursive: true });
+    mkdirSync(join(values.dir!, variant), { recursive: true });
     console.log(`writing a random ${variant} checkpoint (${(parameterCount(config) / 1e6).toFixed(1)} M parameters) …`);
     await writeRandomCheckpoint(await nodeFileSink(ckpt), config, { seed: 7 });
-    console.log(`exporting it${values['external-data'] ? ' with ONNX external data' : ''} …`);
-    await exportCheckpointToDir(ckpt, dir, { ...(values['external-data'] ? { externalData: true } : {}), force: true });
-    rmSync(ckpt);
+    console.log('exporting it (exporter defaults: the weights of big graphs go to .onnx.data files) …');
+    await exportCheckpointToDir(ckpt, dir, { force: true });
   }
+  // Kept only for --convert: it is as big as the package.
+  if (!values.convert && existsSync(ckpt)) rmSync(ckpt);
   const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { files: { bytes: number }[] };
-  return { dir, bytes: manifest.files.reduce((a, f) => a + f.bytes, 0) };
+  return { dir, bytes: manifest.files.reduce((a, f) => a + f.bytes, 0), checkpoint: ckpt };
 }
 
 interface NodeFigures {
@@ -135,7 +138,9 @@ async function visit(context: BrowserContext, origin: string, modelUrl: string, 
     await metrics.waitFor({ timeout: timeoutMs });
     reconMs = performance.now() - t0;
     psnr = Number(await metrics.getAttribute('data-psnr'));
-    stages = (await page.getByTestId('timings').first().textContent())?.replace(/^Timings per stage/, '').replace(/(load|encode|decode)(?=[a-z ]*\d)/g, '\n      $1');
+    const rows = await page.getByTestId('timings').first().locator('tr').allTextContents();
+    const memory = await page.getByTestId('model-memory').first().textContent().catch(() => null);
+    stages = [...rows, ...(memory ? [memory] : [])].map((r) => `\n      ${r}`).join('');
   } catch (e) {
     error = (e as Error).message.split('\n')[0];
   } finally {
@@ -148,7 +153,7 @@ async function visit(context: BrowserContext, origin: string, modelUrl: string, 
 }
 
 async function main(): Promise<void> {
-  const packages = new Map<string, { dir: string; bytes: number }>();
+  const packages = new Map<string, { dir: string; bytes: number; checkpoint: string }>();
   for (const v of chosen) packages.set(v, await ensurePackage(v));
 
   if (!values['no-node']) {
@@ -183,7 +188,7 @@ async function main(): Promise<void> {
     for (const v of chosen) {
       const p = packages.get(v)!;
       // Served from the scratch folder through the e2e packages route (vite-plugins/serve-folder.ts).
-      const id = `released-${v}${values['external-data'] ? '-external' : ''}`;
+      const id = `released-${v}`;
       const link = join(root, E2E_PACKAGES_DIR, id);
       mkdirSync(join(root, E2E_PACKAGES_DIR), { recursive: true });
       if (existsSync(link) || lstatExists(link)) unlinkSync(link);
@@ -203,6 +208,14 @@ async function main(): Promise<void> {
           );
           if (r.stages) console.log(`    stages:${r.stages}`);
         }
+        if (values.convert) {
+          const r = await convertInPage(context, origin, p.checkpoint, profile);
+          console.log(
+            `  in-browser conversion of the ${gb(statSync(p.checkpoint).size)} checkpoint into OPFS ${s(r.convertMs)}, loaded ${s(r.tokensMs)}, ` +
+              `its reconstruction ${s(r.reconMs)} (beside the default model), peak browser RSS ${gb(r.peakBytes)} = ` +
+              `${(r.peakBytes / p.bytes).toFixed(2)} × the package${r.error ? `; FAILED: ${r.error}` : ''}`,
+          );
+        }
       } finally {
         await context.close();
         rmSync(profile, { recursive: true, force: true });
@@ -212,6 +225,36 @@ async function main(): Promise<void> {
   } finally {
     await new Promise<void>((r) => server.httpServer.close(() => r()));
   }
+}
+
+/** Drops the checkpoint on the page (the embedded default model loaded), as a user converting it would. */
+async function convertInPage(context: BrowserContext, origin: string, checkpoint: string, profile: string) {
+  const page = await context.newPage();
+  let peak = 0;
+  const sampler = setInterval(() => (peak = Math.max(peak, rssOf(profile))), 200);
+  let convertMs: number | undefined;
+  let tokensMs: number | undefined;
+  let reconMs: number | undefined;
+  let error: string | undefined;
+  try {
+    await page.goto(`${origin}/?example=${values.example}&backend=wasm`);
+    await page.getByTestId('metrics').first().waitFor({ timeout: timeoutMs });
+    const t0 = performance.now();
+    await page.getByTestId('checkpoint-file').setInputFiles(checkpoint);
+    await page.locator('[data-testid=conversion][data-phase=done]').waitFor({ timeout: timeoutMs });
+    convertMs = performance.now() - t0;
+    const card = page.locator('[data-testid=model-card][data-model-url^="converted:"][data-phase=ready]');
+    await card.waitFor({ timeout: timeoutMs });
+    tokensMs = performance.now() - t0;
+    await page.locator('[data-testid=recon][data-model-url^="converted:"] [data-testid=metrics]').waitFor({ timeout: timeoutMs });
+    reconMs = performance.now() - t0;
+  } catch (e) {
+    error = (e as Error).message.split('\n')[0];
+  } finally {
+    clearInterval(sampler);
+    await page.close();
+  }
+  return { convertMs, tokensMs, reconMs, peakBytes: peak, error };
 }
 
 function lstatExists(path: string): boolean {
