@@ -5,6 +5,7 @@
  */
 import type { LoadProgress } from '../../runtime/model-loader.ts';
 import { describeSource, type PackageSource } from '../../runtime/package-source.ts';
+import { requestPersistentStorage } from '../../runtime/storage-persistence.ts';
 import type { CodebookName } from '../logic/code-colours.ts';
 import { normaliseModelUrl } from '../logic/model-url.ts';
 import { createTokenLayout } from '../logic/token-layout.ts';
@@ -94,6 +95,8 @@ function sourceOfSlot(m: Pick<ModelView, 'url' | 'source'>): PackageSource {
 }
 
 async function loadInto(id: number, source: PackageSource): Promise<void> {
+  // Downloaded files go to OPFS; ask once that they are not evicted before the next visit.
+  if (source.kind === 'url') void requestPersistentStorage();
   const client = startEngine(id);
   // Progress arrives per chunk; the store (and so the page) takes it at most once a frame.
   let queued: FileEvent[] = [];
