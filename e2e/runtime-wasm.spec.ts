@@ -23,6 +23,7 @@ import {
   eventsInPage,
   loadModelInPage,
   openRuntimeHarness,
+  prepareInPage,
   restartWorkerInPage,
 } from './support/runtime-client.ts';
 
@@ -59,6 +60,8 @@ for (const name of FIXTURE_NAMES) {
       await openRuntimeHarness(page);
       await clearCacheInPage(page);
       loaded = await loadModelInPage(page, name, 'wasm');
+      // The decoder's files are read when its session is created: on prepare or the first decode.
+      await prepareInPage(page);
     });
     test.afterAll(async () => {
       await page?.close();
@@ -68,7 +71,7 @@ for (const name of FIXTURE_NAMES) {
       expect(loaded.choice).toMatchObject({ backend: 'wasm', reason: 'wasm-requested' });
       expect(loaded.placement).toEqual({ semanticEncoder: 'wasm', pixelEncoder: 'wasm', pixelDecoder: 'wasm' });
       expect(loaded.quantizer).toBe('cpu');
-      expect(loaded.cache).toEqual({ store: 'cache-storage' });
+      expect(loaded.cache).toEqual({ store: 'opfs' });
       const progress = (await eventsInPage(page)).flatMap((e) => (e.type === 'progress' ? [e.progress] : []));
       const files = ['manifest.json', ...loaded.manifest.files.map((f) => f.path)];
       for (const file of files) {
@@ -80,7 +83,8 @@ for (const name of FIXTURE_NAMES) {
         expect(last.loaded, file).toBe(bytes ?? last.total);
         expect(last.total, file).toBe(bytes ?? last.total);
       }
-      expect(progress[progress.length - 1]).toEqual({ status: 'ready', name: expect.stringMatching(new RegExp(`^http://127\\.0\\.0\\.1:\\d+/e2e-packages/${name}$`)) });
+      // Ready once the tokens can be computed; the decoder's files follow (prepare, or the first decode).
+      expect(progress.find((p) => p.status === 'ready')).toEqual({ status: 'ready', name: expect.stringMatching(new RegExp(`^http://127\\.0\\.0\\.1:\\d+/e2e-packages/${name}$`)) });
       expect(loaded.timings.modelMs).toBeGreaterThan(0);
       console.info(`${name}: ${loaded.runtime}, loaded in ${loaded.timings.totalMs.toFixed(0)} ms`);
     });
@@ -125,9 +129,10 @@ for (const name of FIXTURE_NAMES) {
         console.info(`progressive: ${report.join('; ')}; decode-indices: f̂ ${fHat.toExponential(1)}, image_u8 ${u8.differing} values ±1`);
       });
 
-      test('clip-224 cache: a fresh worker reads every file from Cache Storage; after clear-cache it downloads them again', async () => {
+      test('clip-224 cache: a fresh worker reads every file from browser storage; after clear-cache it downloads them again', async () => {
         await restartWorkerInPage(page);
         await loadModelInPage(page, name, 'wasm');
+        await prepareInPage(page);
         const fromCache = doneSources(await eventsInPage(page));
         const files = loaded.manifest.files.map((f) => f.path);
         expect(Object.fromEntries(files.map((f) => [f, fromCache[f]]))).toEqual(Object.fromEntries(files.map((f) => [f, 'cache'])));
@@ -136,6 +141,7 @@ for (const name of FIXTURE_NAMES) {
         expect(await clearCacheInPage(page)).toEqual({ deleted: true });
         await restartWorkerInPage(page);
         await loadModelInPage(page, name, 'wasm');
+        await prepareInPage(page);
         const afterClear = doneSources(await eventsInPage(page));
         expect(Object.fromEntries(files.map((f) => [f, afterClear[f]]))).toEqual(Object.fromEntries(files.map((f) => [f, 'network'])));
       });

@@ -40,6 +40,11 @@ export function loadModelUrlInPage(page: Page, url: string, backend: BackendRequ
   );
 }
 
+/** Creates the sessions load left for the first decode (the decoder's), reading its files. */
+export function prepareInPage(page: Page): Promise<ResultOf['prepare']> {
+  return page.evaluate(() => (globalThis as unknown as WithHarness).tokenflowHarness.client.prepare());
+}
+
 export function clearCacheInPage(page: Page): Promise<ResultOf['clear-cache']> {
   return page.evaluate(() => (globalThis as unknown as WithHarness).tokenflowHarness.client.clearCache());
 }

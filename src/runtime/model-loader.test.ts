@@ -3,8 +3,9 @@ import { GRAPH_NAMES, type ModelManifest } from '../core/model-package/manifest.
 import type { GraphRunner } from '../core/pipeline/graph-runner.ts';
 import { readVerified, type PackageReader } from '../core/pipeline/package-reader.ts';
 import { loadModelFromUrl, openUrlPackage, type LoadProgress } from './model-loader.ts';
+import type { FolderStore } from './convert/folder-store.ts';
 import type { CacheReport } from './package-cache.ts';
-import { FakeCacheStorage, fakeFetch, quotaExceeded, tinyPackage } from '../test-support/browser-fakes.ts';
+import { fakeFetch, fakeOpfs, overwriteStored, tinyPackage } from '../test-support/browser-fakes.ts';
 
 const BASE = 'https://models.test/tiny/';
 
@@ -28,15 +29,15 @@ function summarise(events: LoadProgress[]): string[] {
   return out;
 }
 
-async function load(options: { caches?: FakeCacheStorage | null; storage?: { estimate(): Promise<StorageEstimate> } | null; chunk?: number } = {}) {
+async function load(options: { store?: FolderStore | null; storage?: { estimate(): Promise<StorageEstimate> } | null; chunk?: number } = {}) {
   const { files } = tinyPackage();
   const net = fakeFetch(BASE, files, options.chunk ?? 8);
   const events: LoadProgress[] = [];
   const reports: CacheReport[] = [];
-  const caches = options.caches === undefined ? null : options.caches === null ? null : options.caches.asCacheStorage();
   const loaded = await loadModelFromUrl(BASE, fakeRunner, {
     fetch: net.fetch,
-    caches,
+    store: options.store ?? null,
+    caches: null,
     storage: options.storage ?? null,
     onProgress: (e) => events.push(e),
     onCache: (r) => reports.push(r),
@@ -80,7 +81,7 @@ describe('loading a model package over HTTP', () => {
   it('emits progress at most every progressStepBytes of a file, and always at its end', async () => {
     const { files } = tinyPackage();
     const events: LoadProgress[] = [];
-    const pkg = await openUrlPackage(BASE, { fetch: fakeFetch(BASE, files, 4).fetch, caches: null, storage: null, progressStepBytes: 10, onProgress: (e) => events.push(e) });
+    const pkg = await openUrlPackage(BASE, { fetch: fakeFetch(BASE, files, 4).fetch, store: null, caches: null, storage: null, progressStepBytes: 10, onProgress: (e) => events.push(e) });
     await pkg.reader.readFile('pixel_decoder.onnx.data');
     const loaded = events.filter((e) => e.status === 'progress' && e.file === 'pixel_decoder.onnx.data').map((e) => (e as { loaded: number }).loaded);
     // 33 bytes in chunks of 4: the first chunk, then every ≥10 bytes, then the end.
@@ -89,7 +90,7 @@ describe('loading a model package over HTTP', () => {
 
   it('streams each file into a buffer of exactly the manifest size (never response.arrayBuffer())', async () => {
     const { files } = tinyPackage();
-    const pkg = await openUrlPackage(BASE, { fetch: fakeFetch(BASE, files, 5).fetch, caches: null, storage: null });
+    const pkg = await openUrlPackage(BASE, { fetch: fakeFetch(BASE, files, 5).fetch, store: null, caches: null, storage: null });
     for (const f of pkg.manifest.files) {
       const bytes = await pkg.reader.readFile(f.path);
       expect(bytes.buffer.byteLength, f.path).toBe(f.bytes);
@@ -97,67 +98,103 @@ describe('loading a model package over HTTP', () => {
     }
   });
 
-  it('a second load reads every file from Cache Storage and fetches only the manifest', async () => {
-    const caches = new FakeCacheStorage();
-    const first = await load({ caches });
-    expect(first.reports).toEqual([{ store: 'cache-storage' }]);
-    const second = await load({ caches });
+  it('a second load reads every file from browser storage and fetches only the manifest, without hashing again', async () => {
+    const store = fakeOpfs();
+    const first = await load({ store });
+    expect(first.reports).toEqual([{ store: 'opfs' }]);
+    const second = await load({ store });
     expect(second.requested).toEqual([`${BASE}manifest.json`]);
     expect(second.events.filter((e) => e.status === 'done').map((e) => (e as { from: string }).from)).toEqual(['network', ...FILE_ORDER.map(() => 'cache')]);
     expect(second.loaded.model.codebooks.semantic).toEqual(new Float32Array([1, 0, 0, 1]));
+    for (const f of FILE_ORDER) expect(second.loaded.package.reader.verifiedWhenStored?.(f), f).toBe(true);
   });
 
-  it('keeps files in memory, and says why, when Cache Storage is missing, refused or too small', async () => {
-    const missing = await load({ caches: null });
-    expect(missing.reports).toEqual([{ store: 'memory', reason: expect.stringMatching(/Cache Storage is not available/) }]);
+  it('keeps files in memory, and says why, when there is no persistent store or it is too small', async () => {
+    const missing = await load({ store: null });
+    expect(missing.reports).toEqual([{ store: 'memory', reason: expect.stringMatching(/no persistent browser storage/) }]);
 
-    const refusing = new FakeCacheStorage();
-    refusing.failOpen = Object.assign(new Error('storage is disabled'), { name: 'SecurityError' });
-    const refused = await load({ caches: refusing });
-    expect(refused.reports[0]).toEqual({ store: 'memory', reason: expect.stringMatching(/refused Cache Storage \(SecurityError: storage is disabled\)/) });
-
-    const small = await load({ caches: new FakeCacheStorage(), storage: { estimate: async () => ({ quota: 100, usage: 90 }) } });
-    expect(small.reports[0]).toEqual({ store: 'memory', reason: expect.stringMatching(/not enough browser storage/) });
+    const store = fakeOpfs();
+    const small = await load({ store, storage: { estimate: async () => ({ quota: 100, usage: 90 }) } });
+    expect(small.reports[0]).toEqual({ store: 'memory', reason: expect.stringMatching(/^not enough browser storage: this 113 B|not enough browser storage: this 0\.0 MB model needs 0\.0 MB more, but only 0\.0 MB is free/) });
     expect(small.events.filter((e) => e.status === 'done').every((e) => (e as { from: string }).from === 'network')).toBe(true);
+    expect(await store.folders()).toEqual([]);
   });
 
-  it('switches to memory when the store fills up mid-load, reports it, and still serves every file', async () => {
-    const caches = new FakeCacheStorage();
-    caches.failPut = { error: quotaExceeded(), okPuts: 2 };
-    const { reports, loaded, requested } = await load({ caches });
+  it('switches to memory when the store fills up mid-load, reports it, and still serves every file without the network', async () => {
+    const store = fakeOpfs({ quotaBytes: 300 });
+    const { reports, loaded, requested } = await load({ store });
     expect(reports).toEqual([
-      { store: 'cache-storage' },
-      { store: 'memory', reason: expect.stringMatching(/storage became full while caching semantic_encoder\.onnx/) },
+      { store: 'opfs' },
+      { store: 'memory', reason: expect.stringMatching(/storage became full while storing semantic_encoder\.onnx/) },
     ]);
     expect(loaded.package.cache().store).toBe('memory');
-    // Re-reading (as a GPU-loss reload does) needs no network: two files from the cache, the rest from memory.
+    // Re-reading (as a GPU-loss reload does) needs no network: the first files from the disk, the rest from memory.
     const fetched = requested.length;
     for (const f of FILE_ORDER) await loaded.package.reader.readFile(f);
     expect(requested.length).toBe(fetched);
+  });
+
+  it('downloads again what the browser evicted', async () => {
+    const store = fakeOpfs();
+    await load({ store });
+    await store.remove((await store.folders())[0]);
+    const second = await load({ store });
+    expect(second.requested).toHaveLength(2);
+    expect(second.reports).toEqual([{ store: 'opfs' }]);
+  });
+
+  it('detects a stored file cut short, downloads it again and says so', async () => {
+    const store = fakeOpfs();
+    const first = await load({ store });
+    const entry = first.loaded.model.manifest.files.find((f) => f.path === 'pixel_encoder.onnx')!;
+    await overwriteStored(store, entry.sha256, 'data', new Uint8Array(5));
+    const second = await load({ store });
+    expect(second.requested).toEqual([`${BASE}manifest.json`, `${BASE}pixel_encoder.onnx`]);
+    expect(second.reports.at(-1)).toEqual({
+      store: 'opfs',
+      repaired: ['pixel_encoder.onnx: the stored copy was damaged (it has 5 bytes, the manifest says 12); downloaded again'],
+    });
+    const third = await load({ store });
+    expect(third.requested).toEqual([`${BASE}manifest.json`]);
+  });
+
+  it('a stored file damaged in place (right size) is found by recheck when its graph fails to load, then downloaded again', async () => {
+    const store = fakeOpfs();
+    const first = await load({ store });
+    const entry = first.loaded.model.manifest.files.find((f) => f.path === 'pixel_decoder.onnx')!;
+    await overwriteStored(store, entry.sha256, 'data', new Uint8Array(entry.bytes));
+    const second = await load({ store });
+    const reader = second.loaded.package.reader;
+    expect(await reader.recheck!('pixel_encoder.onnx')).toBe(false);
+    expect(await reader.recheck!('pixel_decoder.onnx')).toBe(true);
+    expect(second.loaded.package.cache().repaired).toEqual(['pixel_decoder.onnx: the stored copy did not match its sha256; downloaded again']);
+    const bytes = await readVerified(reader, second.loaded.model.manifest, 'pixel_decoder.onnx');
+    expect(Array.from(bytes)).toEqual(Array.from(second.files.get('pixel_decoder.onnx')!));
+    expect(second.requested.at(-1)).toBe(`${BASE}pixel_decoder.onnx`);
   });
 
   it('fails naming the URL and both sizes when a file is longer or shorter than the manifest says', async () => {
     const { files } = tinyPackage();
     const longer = new Map(files);
     longer.set('pixel_encoder.onnx', new Uint8Array(13));
-    const pkg = await openUrlPackage(BASE, { fetch: fakeFetch(BASE, longer, 8).fetch, caches: null, storage: null });
+    const pkg = await openUrlPackage(BASE, { fetch: fakeFetch(BASE, longer, 8).fetch, store: null, caches: null, storage: null });
     await expect(pkg.reader.readFile('pixel_encoder.onnx')).rejects.toThrow(
       `${BASE}pixel_encoder.onnx: the server sends 13 bytes (Content-Length), the manifest says 12`,
     );
   });
 
-  it('refuses a corrupt download (right size, wrong sha256) and does not cache it', async () => {
+  it('refuses a corrupt download (right size, wrong sha256) and does not keep it', async () => {
     const { files } = tinyPackage();
     const corrupt = new Map(files);
     corrupt.set('pixel_encoder.onnx', new Uint8Array(12));
-    const caches = new FakeCacheStorage();
-    const pkg = await openUrlPackage(BASE, { fetch: fakeFetch(BASE, corrupt, 8).fetch, caches: caches.asCacheStorage(), storage: null });
+    const store = fakeOpfs();
+    const pkg = await openUrlPackage(BASE, { fetch: fakeFetch(BASE, corrupt, 8).fetch, store, caches: null, storage: null });
     await expect(pkg.reader.readFile('pixel_encoder.onnx')).rejects.toThrow(/pixel_encoder\.onnx has sha256 [0-9a-f]{64}, the manifest says [0-9a-f]{64}/);
-    expect([...caches.caches.values()].every((c) => c.size === 0)).toBe(true);
+    expect(await store.folders()).toEqual([]);
   });
 
   it('names the URL when there is no package there', async () => {
-    await expect(openUrlPackage('https://models.test/none', { fetch: fakeFetch(BASE, new Map(), 8).fetch, caches: null, storage: null })).rejects.toThrow(
+    await expect(openUrlPackage('https://models.test/none', { fetch: fakeFetch(BASE, new Map(), 8).fetch, store: null, caches: null, storage: null })).rejects.toThrow(
       'https://models.test/none/manifest.json: HTTP 404 Not Found (no model package at this URL?)',
     );
   });

@@ -10,8 +10,8 @@ import type { GraphRunner } from '../core/pipeline/graph-runner.ts';
 import { loadModel, type LoadedModel } from '../core/pipeline/loaded-model.ts';
 import { sha256Hex } from '../core/bytes/sha256.ts';
 import { readManifest, type PackageReader } from '../core/pipeline/package-reader.ts';
-import { openPackageCache, type CacheEnvironment, type CacheReport, type PackageCache } from './package-cache.ts';
-import { readBody } from './read-body.ts';
+import { openPackageCache, type CacheEnvironment, type CacheReport, type PackageCache, type PendingFile } from './package-cache.ts';
+import { pipeBody, readBody } from './read-body.ts';
 
 export type LoadSource = 'network' | 'cache' | 'memory';
 
@@ -60,67 +60,133 @@ export async function openUrlPackage(baseUrl: string, options: UrlPackageOptions
   const emit = options.onProgress ?? (() => {});
   const stepFor = (total: number) => options.progressStepBytes ?? Math.max(1, Math.floor(total / 100));
 
-  const download = async (file: string, expected: PackageFile | undefined, source: () => Promise<Response>, from: LoadSource) => {
-    const response = await source();
-    if (!response.ok) {
-      throw new Error(`${base}${file}: HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}${file === MANIFEST_FILE ? ' (no model package at this URL?)' : ''}`);
-    }
+  /** Progress of one file: at least every step bytes, and always its first and last chunk. */
+  const progressOf = (file: string) => {
     let lastReported = -1;
-    const bytes = await readBody(response, expected?.bytes, `${base}${file}`, (loaded, total) => {
+    return (loaded: number, total: number) => {
       if (loaded === total || loaded - Math.max(lastReported, 0) >= stepFor(total) || lastReported < 0) {
         lastReported = loaded;
         emit({ status: 'progress', name, file, loaded, total, progress: total === 0 ? 100 : (100 * loaded) / total });
       }
-    });
-    return { bytes, from };
+    };
   };
 
   emit({ status: 'initiate', name, file: MANIFEST_FILE });
-  const manifestBytes = (await download(MANIFEST_FILE, undefined, () => fetchFn(`${base}${MANIFEST_FILE}`, { cache: 'no-cache' }), 'network')).bytes;
+  const manifestUrl = `${base}${MANIFEST_FILE}`;
+  const manifestResponse = await fetchFn(manifestUrl, { cache: 'no-cache' });
+  if (!manifestResponse.ok) {
+    throw new Error(`${manifestUrl}: HTTP ${manifestResponse.status}${manifestResponse.statusText ? ` ${manifestResponse.statusText}` : ''} (no model package at this URL?)`);
+  }
+  const manifestBytes = await readBody(manifestResponse, undefined, manifestUrl, progressOf(MANIFEST_FILE));
   emit({ status: 'done', name, file: MANIFEST_FILE, from: 'network' });
   const manifest = await readManifest({ location: name, readFile: async () => manifestBytes });
 
-  const keyOf = (f: PackageFile) => `${base}${f.path}?sha256=${f.sha256}`;
-  const cache: PackageCache = await openPackageCache(
-    manifest.files.map((f) => ({ key: keyOf(f), bytes: f.bytes })),
-    options,
-    (report) => options.onCache?.(report),
-  );
+  const cache: PackageCache = await openPackageCache(manifest.files, options, (report) => options.onCache?.(report));
   options.onCache?.(cache.report);
+
+  // Files whose sha256 was checked, when they were stored or just now: not hashed again.
+  const verified = new Set<string>();
+
+  /** Downloads a file into the store, streaming, then hashes it once; returns its bytes. */
+  const download = async (entry: PackageFile, retried = false): Promise<Uint8Array> => {
+    const where = `${base}${entry.path}`;
+    let pending: PendingFile;
+    try {
+      pending = await cache.begin(entry);
+    } catch (e) {
+      if (retried) throw e;
+      cache.fallBack(entry.path, e);
+      return download(entry, true);
+    }
+    let writeError: unknown;
+    try {
+      const response = await fetchFn(where);
+      if (!response.ok) throw new Error(`${where}: HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`);
+      await pipeBody(
+        response,
+        entry.bytes,
+        where,
+        async (chunk) => {
+          try {
+            await pending.write(chunk);
+          } catch (e) {
+            writeError = e;
+            throw e;
+          }
+        },
+        progressOf(entry.path),
+      );
+    } catch (e) {
+      await pending.abort();
+      // The disk filled up mid-file: keep the rest of this visit in memory, download this file again.
+      if (writeError !== undefined && !retried && cache.report.store === 'opfs') {
+        cache.fallBack(entry.path, writeError);
+        return download(entry, true);
+      }
+      throw e;
+    }
+    const bytes = await blobBytes(await pending.finish());
+    const hash = await sha256Hex(bytes);
+    if (hash !== entry.sha256) {
+      await pending.abort();
+      throw new Error(`${where} has sha256 ${hash}, the manifest says ${entry.sha256} (corrupt download or replaced file)`);
+    }
+    try {
+      await pending.commit();
+    } catch (e) {
+      // Not even the small record fits: keep the verified bytes in memory for this visit.
+      await pending.abort();
+      cache.fallBack(entry.path, e);
+      const inMemory = await cache.begin(entry);
+      await inMemory.write(bytes);
+      await inMemory.finish();
+      await inMemory.commit();
+    }
+    return bytes;
+  };
 
   const readFile = async (path: string): Promise<Uint8Array> => {
     if (path === MANIFEST_FILE) return manifestBytes;
     const entry = fileEntry(manifest, path);
-    const key = keyOf(entry);
     emit({ status: 'initiate', name, file: path });
-    const cached = await cache.match(key);
-    if (cached instanceof Uint8Array) {
-      emit({ status: 'progress', name, file: path, loaded: cached.byteLength, total: cached.byteLength, progress: 100 });
-      emit({ status: 'done', name, file: path, from: 'memory' });
-      return cached;
+    const found = await cache.lookup(entry);
+    if (found.kind === 'hit') {
+      const bytes = await blobBytes(found.blob);
+      verified.add(path);
+      emit({ status: 'progress', name, file: path, loaded: bytes.byteLength, total: bytes.byteLength, progress: 100 });
+      emit({ status: 'done', name, file: path, from: found.where });
+      return bytes;
     }
-    if (cached) {
-      try {
-        const { bytes } = await download(path, entry, async () => cached, 'cache');
-        emit({ status: 'done', name, file: path, from: 'cache' });
-        return bytes;
-      } catch {
-        // A truncated or stale entry: forget it and download the file again.
-        await cache.remove(key);
-      }
-    }
-    const { bytes } = await download(path, entry, () => fetchFn(`${base}${path}`), 'network');
-    // Only verified bytes are cached; the caller's readVerified checks again whatever the source.
-    const hash = await sha256Hex(bytes);
-    if (hash !== entry.sha256) {
-      throw new Error(`${base}${path} has sha256 ${hash}, the manifest says ${entry.sha256} (corrupt download or replaced file)`);
-    }
-    await cache.put(key, path, bytes);
+    if (found.kind === 'damaged') cache.noteRepaired(`${path}: the stored copy was damaged (${found.why}); downloaded again`);
+    const bytes = await download(entry);
+    verified.add(path);
     emit({ status: 'done', name, file: path, from: 'network' });
     return bytes;
   };
 
-  return { manifest, reader: { location: name, readFile }, cache: () => cache.report };
+  const recheck = async (path: string): Promise<boolean> => {
+    if (!verified.has(path)) return false;
+    const entry = fileEntry(manifest, path);
+    const found = await cache.lookup(entry);
+    const damaged = found.kind !== 'hit' || (await sha256Hex(await blobBytes(found.blob))) !== entry.sha256;
+    if (damaged) {
+      verified.delete(path);
+      await cache.remove(entry);
+      cache.noteRepaired(`${path}: the stored copy did not match its sha256; downloaded again`);
+    }
+    return damaged;
+  };
+
+  return {
+    manifest,
+    reader: { location: name, readFile, verifiedWhenStored: (path) => verified.has(path), recheck },
+    cache: () => cache.report,
+  };
+}
+
+/** A stored Blob's bytes (read from disk for OPFS), in one buffer of exactly its size. */
+async function blobBytes(blob: Blob): Promise<Uint8Array> {
+  return new Uint8Array(await blob.arrayBuffer());
 }
 
 export interface LoadedUrlModel<R extends GraphRunner = GraphRunner> {

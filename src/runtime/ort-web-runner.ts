@@ -61,15 +61,28 @@ export interface OrtWebRunnerOptions {
 }
 
 export interface OrtWebRunner extends GraphRunner {
-  /** The execution provider of each graph. */
+  /** The execution provider of each graph (a lazily created WebGPU graph that failed runs on wasm). */
   readonly placement: Readonly<Record<GraphName, Backend>>;
+  /** Creates the sessions not created yet, e.g. the decoder's while the page shows the tokens. */
+  prepare(graphs?: readonly GraphName[]): Promise<void>;
+  /** Milliseconds spent reading files and creating each session created so far. */
+  readonly sessionMs: Readonly<Partial<Record<GraphName, number>>>;
 }
 
-export async function createOrtWebRunner(reader: PackageReader, manifest: ModelManifest, options: OrtWebRunnerOptions): Promise<OrtWebRunner> {
+export interface LazyGraphs {
+  /**
+   * Graphs whose sessions are created now; the others on first use (or prepare()). Default all.
+   * The decoder is 70 % of a released package: the tokens need only the encoders.
+   */
+  readonly eager?: readonly GraphName[];
+}
+
+export async function createOrtWebRunner(reader: PackageReader, manifest: ModelManifest, options: OrtWebRunnerOptions & LazyGraphs): Promise<OrtWebRunner> {
   if (!applied) throw new Error('createOrtWebRunner: call configureOrtWasm first (ORT needs to know where its wasm files are served)');
   const { backend, device } = options;
   if (backend === 'webgpu' && !device) throw new Error('createOrtWebRunner: the webgpu backend needs a GPUDevice');
-  const placement = graphPlacement(backend, options.wasmGraphs);
+  const placement: Record<GraphName, Backend> = { ...graphPlacement(backend, options.wasmGraphs) };
+  const eager = new Set(options.eager ?? GRAPH_NAMES);
   const executionProvider = (ep: Backend): ort.InferenceSession.ExecutionProviderConfig =>
     ep === 'webgpu'
       ? {
@@ -80,41 +93,94 @@ export async function createOrtWebRunner(reader: PackageReader, manifest: ModelM
         }
       : 'wasm';
 
-  const sessions = new Map<GraphName, ort.InferenceSession>();
+  const sessions = new Map<GraphName, Promise<ort.InferenceSession>>();
   const helpers = new Set<ort.InferenceSession>();
+  const sessionMs: Partial<Record<GraphName, number>> = {};
+  let released = false;
+
+  const createOn = async (graph: GraphName, ep: Backend, retried = false): Promise<ort.InferenceSession> => {
+    const entry = manifest.graphs[graph];
+    // Read errors (network, size, sha256) name the file already and propagate as they are.
+    let model: Uint8Array | undefined = await readVerified(reader, manifest, entry.file);
+    let externalData: { path: string; data: Uint8Array }[] | undefined = [];
+    for (const path of entry.externalData) externalData.push({ path, data: await readVerified(reader, manifest, path) });
+    try {
+      const session = await ort.InferenceSession.create(model, {
+        executionProviders: [executionProvider(ep)],
+        graphOptimizationLevel: 'all',
+        externalData,
+        logSeverityLevel: options.logSeverityLevel ?? 3,
+      });
+      // ORT has copied the bytes into its heap: free ours now rather than at some later garbage
+      // collection, so the next graph's file never sits beside this one's (1.6 GB for SigLIP).
+      freeNow(model);
+      for (const d of externalData) freeNow(d.data);
+      return session;
+    } catch (e) {
+      model = undefined;
+      externalData = undefined;
+      // A stored file trusted without hashing may be damaged on disk: check, fetch again, retry once.
+      if (!retried && reader.recheck) {
+        let damaged = false;
+        for (const path of [entry.file, ...entry.externalData]) damaged = (await reader.recheck(path)) || damaged;
+        if (damaged) return createOn(graph, ep, true);
+      }
+      throw new OrtLoadError(`${reader.location}/${entry.file}: onnxruntime-web (${ep}) could not load the ${graph} graph: ${errorText(e)}`);
+    }
+  };
+
+  const create = async (graph: GraphName): Promise<ort.InferenceSession> => {
+    const t0 = performance.now();
+    let session: ort.InferenceSession;
+    try {
+      session = await createOn(graph, placement[graph]);
+    } catch (e) {
+      // An op or a limit this GPU lacks in a graph created after load: that graph runs on wasm.
+      if (placement[graph] !== 'webgpu' || !(e instanceof OrtLoadError) || eager.has(graph)) throw e;
+      placement[graph] = 'wasm';
+      session = await createOn(graph, 'wasm');
+    }
+    sessionMs[graph] = performance.now() - t0;
+    return session;
+  };
+
+  const sessionFor = (graph: GraphName): Promise<ort.InferenceSession> => {
+    if (released) return Promise.reject(new Error(`${graph}: its ${placement[graph]} session was released`));
+    let s = sessions.get(graph);
+    if (!s) {
+      s = create(graph);
+      sessions.set(graph, s);
+      // A failed creation may be retried by the next run.
+      s.catch(() => sessions.delete(graph));
+    }
+    return s;
+  };
+
   const release = async () => {
-    for (const s of [...sessions.values(), ...helpers]) await s.release().catch(() => undefined);
+    released = true;
+    for (const s of sessions.values()) await (await s.catch(() => undefined))?.release().catch(() => undefined);
+    for (const h of helpers) await h.release().catch(() => undefined);
     sessions.clear();
     helpers.clear();
   };
+
   try {
-    for (const graph of GRAPH_NAMES) {
-      const entry = manifest.graphs[graph];
-      const model = await readVerified(reader, manifest, entry.file);
-      const externalData = [];
-      for (const path of entry.externalData) externalData.push({ path, data: await readVerified(reader, manifest, path) });
-      try {
-        sessions.set(
-          graph,
-          await ort.InferenceSession.create(model, {
-            executionProviders: [executionProvider(placement[graph])],
-            graphOptimizationLevel: 'all',
-            externalData,
-            logSeverityLevel: options.logSeverityLevel ?? 3,
-          }),
-        );
-      } catch (e) {
-        throw new Error(`${reader.location}/${entry.file}: onnxruntime-web (${placement[graph]}) could not load the ${graph} graph: ${errorText(e)}`);
-      }
-    }
+    // One at a time: two sessions created together would hold two graphs' bytes at once.
+    for (const graph of GRAPH_NAMES) if (eager.has(graph)) await sessionFor(graph);
   } catch (e) {
     await release();
     throw e;
   }
 
   return {
-    backend: describePlacement(placement, applied.numThreads),
+    get backend() {
+      return describePlacement(placement, applied!.numThreads);
+    },
     placement,
+    sessionMs,
+    async prepare(graphs = GRAPH_NAMES) {
+      for (const graph of graphs) await sessionFor(graph);
+    },
     // Helpers (the quantizer's code search) run on wasm whatever the backend: they are small
     // CPU-side searches whose results the host loop needs at once.
     async openHelper(model: Uint8Array): Promise<HelperSession> {
@@ -135,8 +201,7 @@ export async function createOrtWebRunner(reader: PackageReader, manifest: ModelM
       };
     },
     async run(graph: GraphName, input: Float32Tensor): Promise<Float32Tensor> {
-      const session = sessions.get(graph);
-      if (!session) throw new Error(`${graph}: its ${placement[graph]} session was released`);
+      const session = await sessionFor(graph);
       const spec = manifest.graphs[graph];
       const feeds = { [spec.inputs[0].name]: new ort.Tensor('float32', input.data, [...input.shape]) };
       let results: ort.InferenceSession.OnnxValueMapType;
@@ -158,6 +223,18 @@ export async function createOrtWebRunner(reader: PackageReader, manifest: ModelM
     release,
   };
 }
+
+/**
+ * Releases a buffer this module owns at once: `ArrayBuffer.prototype.transfer(0)` detaches it
+ * and lets the engine free its backing store. Views over part of a buffer are left alone.
+ */
+function freeNow(bytes: Uint8Array): void {
+  const buffer = bytes.buffer as ArrayBuffer & { transfer?: (length: number) => ArrayBuffer };
+  if (bytes.byteOffset === 0 && bytes.byteLength === buffer.byteLength && typeof buffer.transfer === 'function') buffer.transfer(0);
+}
+
+/** ORT refused a graph (as opposed to its file failing to read). */
+class OrtLoadError extends Error {}
 
 function describePlacement(placement: Record<GraphName, Backend>, threads: number): string {
   const wasm = `wasm, ${threads} thread${threads > 1 ? 's' : ''}`;

@@ -84,7 +84,9 @@ export async function openPackageSource(source: PackageSource, options: OpenSour
     if (!(await store.files(source.folder)).includes(COMPLETE_MARKER)) {
       throw new Error(`${store.location}/${source.folder} holds no complete converted package (it was removed, or its conversion did not finish)`);
     }
-    reader = blobReader(`${store.location}/${source.folder}`, (path) => store.read(source.folder, path), emit);
+    // The exporter hashed every file while writing it and the marker commits the folder: a
+    // converted package is not hashed again on each load (its sizes still are checked).
+    reader = { ...blobReader(`${store.location}/${source.folder}`, (path) => store.read(source.folder, path), emit), verifiedWhenStored: () => true };
   } else {
     const byPath = filesByPackagePath(source.files, source.label);
     reader = blobReader(source.label, async (path) => {

@@ -35,6 +35,37 @@ export async function readBody(response: Response, expectedBytes: number | undef
   }
 }
 
+/**
+ * Streams a body of exactly `expectedBytes` into `write`, chunk by chunk, holding no more than
+ * one chunk: how a gigabyte download goes to disk. Fails naming the file on a size mismatch.
+ */
+export async function pipeBody(response: Response, expectedBytes: number, where: string, write: (chunk: Uint8Array) => Promise<void>, onBytes?: BytesCallback): Promise<void> {
+  const declared = declaredLength(response);
+  if (declared !== undefined && declared !== expectedBytes) {
+    throw new Error(`${where}: the server sends ${declared} bytes (Content-Length), the manifest says ${expectedBytes} (stale or replaced file)`);
+  }
+  if (!response.body) throw new Error(`${where}: the response has no body`);
+  const reader = response.body.getReader();
+  let loaded = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (loaded + value.byteLength > expectedBytes) {
+        await reader.cancel();
+        throw new Error(`${where}: the body is longer than the manifest's ${expectedBytes} bytes (stale or replaced file)`);
+      }
+      await write(value);
+      loaded += value.byteLength;
+      onBytes?.(loaded, expectedBytes);
+    }
+  } finally {
+    reader.releaseLock();
+  }
+  check(loaded, expectedBytes, where);
+  if (expectedBytes === 0) onBytes?.(0, 0);
+}
+
 async function readInto(
   reader: ReadableStreamDefaultReader<Uint8Array>,
   out: Uint8Array,

@@ -1,11 +1,12 @@
 /**
- * Test-only stand-ins for the browser APIs the loader uses (fetch, Cache Storage, a storage
+ * Test-only stand-ins for the browser APIs the loader uses (fetch, a storage
  * estimate) and a tiny but valid model package, so the loader's pure logic runs under Vitest
  * in Node. Responses refuse arrayBuffer()/blob(): the loader must stream.
  */
 import { createHash } from 'node:crypto';
 import type { ModelManifest } from '../core/model-package/manifest.ts';
 import { testManifest } from './test-manifest.ts';
+import { memoryFolderStore, type FolderStore } from '../runtime/convert/folder-store.ts';
 
 export type FakeFiles = Map<string, Uint8Array>;
 
@@ -48,42 +49,6 @@ export function fakeFetch(base: string, files: FakeFiles, chunkBytes: number): F
     return chunkedResponse(bytes, chunkBytes);
   }) as typeof fetch;
   return { fetch: fetchFn, requested };
-}
-
-/** Cache Storage in memory; `failPut` makes put() throw (e.g. a QuotaExceededError) after `okPuts` successes. */
-export class FakeCacheStorage {
-  readonly caches = new Map<string, Map<string, Uint8Array>>();
-  failPut?: { readonly error: Error; readonly okPuts: number };
-  failOpen?: Error;
-  private puts = 0;
-
-  async open(name: string): Promise<Cache> {
-    if (this.failOpen) throw this.failOpen;
-    let entries = this.caches.get(name);
-    if (!entries) this.caches.set(name, (entries = new Map()));
-    const store = entries;
-    const cache = {
-      match: async (key: RequestInfo | URL) => {
-        const bytes = store.get(String(key));
-        return bytes ? chunkedResponse(bytes, 1 << 20) : undefined;
-      },
-      put: async (key: RequestInfo | URL, response: Response) => {
-        if (this.failPut && this.puts >= this.failPut.okPuts) throw this.failPut.error;
-        this.puts++;
-        store.set(String(key), new Uint8Array(await new Response(response.body).arrayBuffer()));
-      },
-      delete: async (key: RequestInfo | URL) => store.delete(String(key)),
-    };
-    return cache as unknown as Cache;
-  }
-
-  async delete(name: string): Promise<boolean> {
-    return this.caches.delete(name);
-  }
-
-  asCacheStorage(): CacheStorage {
-    return this as unknown as CacheStorage;
-  }
 }
 
 export function quotaExceeded(): Error {
@@ -133,4 +98,36 @@ export function tinyPackage(): { files: FakeFiles; manifest: ModelManifest } {
   });
   files.set('manifest.json', new TextEncoder().encode(JSON.stringify(manifest)));
   return { files, manifest };
+}
+
+/**
+ * The in-memory FolderStore (the same one a failed OPFS falls back to) standing in for OPFS,
+ * with the faults the download store must survive: writes refused with a QuotaExceededError
+ * once `quotaBytes` have been written in all.
+ */
+export function fakeOpfs(options: { quotaBytes?: number } = {}): FolderStore & { written(): number } {
+  const inner = memoryFolderStore('fake OPFS');
+  let written = 0;
+  return {
+    ...inner,
+    written: () => written,
+    async create(folder, file) {
+      const sink = await inner.create(folder, file);
+      return {
+        async write(chunk) {
+          if (options.quotaBytes !== undefined && written + chunk.byteLength > options.quotaBytes) throw quotaExceeded();
+          written += chunk.byteLength;
+          await sink.write(chunk);
+        },
+        close: () => sink.close(),
+      };
+    },
+  };
+}
+
+/** Replaces one stored file's bytes, as disk damage or a half-finished write would. */
+export async function overwriteStored(store: FolderStore, folder: string, file: string, bytes: Uint8Array): Promise<void> {
+  const sink = await store.create(folder, file);
+  await sink.write(bytes);
+  await sink.close();
 }

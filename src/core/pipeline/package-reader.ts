@@ -11,6 +11,17 @@ export interface PackageReader {
   /** A folder path or base URL, for messages. */
   readonly location: string;
   readFile(path: string): Promise<Uint8Array>;
+  /**
+   * True when `path`'s sha256 was checked against the manifest when it was stored (a browser
+   * download is hashed once, then trusted): readVerified then checks only its size, so a
+   * 1.4 GB package is not hashed again on every visit.
+   */
+  verifiedWhenStored?(path: string): boolean;
+  /**
+   * Hashes a file that was trusted without hashing (after its graph failed to load, say); true
+   * when it was damaged and has been dropped, so the next readFile fetches a good copy.
+   */
+  recheck?(path: string): Promise<boolean>;
 }
 
 export async function readManifest(reader: PackageReader): Promise<ModelManifest> {
@@ -31,6 +42,7 @@ export async function readVerified(reader: PackageReader, manifest: ModelManifes
   if (bytes.byteLength !== entry.bytes) {
     throw new Error(`${reader.location}/${path} has ${bytes.byteLength} bytes, the manifest says ${entry.bytes} (truncated or replaced file)`);
   }
+  if (reader.verifiedWhenStored?.(path)) return bytes;
   const hash = await sha256Hex(bytes);
   if (hash !== entry.sha256) {
     throw new Error(`${reader.location}/${path} has sha256 ${hash}, the manifest says ${entry.sha256} (corrupt or replaced file)`);

@@ -1,5 +1,6 @@
 /**
- * A FolderStore in the Origin Private File System, under `converted/`. In a worker, writes go
+ * A FolderStore in the Origin Private File System, under `converted/` (or another root folder:
+ * downloaded model files live under `downloads/`, package-cache.ts). In a worker, writes go
  * through a synchronous access handle: it streams to disk chunk by chunk, so a 1.5 GB package
  * never sits in memory. On the page (listing, reading, removing) only the async API is used.
  */
@@ -23,11 +24,11 @@ export function opfsUnavailableReason(): string | undefined {
   return undefined;
 }
 
-export async function openOpfsFolderStore(): Promise<FolderStore> {
+export async function openOpfsFolderStore(rootFolder = OPFS_ROOT_FOLDER): Promise<FolderStore> {
   const reason = opfsUnavailableReason();
   if (reason) throw new Error(reason);
-  const root = await (await navigator.storage.getDirectory()).getDirectoryHandle(OPFS_ROOT_FOLDER, { create: true });
-  const location = `OPFS ${OPFS_ROOT_FOLDER}`;
+  const root = await (await navigator.storage.getDirectory()).getDirectoryHandle(rootFolder, { create: true });
+  const location = `OPFS ${rootFolder}`;
   const dir = (name: string, create: boolean) => root.getDirectoryHandle(name, { create });
   return {
     location,

@@ -7,7 +7,7 @@
  */
 import { assertRgbImage, cloneRgbImage } from '../../core/image/rgb-image.ts';
 import { decoderOutputHealth, toImageU8 } from '../../core/image/postprocess.ts';
-import type { ModelManifest } from '../../core/model-package/manifest.ts';
+import type { GraphName, ModelManifest } from '../../core/model-package/manifest.ts';
 import type { LoadedModel } from '../../core/pipeline/loaded-model.ts';
 import type { PackageReader } from '../../core/pipeline/package-reader.ts';
 import { decodeFHat, encodeImage, prepareCpuQuantizer, type EncodeResult as PipelineEncodeResult, type Quantize, type StageTimings } from '../../core/pipeline/tokenflow-pipeline.ts';
@@ -33,6 +33,8 @@ export interface EngineOptions {
   /** Where ORT's .mjs/.wasm are served (ort-assets.ts). */
   readonly wasmPaths: string;
   readonly emit: (event: EngineEvent) => void;
+  /** The runtime's heap size now (wasm-memory.ts), reported after each session is created. */
+  readonly heapBytes?: () => number | undefined;
 }
 
 interface Loaded {
@@ -46,6 +48,9 @@ interface Loaded {
 interface LastEncode {
   readonly result: PipelineEncodeResult;
 }
+
+/** The graphs the tokens need; their sessions are created by load, the decoder's later. */
+const TOKEN_GRAPHS: readonly GraphName[] = ['semanticEncoder', 'pixelEncoder'];
 
 const LOST = Symbol('device lost');
 /** How long a failed GPU call waits for device.lost before the failure counts as a real error. */
@@ -74,14 +79,17 @@ export class TokenFlowEngine {
 
     const t1 = performance.now();
     let webgpuError: string | undefined;
+    // Tokens first: the decoder's session (70 % of a released package) is created on the first
+    // decode, or on prepare(), while the page already shows the tokens.
+    const eager = TOKEN_GRAPHS;
     const createRunner = async (manifest: ModelManifest, reader: PackageReader): Promise<OrtWebRunner> => {
-      if (choice.backend !== 'webgpu') return createOrtWebRunner(reader, manifest, { backend: 'wasm' });
+      if (choice.backend !== 'webgpu') return createOrtWebRunner(reader, manifest, { backend: 'wasm', eager });
       try {
-        return await createOrtWebRunner(reader, manifest, { backend: 'webgpu', device, wasmGraphs: request.wasmGraphs });
+        return await createOrtWebRunner(reader, manifest, { backend: 'webgpu', device, wasmGraphs: request.wasmGraphs, eager });
       } catch (e) {
         // An op or a limit this GPU lacks: the files are cached by now, so wasm costs no download.
         webgpuError = (e as Error).message;
-        return createOrtWebRunner(reader, manifest, { backend: 'wasm' });
+        return createOrtWebRunner(reader, manifest, { backend: 'wasm', eager });
       }
     };
     let loadedModel: { package: OpenedPackage; model: LoadedModel & { readonly runner: OrtWebRunner } };
@@ -129,6 +137,7 @@ export class TokenFlowEngine {
     }
     const quantizerSetupMs = performance.now() - t2;
     this.loaded = loaded;
+    this.reportMemory(loaded);
     const timings = { backendMs, modelMs, quantizerSetupMs, totalMs: performance.now() - t0 };
     this.options.emit({ type: 'timings', request: 'load-model', backend: choice.backend, timings });
     return {
@@ -205,6 +214,16 @@ export class TokenFlowEngine {
     });
   }
 
+  /** Creates the sessions the first decode would otherwise wait for (the page asks when it has no image yet). */
+  async prepare(): Promise<{ readonly sessionMs: number }> {
+    return this.compute(async (s) => {
+      const t0 = performance.now();
+      await s.model.runner.prepare();
+      this.reportMemory(s);
+      return { sessionMs: performance.now() - t0 };
+    });
+  }
+
   async release(): Promise<boolean> {
     const loaded = this.loaded;
     this.loaded = undefined;
@@ -222,6 +241,12 @@ export class TokenFlowEngine {
     return clearPackageCache();
   }
 
+  private reportMemory(s: Loaded): void {
+    const heapBytes = this.options.heapBytes?.();
+    const packageBytes = s.model.manifest.files.reduce((a, f) => a + f.bytes, 0);
+    this.options.emit({ type: 'memory', memory: { heapBytes, packageBytes, sessions: Object.keys(s.model.runner.sessionMs) as GraphName[] } });
+  }
+
   /** Destroys the GPU device (a test hook for the device-loss path); false when there is none. */
   loseDevice(): boolean {
     const device = this.loaded?.device;
@@ -232,6 +257,11 @@ export class TokenFlowEngine {
 
   private async decodeFHatTimed(s: Loaded, fHat: Float32Array, scalesUsed: number, fHatMs: number, request: 'decode' | 'decode-indices', t0: number): Promise<DecodeResult> {
     const m = s.model.manifest;
+    // The first decode creates the decoder's session (downloading its file if needed): timed apart.
+    const t0s = performance.now();
+    await s.model.runner.prepare(['pixelDecoder']);
+    const sessionMs = performance.now() - t0s;
+    if (sessionMs >= 1) this.reportMemory(s);
     const t1 = performance.now();
     const image = await decodeFHat(s.model, fHat);
     const decoderMs = performance.now() - t1;
@@ -239,7 +269,7 @@ export class TokenFlowEngine {
     const imageU8 = toImageU8(image, m.outputSize);
     const health = decoderOutputHealth(image);
     const postprocessMs = performance.now() - t2;
-    const timings: DecodeTimings = { fHatMs, decoderMs, postprocessMs, totalMs: performance.now() - t0 };
+    const timings: DecodeTimings = { fHatMs, ...(sessionMs >= 1 ? { sessionMs } : {}), decoderMs, postprocessMs, totalMs: performance.now() - t0 };
     this.options.emit({ type: 'timings', request, backend: s.choice.backend, timings });
     return { backend: s.choice.backend, scalesUsed, fHat, image, imageU8, outputSize: m.outputSize, health, timings };
   }
@@ -278,7 +308,7 @@ export class TokenFlowEngine {
       await loaded.model.runner.release().catch(() => undefined);
       let runner: OrtWebRunner;
       try {
-        runner = await createOrtWebRunner(loaded.pkg.reader, loaded.model.manifest, { backend: 'wasm' });
+        runner = await createOrtWebRunner(loaded.pkg.reader, loaded.model.manifest, { backend: 'wasm', eager: TOKEN_GRAPHS });
       } catch (e) {
         this.switchError = new Error(`the GPU device was lost and the model could not be reloaded on wasm: ${(e as Error).message}`);
         throw this.switchError;

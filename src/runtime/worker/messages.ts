@@ -54,6 +54,11 @@ export interface DecodeIndicesRequest {
   readonly indices: Int32Array;
 }
 
+/** Creates the sessions load left for later (the decoder's), so the first decode does not wait for them. */
+export interface PrepareRequest {
+  readonly type: 'prepare';
+}
+
 export interface ReleaseRequest {
   readonly type: 'release';
 }
@@ -72,6 +77,7 @@ export type WorkerRequest =
   | EncodeRequest
   | DecodeRequest
   | DecodeIndicesRequest
+  | PrepareRequest
   | ReleaseRequest
   | ClearCacheRequest
   | DebugLoseDeviceRequest;
@@ -81,7 +87,7 @@ export type RequestType = WorkerRequest['type'];
 export interface LoadTimings {
   /** Probing WebGPU and requesting a device. */
   readonly backendMs: number;
-  /** Manifest, files, codebooks and ORT sessions. */
+  /** Manifest, files, codebooks and the encoders' ORT sessions (the decoder's comes with the first decode). */
   readonly modelMs: number;
   /** Uploading codebooks and compiling the GPU quantizer (0 on wasm). */
   readonly quantizerSetupMs: number;
@@ -102,6 +108,8 @@ export interface EncodeTimings {
 export interface DecodeTimings {
   /** Building f̂ from the tokens (0 when the encode's own f̂ is reused). */
   readonly fHatMs: number;
+  /** Creating the decoder's session (reading or downloading its file), on the first decode only. */
+  readonly sessionMs?: number;
   readonly decoderMs: number;
   readonly postprocessMs: number;
   readonly totalMs: number;
@@ -153,6 +161,7 @@ export interface ResultOf {
   readonly encode: EncodeResult;
   readonly decode: DecodeResult;
   readonly 'decode-indices': DecodeResult;
+  readonly prepare: { readonly sessionMs: number };
   readonly release: { readonly released: boolean };
   readonly 'clear-cache': { readonly deleted: boolean };
   readonly 'debug-lose-device': { readonly destroyed: boolean };
@@ -170,12 +179,24 @@ export type ResponseMessage =
   | { readonly kind: 'response'; readonly id: number; readonly ok: true; readonly type: RequestType; readonly result: ResultOf[RequestType] }
   | { readonly kind: 'response'; readonly id: number; readonly ok: false; readonly type: RequestType; readonly error: { readonly name: string; readonly message: string } };
 
+/** What the model takes in the worker, for the model card. */
+export interface ModelMemory {
+  /** The onnxruntime-web wasm heap (its high-water mark: a wasm heap never shrinks); undefined when it cannot be observed. */
+  readonly heapBytes?: number;
+  /** The package's files, for comparison. */
+  readonly packageBytes: number;
+  /** The graphs with a session so far (the decoder's comes with the first decode). */
+  readonly sessions: readonly GraphName[];
+}
+
 export type EngineEvent =
   /** Loading progress, one file at a time (transformers.js vocabulary). */
   | { readonly type: 'progress'; readonly progress: LoadProgress }
   /** Where model files are kept, and why not Cache Storage when it is memory. */
   | { readonly type: 'cache'; readonly report: CacheReport }
   | { readonly type: 'backend-chosen'; readonly choice: BackendChoice }
+  /** After each session is created: how big the model is in memory. */
+  | { readonly type: 'memory'; readonly memory: ModelMemory }
   /** The GPU device was lost; sessions now run on wasm, earlier results are kept. */
   | { readonly type: 'backend-switched'; readonly from: Backend; readonly choice: BackendChoice }
   | { readonly type: 'timings'; readonly request: 'load-model'; readonly backend: Backend; readonly timings: LoadTimings }

@@ -6,12 +6,17 @@
 /// <reference lib="webworker" />
 import { ortAssetUrl } from '../ort-assets.ts';
 import { TokenFlowEngine } from './engine.ts';
+import { observeWasmMemory, wasmHeapBytes } from './wasm-memory.ts';
 import type { DecodeResult, EngineEvent, RequestMessage, ResponseMessage, ResultOf, WorkerRequest, WorkerToPage } from './messages.ts';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 const post = (message: WorkerToPage, transfer: Transferable[] = []) => scope.postMessage(message, transfer);
 
+// Before ORT creates its heap, so the model panel can say how big it grew.
+observeWasmMemory();
+
 const engine = new TokenFlowEngine({
+  heapBytes: wasmHeapBytes,
   wasmPaths: ortAssetUrl(scope.location.origin, import.meta.env.BASE_URL),
   emit: (event: EngineEvent) => post({ kind: 'event', event }),
 });
@@ -27,6 +32,8 @@ async function handle(request: WorkerRequest): Promise<{ result: ResultOf[Worker
       return decoded(await engine.decode(request.scalesUsed));
     case 'decode-indices':
       return decoded(await engine.decodeTokens(request.indices));
+    case 'prepare':
+      return { result: await engine.prepare(), transfer: [] };
     case 'release':
       return { result: { released: await engine.release() }, transfer: [] };
     case 'clear-cache':

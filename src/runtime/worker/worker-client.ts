@@ -91,6 +91,11 @@ export class TokenFlowClient {
     return this.request({ type: 'decode-indices', indices });
   }
 
+  /** Creates the decoder's session now instead of on the first decode. */
+  prepare(): Promise<ResultOf['prepare']> {
+    return this.request({ type: 'prepare' });
+  }
+
   release(): Promise<ResultOf['release']> {
     return this.request({ type: 'release' });
   }

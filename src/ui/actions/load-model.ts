@@ -5,6 +5,7 @@
  */
 import type { LoadProgress } from '../../runtime/model-loader.ts';
 import { describeSource, type PackageSource } from '../../runtime/package-source.ts';
+import { requestPersistentStorage } from '../../runtime/storage-persistence.ts';
 import type { CodebookName } from '../logic/code-colours.ts';
 import { explainLoadError } from '../logic/load-error.ts';
 import { normaliseModelUrl } from '../logic/model-url.ts';
@@ -97,6 +98,8 @@ function sourceOfSlot(m: Pick<ModelView, 'url' | 'source'>): PackageSource {
 }
 
 async function loadInto(id: number, source: PackageSource): Promise<void> {
+  // Downloaded files go to OPFS; ask once that they are not evicted before the next visit.
+  if (source.kind === 'url') void requestPersistentStorage();
   const client = startEngine(id);
   // Progress arrives per chunk; the store (and so the page) takes it at most once a frame.
   let queued: FileEvent[] = [];
@@ -114,6 +117,7 @@ async function loadInto(id: number, source: PackageSource): Promise<void> {
   client.on('backend-chosen', ({ choice }) => updateModel(id, { choice }));
   client.on('backend-switched', ({ from, choice }) => updateModel(id, { choice, switchedFrom: from }));
   client.on('cache', ({ report }) => updateModel(id, { cache: report }));
+  client.on('memory', ({ memory }) => updateModel(id, { memory }));
 
   try {
     const loaded = await client.loadSource(source, { backend: getState().backend });
@@ -135,6 +139,9 @@ async function loadInto(id: number, source: PackageSource): Promise<void> {
     return;
   }
   applyPendingSelection();
+  // The decoder's session is created on the first decode; with no image coming, now.
+  const { image, imagePhase } = getState();
+  if (!image && imagePhase !== 'running') void client.prepare().catch(() => undefined);
   await Promise.all([encodeModel(id), loadCodebooksAndColours(id, source)]);
 }
 

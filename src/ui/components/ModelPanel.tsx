@@ -69,8 +69,15 @@ function ModelCard({ m, active, canSwitch }: { readonly m: ModelView; readonly a
       {m.phase === 'ready' && m.files.length > 0 && <DownloadSummary m={m} />}
       {m.cache && (
         <p className="cache-note">
-          Model files kept in {m.cache.store === 'cache-storage' ? 'the browser cache (no download next visit)' : 'memory only'}
+          Model files kept in {m.cache.store === 'opfs' ? 'browser storage (no download next visit)' : 'memory only'}
           {m.cache.reason ? `: ${m.cache.reason}` : ''}
+          {m.cache.repaired?.map((r) => <span key={r}>; {r}</span>)}
+        </p>
+      )}
+      {m.memory && (
+        <p className="note" data-testid="model-memory">
+          Memory: {m.memory.heapBytes !== undefined ? <>onnxruntime heap {formatBytes(m.memory.heapBytes)}</> : 'onnxruntime heap not measurable here'} for a{' '}
+          {formatBytes(m.memory.packageBytes)} package ({m.memory.sessions.length} of 3 graphs loaded)
         </p>
       )}
       {m.codebooksError && <p className="error">{m.codebooksError}</p>}
@@ -123,7 +130,7 @@ function Timings({ m }: { readonly m: ModelView }) {
             <tr>
               <th scope="row">decode</th>
               <td>
-                f̂ {ms(dec.fHatMs)}, pixel decoder {ms(dec.decoderMs)}, to uint8 {ms(dec.postprocessMs)} = {ms(dec.totalMs)}
+                f̂ {ms(dec.fHatMs)}, {dec.sessionMs !== undefined && <>decoder session {ms(dec.sessionMs)}, </>}pixel decoder {ms(dec.decoderMs)}, to uint8 {ms(dec.postprocessMs)} = {ms(dec.totalMs)}
               </td>
             </tr>
           )}

@@ -11,7 +11,7 @@ import type { LoadSource } from '../../runtime/model-loader.ts';
 import type { CacheReport } from '../../runtime/package-cache.ts';
 import type { PackageSource } from '../../runtime/package-source.ts';
 import type { StoredPackage } from '../../runtime/convert/stored-packages.ts';
-import type { DecodeResult, EncodeResult, LoadModelResult, LoadTimings, QuantizerKind } from '../../runtime/worker/messages.ts';
+import type { DecodeResult, EncodeResult, LoadModelResult, LoadTimings, ModelMemory, QuantizerKind } from '../../runtime/worker/messages.ts';
 import type { CodebookName, CodeColours } from '../logic/code-colours.ts';
 import type { ImageFormat, OrientationUse } from '../../core/image/image-header.ts';
 import type { Metrics } from '../logic/reconstruction-metrics.ts';
@@ -89,6 +89,8 @@ export interface ModelView {
   readonly placement?: LoadModelResult['placement'];
   readonly runtime?: string;
   readonly loadTimings?: LoadTimings;
+  /** The model's memory in its worker, updated as sessions are created. */
+  readonly memory?: ModelMemory;
   /** The package's codebooks, read on the page for colours, the inspector and the codebook view. */
   readonly codebooks?: Codebooks;
   readonly colours: Partial<Record<CodebookName, CodeColours>>;

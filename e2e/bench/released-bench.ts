@@ -1,0 +1,272 @@
+/**
+ * Released-size models, end to end (run on purpose, not a test): writes a random checkpoint of
+ * each released architecture with our own writer, exports it, then prints for Node and for
+ * Chromium (the production build, wasm) the time to tokens and to the reconstruction, on a
+ * first visit (empty browser storage) and a second one (same profile), the model files
+ * downloaded on the second visit, and peak memory (sum of the RSS of every Chromium process,
+ * sampled every 200 ms; shared pages are counted in each process, so this over-states).
+ *
+ *   npm run bench:released -- [--variant clip-enhanced|siglip|all] [--dir DIR] [--image PNG]
+ *                              [--no-node] [--no-browser] [--convert]
+ *
+ * --convert also drops the checkpoint on the page (the embedded default model loaded) and times
+ * the in-browser conversion into OPFS and the converted model's tokens, with peak memory.
+ *
+ * DIR (default /tmp/tokenflow-released) keeps the packages between runs; delete it to rebuild.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, unlinkSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { chromium, type BrowserContext, type Page } from '@playwright/test';
+import { build, preview, type Plugin } from 'vite';
+import playwrightConfig from '../../playwright.config.ts';
+import { RELEASED_CLIP_ENHANCED, RELEASED_SIGLIP } from '../../export/bench/released-configs.ts';
+import { parameterCount, writeRandomCheckpoint } from '../../export/bench/random-checkpoint.ts';
+import { exportCheckpointToDir } from '../../src/node/export-to-dir.ts';
+import { nodeFileSink } from '../../src/node/file-byte-sink.ts';
+import type { ModelConfig } from '../../export/model-config.ts';
+import { E2E_PACKAGES_DIR, E2E_PACKAGES_URL } from '../runtime/package-set.ts';
+
+const { values } = parseArgs({
+  options: {
+    variant: { type: 'string', default: 'all' },
+    dir: { type: 'string', default: '/tmp/tokenflow-released' },
+    image: { type: 'string', default: 'public/examples/astronaut.png' },
+    example: { type: 'string', default: 'astronaut' },
+    'no-node': { type: 'boolean', default: false },
+    'no-browser': { type: 'boolean', default: false },
+    convert: { type: 'boolean', default: false },
+    /** Give up on a visit after this many seconds. */
+    'timeout-s': { type: 'string', default: '400' },
+  },
+});
+const VARIANTS: Record<string, ModelConfig> = { 'clip-enhanced': RELEASED_CLIP_ENHANCED, siglip: RELEASED_SIGLIP };
+const chosen = values.variant === 'all' ? Object.keys(VARIANTS) : [values.variant!];
+for (const v of chosen) if (!VARIANTS[v]) throw new Error(`--variant must be clip-enhanced, siglip or all, got ${v}`);
+const root = resolve(import.meta.dirname, '../..');
+const timeoutMs = Number(values['timeout-s']) * 1000;
+
+const gb = (bytes: number) => `${(bytes / 1e9).toFixed(2)} GB`;
+const s = (ms: number | undefined) => (ms === undefined ? '—' : `${(ms / 1000).toFixed(1)} s`);
+
+/** The exported package of a variant, made once (checkpoint written by our writer, then exported). */
+async function ensurePackage(variant: string): Promise<{ dir: string; bytes: number; checkpoint: string }> {
+  const dir = join(values.dir!, variant, 'package');
+  const ckpt = join(values.dir!, variant, `${variant}.pt`);
+  if (!existsSync(join(dir, 'manifest.json')) || (values.convert && !existsSync(ckpt))) {
+    const config = VARIANTS[variant];
+    mkdirSync(join(values.dir!, variant), { recursive: true });
+    console.log(`writing a random ${variant} checkpoint (${(parameterCount(config) / 1e6).toFixed(1)} M parameters) …`);
+    await writeRandomCheckpoint(await nodeFileSink(ckpt), config, { seed: 7 });
+    console.log('exporting it (exporter defaults: the weights of big graphs go to .onnx.data files) …');
+    await exportCheckpointToDir(ckpt, dir);
+  }
+  // Kept only for --convert: it is as big as the package.
+  if (!values.convert && existsSync(ckpt)) rmSync(ckpt);
+  const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { files: { bytes: number }[] };
+  return { dir, bytes: manifest.files.reduce((a, f) => a + f.bytes, 0), checkpoint: ckpt };
+}
+
+interface NodeFigures {
+  readonly loadMs: number;
+  readonly tokensMs: number;
+  readonly reconMs: number;
+  readonly psnr: number;
+  readonly peakRssBytes: number;
+}
+
+function runNode(dir: string): Promise<NodeFigures> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'e2e/bench/released-node-run.ts', dir, values.image!], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0) return reject(new Error(`the Node run exited with ${code}`));
+      resolvePromise(JSON.parse(out.trim().split('\n').pop()!) as NodeFigures);
+    });
+  });
+}
+
+/** Sum of VmRSS over the processes whose command line names `marker` (the profile folder). */
+function rssOf(marker: string): number {
+  let total = 0;
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(marker)) continue;
+      const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      if (m) total += Number(m[1]) * 1024;
+    } catch {
+      // The process ended between listing and reading.
+    }
+  }
+  return total;
+}
+
+interface Visit {
+  readonly tokensMs?: number;
+  readonly reconMs?: number;
+  readonly psnr?: number;
+  readonly peakBytes: number;
+  /** Package files (not the manifest) requested during the visit. */
+  readonly filesDownloaded: number;
+  readonly error?: string;
+  /** The page's own timings table, per stage. */
+  readonly stages?: string;
+}
+
+async function visit(context: BrowserContext, origin: string, modelUrl: string, profile: string, requests: string[]): Promise<Visit> {
+  const page: Page = await context.newPage();
+  requests.length = 0;
+  let peak = 0;
+  const sampler = setInterval(() => (peak = Math.max(peak, rssOf(profile))), 200);
+  const t0 = performance.now();
+  let tokensMs: number | undefined;
+  let reconMs: number | undefined;
+  let psnr: number | undefined;
+  let error: string | undefined;
+  let stages: string | undefined;
+  try {
+    await page.goto(`${origin}/?model=${encodeURIComponent(modelUrl)}&example=${values.example}&backend=wasm`);
+    const failed = page.locator('p.error[role=alert], [data-testid=token-grid-empty] .error').first();
+    const grid = page.getByTestId('token-grid').first();
+    await Promise.race([grid.waitFor({ timeout: timeoutMs }), failed.waitFor({ timeout: timeoutMs }).then(async () => Promise.reject(new Error(await failed.innerText())))]);
+    tokensMs = performance.now() - t0;
+    const metrics = page.getByTestId('metrics').first();
+    await metrics.waitFor({ timeout: timeoutMs });
+    reconMs = performance.now() - t0;
+    psnr = Number(await metrics.getAttribute('data-psnr'));
+    const rows = await page.getByTestId('timings').first().locator('tr').allTextContents();
+    const memory = await page.getByTestId('model-memory').first().textContent().catch(() => null);
+    stages = [...rows, ...(memory ? [memory] : [])].map((r) => `\n      ${r}`).join('');
+  } catch (e) {
+    error = (e as Error).message.split('\n')[0];
+  } finally {
+    clearInterval(sampler);
+    peak = Math.max(peak, rssOf(profile));
+    await page.close();
+  }
+  const filesDownloaded = requests.filter((u) => !u.endsWith('/manifest.json')).length;
+  return { tokensMs, reconMs, psnr, peakBytes: peak, filesDownloaded, error, stages };
+}
+
+async function main(): Promise<void> {
+  const packages = new Map<string, { dir: string; bytes: number; checkpoint: string }>();
+  for (const v of chosen) packages.set(v, await ensurePackage(v));
+
+  if (!values['no-node']) {
+    for (const v of chosen) {
+      const p = packages.get(v)!;
+      console.log(`\nNode (onnxruntime-node, 2 threads), ${v}, package ${gb(p.bytes)}:`);
+      const f = await runNode(p.dir);
+      console.log(`  load ${s(f.loadMs)}, tokens at ${s(f.tokensMs)}, reconstruction at ${s(f.reconMs)} (PSNR ${f.psnr.toFixed(2)} dB), peak RSS ${gb(f.peakRssBytes)} = ${(f.peakRssBytes / p.bytes).toFixed(2)} × the package`);
+    }
+  }
+  if (values['no-browser']) return;
+
+  const outDir = '.cache/released-bench-dist';
+  await build({ root, logLevel: 'warn', build: { outDir, emptyOutDir: true } });
+  // Package files requested, counted by the server: a second visit must ask for none.
+  const requests: string[] = [];
+  const counter: Plugin = {
+    name: 'count-package-requests',
+    // Before the folder-serving plugin, which answers without passing the request on.
+    enforce: 'pre',
+    configurePreviewServer(server) {
+      server.middlewares.use((req, _res, next) => {
+        if (req.url?.startsWith(E2E_PACKAGES_URL)) requests.push(req.url.split('?')[0]);
+        next();
+      });
+    },
+  };
+  const server = await preview({ root, logLevel: 'warn', plugins: [counter], build: { outDir }, preview: { port: 4195, strictPort: false, host: '127.0.0.1' } });
+  const origin = server.resolvedUrls?.local[0]?.replace(/\/$/, '');
+  if (!origin) throw new Error('vite preview did not report a local URL');
+  try {
+    for (const v of chosen) {
+      const p = packages.get(v)!;
+      // Served from the scratch folder through the e2e packages route (vite-plugins/serve-folder.ts).
+      const id = `released-${v}`;
+      const link = join(root, E2E_PACKAGES_DIR, id);
+      mkdirSync(join(root, E2E_PACKAGES_DIR), { recursive: true });
+      if (existsSync(link) || lstatExists(link)) unlinkSync(link);
+      symlinkSync(resolve(p.dir), link);
+      const profile = join(values.dir!, `chromium-profile-${id}`);
+      rmSync(profile, { recursive: true, force: true });
+      const context = await chromium.launchPersistentContext(profile, { ...playwrightConfig.use?.launchOptions, headless: true });
+      try {
+        const url = `${E2E_PACKAGES_URL}${id}/`;
+        console.log(`\nChromium ${context.browser()?.version() ?? ''} (production build, wasm), ${v}, package ${gb(p.bytes)}:`);
+        for (const which of ['first visit', 'second visit']) {
+          const r = await visit(context, origin, url, profile, requests);
+          console.log(
+            `  ${which.padEnd(13)} tokens on screen ${s(r.tokensMs)}, reconstruction + PSNR ${s(r.reconMs)}` +
+              `${r.psnr !== undefined ? ` (${r.psnr.toFixed(2)} dB)` : ''}, files downloaded ${r.filesDownloaded}, ` +
+              `peak browser RSS ${gb(r.peakBytes)} = ${(r.peakBytes / p.bytes).toFixed(2)} × the package${r.error ? `; FAILED: ${r.error}` : ''}`,
+          );
+          if (r.stages) console.log(`    stages:${r.stages}`);
+        }
+        if (values.convert) {
+          const r = await convertInPage(context, origin, p.checkpoint, profile);
+          console.log(
+            `  in-browser conversion of the ${gb(statSync(p.checkpoint).size)} checkpoint into OPFS ${s(r.convertMs)}, loaded ${s(r.tokensMs)}, ` +
+              `its reconstruction ${s(r.reconMs)} (beside the default model), peak browser RSS ${gb(r.peakBytes)} = ` +
+              `${(r.peakBytes / p.bytes).toFixed(2)} × the package${r.error ? `; FAILED: ${r.error}` : ''}`,
+          );
+        }
+      } finally {
+        await context.close();
+        rmSync(profile, { recursive: true, force: true });
+        unlinkSync(link);
+      }
+    }
+  } finally {
+    await new Promise<void>((r) => server.httpServer.close(() => r()));
+  }
+}
+
+/** Drops the checkpoint on the page (the embedded default model loaded), as a user converting it would. */
+async function convertInPage(context: BrowserContext, origin: string, checkpoint: string, profile: string) {
+  const page = await context.newPage();
+  let peak = 0;
+  const sampler = setInterval(() => (peak = Math.max(peak, rssOf(profile))), 200);
+  let convertMs: number | undefined;
+  let tokensMs: number | undefined;
+  let reconMs: number | undefined;
+  let error: string | undefined;
+  try {
+    await page.goto(`${origin}/?example=${values.example}&backend=wasm`);
+    await page.getByTestId('metrics').first().waitFor({ timeout: timeoutMs });
+    const t0 = performance.now();
+    await page.getByTestId('checkpoint-file').setInputFiles(checkpoint);
+    await page.locator('[data-testid=conversion][data-phase=done]').waitFor({ timeout: timeoutMs });
+    convertMs = performance.now() - t0;
+    const card = page.locator('[data-testid=model-card][data-model-url^="converted:"][data-phase=ready]');
+    await card.waitFor({ timeout: timeoutMs });
+    tokensMs = performance.now() - t0;
+    await page.locator('[data-testid=recon][data-model-url^="converted:"] [data-testid=metrics]').waitFor({ timeout: timeoutMs });
+    reconMs = performance.now() - t0;
+  } catch (e) {
+    error = (e as Error).message.split('\n')[0];
+  } finally {
+    clearInterval(sampler);
+    await page.close();
+  }
+  return { convertMs, tokensMs, reconMs, peakBytes: peak, error };
+}
+
+function lstatExists(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});
