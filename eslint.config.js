@@ -70,7 +70,10 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.node, ...globals.browser } },
     rules: {
       // Unused parameters are part of implemented interfaces; prefix with _ to say so.
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' },
+      ],
       // Non-null assertions after a check the compiler cannot follow (Map.get after has) are used
       // deliberately and sparingly; a runtime check would say the same thing twice.
       '@typescript-eslint/no-non-null-assertion': 'off',
@@ -102,7 +105,10 @@ export default tseslint.config(
   {
     files: ['src/core/**/*.test.ts', 'src/core/**/bench-*.ts'],
     rules: {
-      'boundaries/dependencies': ['error', { default: 'disallow', policies: [{ allow: element('core', 'test-support') }] }],
+      'boundaries/dependencies': [
+        'error',
+        { default: 'disallow', policies: [{ allow: element('core', 'test-support') }] },
+      ],
     },
   },
   {
@@ -121,7 +127,10 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['node:*'], message: 'src/core is platform-free: Node file and process access belongs in src/node.' },
+            {
+              group: ['node:*'],
+              message: 'src/core is platform-free: Node file and process access belongs in src/node.',
+            },
             { group: ['react', 'react-dom', 'react/*'], message: 'src/core has no UI: React belongs in src/ui.' },
             { group: ['onnxruntime-*'], message: 'src/core reaches ONNX runtimes only through GraphRunner.' },
           ],

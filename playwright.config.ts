@@ -8,7 +8,13 @@ const webgpuArgs = [
   '--use-vulkan=swiftshader',
   '--enable-features=Vulkan,CDPScreenshotNewSurface,SkipListAccountsWithoutGaiaCookies',
 ];
-const quietArgs = ['--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
+const quietArgs = [
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
 const port = Number(process.env.E2E_PORT ?? 4173);
 /** Vite's dev server, for harness pages under e2e/harness/ that import src/ modules directly. */
 export const harnessPort = Number(process.env.E2E_HARNESS_PORT ?? 5174);
@@ -24,7 +30,10 @@ export default defineConfig({
   reporter: [['list']],
   use: {
     baseURL: `http://127.0.0.1:${port}`,
-    launchOptions: { executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: [...quietArgs, ...webgpuArgs] },
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: [...quietArgs, ...webgpuArgs],
+    },
     screenshot: 'only-on-failure',
   },
   projects: [{ name: 'chromium' }],

@@ -32,5 +32,7 @@ export default defineConfig({
   server: { headers: isolation, host: '127.0.0.1' },
   preview: { headers: isolation, host: '127.0.0.1' },
   worker: { format: 'es' },
-  build: withHarness ? { rolldownOptions: { input: { main: 'index.html', runtimeHarness: 'e2e/runtime/harness.html' } } } : {},
+  build: withHarness
+    ? { rolldownOptions: { input: { main: 'index.html', runtimeHarness: 'e2e/runtime/harness.html' } } }
+    : {},
 });

@@ -35,7 +35,9 @@ test.beforeAll(async () => {
   reference = await reconstructImage(await loadModelFromDir(PACKAGE_DIR), photo);
 });
 
-test('the embedded model on wasm matches onnxruntime-node and reconstructs a held-out photo above the bar', async ({ page }) => {
+test('the embedded model on wasm matches onnxruntime-node and reconstructs a held-out photo above the bar', async ({
+  page,
+}) => {
   await openRuntimeHarness(page);
   const loaded = await loadModelUrlInPage(page, PACKAGE_URL, 'wasm');
   expect(loaded.manifest.name).toContain('not the released model');
@@ -48,11 +50,15 @@ test('the embedded model on wasm matches onnxruntime-node and reconstructs a hel
   await encodeInPage(page, photo);
   await decodeInPage(page);
   const warmMs = Date.now() - warmStart;
-  console.info(`${expectMatchesNode('embedded/chelsea wasm', reference, enc, dec)}\n  PSNR ${psnr.toFixed(2)} dB; first run ${timingLine(enc, dec)}; warm encode + decode ${warmMs} ms`);
+  console.info(
+    `${expectMatchesNode('embedded/chelsea wasm', reference, enc, dec)}\n  PSNR ${psnr.toFixed(2)} dB; first run ${timingLine(enc, dec)}; warm encode + decode ${warmMs} ms`,
+  );
   expect(psnr).toBeGreaterThanOrEqual(MIN_PSNR_DB);
 });
 
-test('the embedded model forced to WebGPU (all graphs and the WGSL quantizer on SwiftShader) matches onnxruntime-node', async ({ page }) => {
+test('the embedded model forced to WebGPU (all graphs and the WGSL quantizer on SwiftShader) matches onnxruntime-node', async ({
+  page,
+}) => {
   await openRuntimeHarness(page);
   const loaded = await loadModelUrlInPage(page, PACKAGE_URL, 'webgpu');
   expect(loaded.placement).toEqual({ semanticEncoder: 'webgpu', pixelEncoder: 'webgpu', pixelDecoder: 'webgpu' });
@@ -61,6 +67,8 @@ test('the embedded model forced to WebGPU (all graphs and the WGSL quantizer on 
   const dec = await decodeInPage(page);
   expect(enc).toMatchObject({ backend: 'webgpu', quantizer: 'gpu' });
   const psnr = psnrU8(enc.crop.image.data, dec.imageU8);
-  console.info(`${expectMatchesNode('embedded/chelsea webgpu', reference, enc, dec)}\n  PSNR ${psnr.toFixed(2)} dB; ${timingLine(enc, dec)}`);
+  console.info(
+    `${expectMatchesNode('embedded/chelsea webgpu', reference, enc, dec)}\n  PSNR ${psnr.toFixed(2)} dB; ${timingLine(enc, dec)}`,
+  );
   expect(psnr).toBeGreaterThanOrEqual(MIN_PSNR_DB);
 });

@@ -6,8 +6,20 @@
  */
 import { expect, test, type Page } from '@playwright/test';
 import { harnessPort } from '../playwright.config.ts';
-import { createCodebooks, quantizeMultiscale, type Codebooks, type DistanceWeights, type MultiscaleQuantization } from '../src/core/quantizer/index.ts';
-import { fixtureConfig, fixtureF32, fixtureFeatures, fixtureI32, loadFixtureCodebooks } from '../src/test-support/quantizer-fixtures.ts';
+import {
+  createCodebooks,
+  quantizeMultiscale,
+  type Codebooks,
+  type DistanceWeights,
+  type MultiscaleQuantization,
+} from '../src/core/quantizer/index.ts';
+import {
+  fixtureConfig,
+  fixtureF32,
+  fixtureFeatures,
+  fixtureI32,
+  loadFixtureCodebooks,
+} from '../src/test-support/quantizer-fixtures.ts';
 import { fixturesAvailable, type FixtureImage, type FixtureName } from '../src/test-support/fixtures.ts';
 import { HARNESS_PATH, probeInPage, quantizeInPage, type DecodedRun } from './support/gpu-quantizer-client.ts';
 import { candidateMismatches, indexMismatches } from './support/quantization-compare.ts';
@@ -56,8 +68,13 @@ function expectMatchesReference(label: string, ref: MultiscaleQuantization, gpu:
   if (ref.candidates.k > 0) {
     const c = candidateMismatches(ref.candidates, gpu.candidates, TIE_MARGIN);
     expect(c.clearIndexSlots, `${label}: candidate slots with a different code that is not a near-tie`).toEqual([]);
-    expect(Math.max(c.maxDistanceDiff, c.maxSemanticDiff, c.maxPixelDiff), `${label}: candidate distances`).toBeLessThan(MARGIN_TOL);
-    report.push(`top-${ref.candidates.k} distances max|Δ| ${Math.max(c.maxDistanceDiff, c.maxSemanticDiff, c.maxPixelDiff).toExponential(1)}`);
+    expect(
+      Math.max(c.maxDistanceDiff, c.maxSemanticDiff, c.maxPixelDiff),
+      `${label}: candidate distances`,
+    ).toBeLessThan(MARGIN_TOL);
+    report.push(
+      `top-${ref.candidates.k} distances max|Δ| ${Math.max(c.maxDistanceDiff, c.maxSemanticDiff, c.maxPixelDiff).toExponential(1)}`,
+    );
   }
   return `${label}: ${report.join('; ')}`;
 }
@@ -66,16 +83,28 @@ function expectMatchesReference(label: string, ref: MultiscaleQuantization, gpu:
 function expectVariantsAgree(a: DecodedRun, b: DecodedRun): string {
   const label = `${a.kernel}/${a.codesPerChunk} vs ${b.kernel}/${b.codesPerChunk}`;
   expect(Array.from(b.result.indices), `${label}: joint indices`).toEqual(Array.from(a.result.indices));
-  expect(Array.from(b.result.indicesSemanticOnly), `${label}: semantic-only indices`).toEqual(Array.from(a.result.indicesSemanticOnly));
-  expect(Array.from(b.result.indicesPixelOnly), `${label}: pixel-only indices`).toEqual(Array.from(a.result.indicesPixelOnly));
-  expect(Array.from(b.result.candidates.indices), `${label}: candidate indices`).toEqual(Array.from(a.result.candidates.indices));
+  expect(Array.from(b.result.indicesSemanticOnly), `${label}: semantic-only indices`).toEqual(
+    Array.from(a.result.indicesSemanticOnly),
+  );
+  expect(Array.from(b.result.indicesPixelOnly), `${label}: pixel-only indices`).toEqual(
+    Array.from(a.result.indicesPixelOnly),
+  );
+  expect(Array.from(b.result.candidates.indices), `${label}: candidate indices`).toEqual(
+    Array.from(a.result.candidates.indices),
+  );
   const margin = maxAbsDiffAt(a.result.margin, b.result.margin).max;
   const fHat = maxAbsDiffAt(a.result.fHat, b.result.fHat).max;
   return `${label}: indices identical, margin max|Δ| ${margin.toExponential(1)}, f̂ max|Δ| ${fHat.toExponential(1)}`;
 }
 
 /** Official indices (all three kinds) where the official margin is clear, and the official f̂. */
-function expectMatchesFixture(label: string, name: FixtureName, image: FixtureImage, gpu: MultiscaleQuantization, tokens: number): string {
+function expectMatchesFixture(
+  label: string,
+  name: FixtureName,
+  image: FixtureImage,
+  gpu: MultiscaleQuantization,
+  tokens: number,
+): string {
   const report: string[] = [];
   for (const [tensor, marginTensor, ours] of [
     ['indices', 'margin', gpu.indices],
@@ -93,7 +122,6 @@ function expectMatchesFixture(label: string, name: FixtureName, image: FixtureIm
   report.push(`margin max|Δ| ${margin.max.toExponential(1)}`);
   return `${label} vs official: ${report.join('; ')}`;
 }
-
 
 test.describe('GPU quantizer on SwiftShader WebGPU', () => {
   test('probeWebGpu finds SwiftShader as a fallback adapter with raised storage limits', async ({ page }) => {
@@ -147,7 +175,9 @@ test.describe('GPU quantizer on SwiftShader WebGPU', () => {
         expect(d.max, `official ${tensor} differs most at element ${d.at}`).toBeLessThan(tol);
         report.push(`official ${tensor} max|Δ| ${d.max.toExponential(1)}`);
       }
-      report.push(`GPU ms: simple ${simple.ms[0].toFixed(0)}, tiled ${tiled.ms[0].toFixed(0)} (first run, includes compiling)`);
+      report.push(
+        `GPU ms: simple ${simple.ms[0].toFixed(0)}, tiled ${tiled.ms[0].toFixed(0)} (first run, includes compiling)`,
+      );
       console.info(report.join('\n'));
     });
   }
@@ -165,7 +195,10 @@ test.describe('GPU quantizer on SwiftShader WebGPU', () => {
     const gpu = out.runs[0].result;
     const ref = quantizeMultiscale(h, S, scales, codebooks);
     expect(ref.indices.length).toBe(2227);
-    const report = [expectMatchesReference(name, ref, gpu), expectMatchesFixture(name, name, 'astronaut', gpu, ref.indices.length)];
+    const report = [
+      expectMatchesReference(name, ref, gpu),
+      expectMatchesFixture(name, name, 'astronaut', gpu, ref.indices.length),
+    ];
     for (const [tensor, ours, tol] of [
       ['quant_input', gpu.quantInput, FEATURE_TOL],
       ['f_hat', gpu.fHat, F_HAT_TOL],
@@ -215,7 +248,9 @@ test.describe('GPU quantizer on SwiftShader WebGPU', () => {
     expect(zeroRowListed).toBeGreaterThan(100);
     const report = out.runs.map((r) => expectMatchesReference(`random ${r.kernel}/${r.codesPerChunk}`, ref, r.result));
     report.push(expectVariantsAgree(out.runs[0], out.runs[1]));
-    report.push(`zero row: semantic-only winner at ${zeroRowWins} of ${ref.indices.length} tokens, in ${zeroRowListed} top-${topK} lists`);
+    report.push(
+      `zero row: semantic-only winner at ${zeroRowWins} of ${ref.indices.length} tokens, in ${zeroRowListed} top-${topK} lists`,
+    );
     console.info(report.join('\n'));
   });
 
@@ -255,8 +290,12 @@ test.describe('GPU quantizer on SwiftShader WebGPU', () => {
       expect(Array.from(r.indices), `${label}: joint`).toEqual(Array.from(ref.indices));
       expect(Array.from(r.indicesSemanticOnly), `${label}: semantic-only`).toEqual(Array.from(ref.indicesSemanticOnly));
       expect(Array.from(r.indicesPixelOnly), `${label}: pixel-only`).toEqual(Array.from(ref.indicesPixelOnly));
-      expect(Math.max(...r.indices, ...r.indicesSemanticOnly, ...r.indicesPixelOnly), `${label}: a twin above ${half} won`).toBeLessThan(half);
-      for (const margins of [r.margin, r.marginSemantic, r.marginPixel]) expect(Math.max(...margins), `${label}: tie margins`).toBe(0);
+      expect(
+        Math.max(...r.indices, ...r.indicesSemanticOnly, ...r.indicesPixelOnly),
+        `${label}: a twin above ${half} won`,
+      ).toBeLessThan(half);
+      for (const margins of [r.margin, r.marginSemantic, r.marginPixel])
+        expect(Math.max(...margins), `${label}: tie margins`).toBe(0);
       for (let t = 0; t < ref.indices.length; t++) {
         const c = Array.from(r.candidates.indices.subarray(t * topK, t * topK + topK));
         // Best code, its twin, the runner-up code, its twin.
@@ -269,13 +308,24 @@ test.describe('GPU quantizer on SwiftShader WebGPU', () => {
 });
 
 test.describe('GPU quantizer edge cases', () => {
-  test('K=1: margins are Infinity like the CPU reference; a NaN feature and topK 17 are rejected, naming the value', async ({ page }) => {
+  test('K=1: margins are Infinity like the CPU reference; a NaN feature and topK 17 are rejected, naming the value', async ({
+    page,
+  }) => {
     const single = createCodebooks(randomArray(32, 31), 32, randomArray(8, 32), 8);
     const S = 4;
     const scales = [1, 2, 4];
     const h = randomArray(40 * S * S, 33);
     await openHarness(page);
-    const out = await quantizeInPage(page, { codebooks: single, S, scales, h, runs: [{ kernel: 'simple', topK: 1 }, { kernel: 'tiled', topK: 1 }] });
+    const out = await quantizeInPage(page, {
+      codebooks: single,
+      S,
+      scales,
+      h,
+      runs: [
+        { kernel: 'simple', topK: 1 },
+        { kernel: 'tiled', topK: 1 },
+      ],
+    });
     const ref = quantizeMultiscale(h, S, scales, single, { topK: 1 });
     for (const run of out.runs) {
       expect(Array.from(run.result.margin)).toEqual(Array.from(ref.margin));
@@ -286,8 +336,12 @@ test.describe('GPU quantizer edge cases', () => {
 
     const bad = Float32Array.from(h);
     bad[3 * S * S + 1 * S + 2] = NaN;
-    await expect(quantizeInPage(page, { codebooks: single, S, scales, h: bad, runs: [{}] })).rejects.toThrow(/h\[0,3,1,2\] is NaN/);
+    await expect(quantizeInPage(page, { codebooks: single, S, scales, h: bad, runs: [{}] })).rejects.toThrow(
+      /h\[0,3,1,2\] is NaN/,
+    );
     const wide = createCodebooks(randomArray(20 * 32, 34), 32, randomArray(20 * 8, 35), 8);
-    await expect(quantizeInPage(page, { codebooks: wide, S, scales, h, runs: [{ topK: 17 }] })).rejects.toThrow(/topK must be an integer in \[0, 16\].*got 17/);
+    await expect(quantizeInPage(page, { codebooks: wide, S, scales, h, runs: [{ topK: 17 }] })).rejects.toThrow(
+      /topK must be an integer in \[0, 16\].*got 17/,
+    );
   });
 });

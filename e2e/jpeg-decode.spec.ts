@@ -24,7 +24,12 @@ interface PageDecode {
   readonly orientation?: { exif: number; applied: boolean };
 }
 
-async function decodeInPage(page: Page, jpeg: Uint8Array, name: string, applyOrientation: boolean): Promise<PageDecode> {
+async function decodeInPage(
+  page: Page,
+  jpeg: Uint8Array,
+  name: string,
+  applyOrientation: boolean,
+): Promise<PageDecode> {
   return page.evaluate(
     async ({ module, b64, name, applyOrientation }) => {
       const { decodeImageFile } = (await import(module)) as typeof import('../src/ui/image/decode-image.ts');
@@ -34,7 +39,12 @@ async function decodeInPage(page: Page, jpeg: Uint8Array, name: string, applyOri
       let binary = '';
       const data = decoded.image.data;
       for (let i = 0; i < data.length; i += 0x8000) binary += String.fromCharCode(...data.subarray(i, i + 0x8000));
-      return { width: decoded.image.width, height: decoded.image.height, rgb: btoa(binary), ...(decoded.orientation ? { orientation: decoded.orientation } : {}) };
+      return {
+        width: decoded.image.width,
+        height: decoded.image.height,
+        rgb: btoa(binary),
+        ...(decoded.orientation ? { orientation: decoded.orientation } : {}),
+      };
     },
     { module: DECODER_MODULE, b64: Buffer.from(jpeg).toString('base64'), name, applyOrientation },
   );
@@ -44,7 +54,9 @@ function differing(a: Uint8Array, b: Uint8Array): string {
   return a.length === b.length ? String(u8Diff(a, b).differing) : `all (${a.length} vs ${b.length} bytes)`;
 }
 
-test('every JPEG fixture decodes in the page to Pillow’s pixels and the official crop, byte for byte', async ({ page }) => {
+test('every JPEG fixture decodes in the page to Pillow’s pixels and the official crop, byte for byte', async ({
+  page,
+}) => {
   await page.goto(harnessUrl);
   await expect(page.locator('#ready')).toHaveText('harness');
   const report: string[] = [];
@@ -53,12 +65,21 @@ test('every JPEG fixture decodes in the page to Pillow’s pixels and the offici
     const rgb = new Uint8Array(Buffer.from(got.rgb, 'base64'));
     const [h, w] = f.decoded.shape;
     const crop = centerCropArr({ width: got.width, height: got.height, data: rgb }, 256).image.data;
-    report.push(`${f.name}: ${got.width}x${got.height} (want ${w}x${h}), ${differing(rgb, jpegFixtureBytes(f.decoded))} pixels bytes differ, crop ${differing(crop, jpegFixtureBytes(f.crop256))}`);
+    report.push(
+      `${f.name}: ${got.width}x${got.height} (want ${w}x${h}), ${differing(rgb, jpegFixtureBytes(f.decoded))} pixels bytes differ, crop ${differing(crop, jpegFixtureBytes(f.crop256))}`,
+    );
   }
-  expect(report).toEqual(jpegFixtures().map((f) => `${f.name}: ${f.decoded.shape[1]}x${f.decoded.shape[0]} (want ${f.decoded.shape[1]}x${f.decoded.shape[0]}), 0 pixels bytes differ, crop 0`));
+  expect(report).toEqual(
+    jpegFixtures().map(
+      (f) =>
+        `${f.name}: ${f.decoded.shape[1]}x${f.decoded.shape[0]} (want ${f.decoded.shape[1]}x${f.decoded.shape[0]}), 0 pixels bytes differ, crop 0`,
+    ),
+  );
 });
 
-test('a phone photo with EXIF orientation 6: stored pixels by default, turned when asked, and says which', async ({ page }) => {
+test('a phone photo with EXIF orientation 6: stored pixels by default, turned when asked, and says which', async ({
+  page,
+}) => {
   await page.goto(harnessUrl);
   const f = jpegFixtures().find((x) => x.name.includes('orientation'))!;
   const jpeg = new Uint8Array(readFileSync(f.jpegPath));
@@ -71,7 +92,7 @@ test('a phone photo with EXIF orientation 6: stored pixels by default, turned wh
   const t = new Uint8Array(Buffer.from(turned.rgb, 'base64'));
   let far = 0;
   for (let x = 0; x < 400; x++) {
-    for (let c = 0; c < 3; c++) far = Math.max(far, Math.abs(t[x * 3 + c] - s[((399 - x) * 600) * 3 + c]));
+    for (let c = 0; c < 3; c++) far = Math.max(far, Math.abs(t[x * 3 + c] - s[(399 - x) * 600 * 3 + c]));
   }
   expect(far).toBe(0);
 });

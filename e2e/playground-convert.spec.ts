@@ -10,7 +10,15 @@ import { memorySink } from '../src/core/bytes/byte-sink.ts';
 import { memorySource } from '../src/core/bytes/byte-source.ts';
 import { exportPackage } from '../export/export-package.ts';
 import { fixturePath, fixturesAvailable } from '../src/test-support/fixtures.ts';
-import { clearMismatches, dropFile, gridIndices, packageDir, packageUrl, reference, type Reference } from './support/playground.ts';
+import {
+  clearMismatches,
+  dropFile,
+  gridIndices,
+  packageDir,
+  packageUrl,
+  reference,
+  type Reference,
+} from './support/playground.ts';
 
 const MODEL = 'clip-224';
 const CHECKPOINT = () => fixturePath(MODEL, 'checkpoint.pt');
@@ -42,7 +50,9 @@ async function openWithImage(page: Page): Promise<void> {
   await expect(page.getByTestId('model-card').first()).toHaveAttribute('data-phase', 'ready', { timeout: 90_000 });
 }
 
-test('a dropped checkpoint is converted in the browser, tokenizes like Node, and is kept for the next visit', async ({ page }) => {
+test('a dropped checkpoint is converted in the browser, tokenizes like Node, and is kept for the next visit', async ({
+  page,
+}) => {
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   await openWithImage(page);
@@ -60,10 +70,14 @@ test('a dropped checkpoint is converted in the browser, tokenizes like Node, and
   const folder = await page.getByTestId('stored-model').first().getAttribute('data-folder');
   expect(folder).toBeTruthy();
   const inBrowser = await page.evaluate(async (folder) => {
-    const dir = await (await (await navigator.storage.getDirectory()).getDirectoryHandle('converted')).getDirectoryHandle(folder!);
+    const dir = await (
+      await (await navigator.storage.getDirectory()).getDirectoryHandle('converted')
+    ).getDirectoryHandle(folder!);
     return (await (await dir.getFileHandle('manifest.json')).getFile()).text();
   }, folder);
-  const inNode = await exportPackage(memorySource(readFileSync(CHECKPOINT()), 'checkpoint.pt'), { open: async () => memorySink() });
+  const inNode = await exportPackage(memorySource(readFileSync(CHECKPOINT()), 'checkpoint.pt'), {
+    open: async () => memorySink(),
+  });
   expect(JSON.parse(inBrowser).files).toEqual(inNode.manifest.files);
 
   // Next visit: listed from OPFS, and loading it converts nothing.
@@ -82,9 +96,15 @@ test('a dropped checkpoint is converted in the browser, tokenizes like Node, and
   expect(errors).toEqual([]);
 });
 
-test('a file that is not a checkpoint is refused with the exporter’s message, naming it, and nothing is stored', async ({ page }) => {
+test('a file that is not a checkpoint is refused with the exporter’s message, naming it, and nothing is stored', async ({
+  page,
+}) => {
   await page.goto(`/?model=${packageUrl(MODEL)}&backend=wasm`);
-  await page.getByTestId('checkpoint-file').setInputFiles({ name: 'holiday.pt', mimeType: 'application/octet-stream', buffer: Buffer.from('these are not the weights you are looking for') });
+  await page.getByTestId('checkpoint-file').setInputFiles({
+    name: 'holiday.pt',
+    mimeType: 'application/octet-stream',
+    buffer: Buffer.from('these are not the weights you are looking for'),
+  });
   const error = page.getByTestId('conversion-error');
   await expect(error).toContainText('holiday.pt', { timeout: 60_000 });
   const folders = await page.evaluate(async () => {

@@ -39,7 +39,8 @@ function expectedCell(image: { x: number; y: number; width: number }, side: numb
 
 /** Equal up to the outline's stroke (3 px, half of it outside the cell on each side). */
 function expectBoxClose(got: { x: number; y: number; width: number; height: number }, want: typeof got, what: string) {
-  for (const k of ['x', 'y', 'width', 'height'] as const) expect(Math.abs(got[k] - want[k]), `${what}: ${k} ${got[k]} vs ${want[k]}`).toBeLessThan(3.5);
+  for (const k of ['x', 'y', 'width', 'height'] as const)
+    expect(Math.abs(got[k] - want[k]), `${what}: ${k} ${got[k]} vs ${want[k]}`).toBeLessThan(3.5);
 }
 
 test.describe('desktop, 1440×900', () => {
@@ -63,7 +64,9 @@ test.describe('desktop, 1440×900', () => {
     await expect(status).toBeVisible();
     expect((await box(status)).y).toBeLessThan(150);
     await waitForFirstResult(page);
-    await expect(status).toContainText(/Done: astronaut\.png → 817 tokens → reconstruction from 9 scales, PSNR \d+\.\d\d dB/);
+    await expect(status).toContainText(
+      /Done: astronaut\.png → 817 tokens → reconstruction from 9 scales, PSNR \d+\.\d\d dB/,
+    );
     expect(new URL(page.url()).searchParams.get('example')).toBe('astronaut');
     // Skip links come first in the Tab order.
     await page.keyboard.press('Tab');
@@ -111,7 +114,11 @@ test.describe('desktop, 1440×900', () => {
       ] as const) {
         const rect = page.locator(`[data-testid=overlay-${name}] .selected-cell`);
         await expect(rect).toHaveCount(1);
-        expectBoxClose(await box(rect), expectedCell(await box(img), side, row, col), `${side}×${side} (${row}, ${col}) on the ${name}`);
+        expectBoxClose(
+          await box(rect),
+          expectedCell(await box(img), side, row, col),
+          `${side}×${side} (${row}, ${col}) on the ${name}`,
+        );
       }
     }
     if (SHOTS) {
@@ -124,11 +131,18 @@ test.describe('desktop, 1440×900', () => {
     }
     // Hovering a grid cell outlines it (dashed) on the images too.
     await page.locator('[data-testid=token-grid] [data-row="3"][data-col="4"]').hover();
-    expectBoxClose(await box(page.locator('[data-testid=overlay-recon] .hovered-cell')), expectedCell(await box(recon), 16, 3, 4), 'hovered 16×16 (3, 4)');
+    expectBoxClose(
+      await box(page.locator('[data-testid=overlay-recon] .hovered-cell')),
+      expectedCell(await box(recon), 16, 3, 4),
+      'hovered 16×16 (3, 4)',
+    );
     // Clicking the image selects the token of the shown scale under the pointer.
     const c = await box(crop);
     await page.mouse.click(c.x + (c.width * 2.5) / 16, c.y + (c.height * 7.5) / 16);
-    await expect(page.getByTestId('inspector')).toHaveAttribute('data-token', String(SCALES.slice(0, 8).reduce((a, s) => a + s * s, 0) + 7 * 16 + 2));
+    await expect(page.getByTestId('inspector')).toHaveAttribute(
+      'data-token',
+      String(SCALES.slice(0, 8).reduce((a, s) => a + s * s, 0) + 7 * 16 + 2),
+    );
     // The grid overlay draws the shown scale's cells on the images.
     await page.getByLabel('token grid').check();
     await expect(page.getByTestId('grid-recon')).toHaveAttribute('data-side', '16');
@@ -141,7 +155,9 @@ test.describe('desktop, 1440×900', () => {
     const pictures = page.locator('[data-testid=inspector] tbody .code-picture');
     // 3 per-codebook rows + 8 candidates, each from this image or decoded alone.
     await expect(pictures).toHaveCount(11);
-    await expect(page.locator('[data-testid=inspector] tbody .code-picture[data-picture=pending]')).toHaveCount(0, { timeout: 60_000 });
+    await expect(page.locator('[data-testid=inspector] tbody .code-picture[data-picture=pending]')).toHaveCount(0, {
+      timeout: 60_000,
+    });
     const kinds = await pictures.evaluateAll((els) => els.map((e) => e.getAttribute('data-picture')));
     expect(kinds[0], 'the chosen code is in the image').toBe('image');
     expect(kinds.every((k) => k === 'image' || k === 'decoded')).toBe(true);
@@ -157,7 +173,9 @@ test.describe('desktop, 1440×900', () => {
 
   test('keyboard: Enter keeps an arrow-key token, Esc closes the inspector, no Tab stop on hidden inputs, readable info buttons', async () => {
     // Hidden file inputs are opened by their buttons only.
-    const tabStops = await page.locator('input[type=file].visually-hidden').evaluateAll((els) => els.map((e) => (e as HTMLInputElement).tabIndex));
+    const tabStops = await page
+      .locator('input[type=file].visually-hidden')
+      .evaluateAll((els) => els.map((e) => (e as HTMLInputElement).tabIndex));
     expect(tabStops.length).toBeGreaterThanOrEqual(3);
     expect(tabStops.every((t) => t === -1)).toBe(true);
 
@@ -208,12 +226,16 @@ test.describe('desktop, 1440×900', () => {
     // The result before the change is pinned by itself, and stays.
     await expect(page.getByTestId('pinned')).toHaveAttribute('data-psnr', String(before));
     // Pixel distance only picks other codes: a new reconstruction with another PSNR replaces the shown one.
-    await expect.poll(async () => Number(await page.getByTestId('metrics').getAttribute('data-psnr')), { timeout: 60_000 }).not.toBe(before);
+    await expect
+      .poll(async () => Number(await page.getByTestId('metrics').getAttribute('data-psnr')), { timeout: 60_000 })
+      .not.toBe(before);
     await expect(page.getByTestId('pinned-delta')).toContainText(/now [+−]\d+\.\d\d dB/);
     await page.getByRole('button', { name: 'Compare in the slider' }).click();
     const compare = page.getByTestId('compare');
     await expect(compare).toHaveAttribute('data-after', 'pinned');
-    const options = await page.locator('#compare-with option').evaluateAll((o) => o.map((x) => (x as HTMLOptionElement).value));
+    const options = await page
+      .locator('#compare-with option')
+      .evaluateAll((o) => o.map((x) => (x as HTMLOptionElement).value));
     expect(options).toContain('pinned');
     expect(options).toContain('recon:1');
     expect(options.filter((o) => o.startsWith('depth:')).length).toBeGreaterThan(0);
@@ -234,7 +256,9 @@ test.describe('desktop, 1440×900', () => {
 test.describe('model URLs, 1440×900', () => {
   test.use({ viewport: { width: 1440, height: 900 } });
 
-  test('a failed model URL is not kept in the link, does not count toward the limit, and says why in words', async ({ page }) => {
+  test('a failed model URL is not kept in the link, does not count toward the limit, and says why in words', async ({
+    page,
+  }) => {
     await page.goto('/?model=/no-such-package/&backend=wasm');
     const card = page.getByTestId('model-card');
     await expect(card).toHaveAttribute('data-phase', 'error', { timeout: 60_000 });
@@ -269,7 +293,9 @@ test.describe('model URLs, 1440×900', () => {
 test.describe('phone, 390×844', () => {
   test.use({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true });
 
-  test('one column with no horizontal scrolling at any moment; crop and reconstruction in the first screen; the inspector under the grid', async ({ page }) => {
+  test('one column with no horizontal scrolling at any moment; crop and reconstruction in the first screen; the inspector under the grid', async ({
+    page,
+  }) => {
     // Records the widest the page ever was, from the first paint on.
     await page.addInitScript(() => {
       const w = window as unknown as { widest: number };

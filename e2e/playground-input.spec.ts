@@ -14,7 +14,17 @@ import { loadModelFromDir } from '../src/node/package-dir-reader.ts';
 import { fixturesAvailable } from '../src/test-support/fixtures.ts';
 import { fnv1a32 } from '../src/ui/logic/rgb-checksum.ts';
 import { jpegFixtureBytes, jpegFixtures } from '../src/test-support/jpeg-fixtures.ts';
-import { clearMismatches, cropBoxOf, dropFile, EXAMPLE_FILE, gridIndices, nodeChecksum, packageDir, packageUrl, pasteFile } from './support/playground.ts';
+import {
+  clearMismatches,
+  cropBoxOf,
+  dropFile,
+  EXAMPLE_FILE,
+  gridIndices,
+  nodeChecksum,
+  packageDir,
+  packageUrl,
+  pasteFile,
+} from './support/playground.ts';
 
 test.skip(!fixturesAvailable(), 'the golden fixtures (fixtures/official) are needed to export test packages');
 
@@ -30,11 +40,16 @@ async function pick(page: Page, name: string, mimeType: string, buffer: Buffer):
   await page.locator('#image-file').setInputFiles({ name, mimeType, buffer });
 }
 
-test('a dropped photo: Node’s RGB bytes, the official crop box outlined, tokens as the reference', async ({ page }, testInfo) => {
+test('a dropped photo: Node’s RGB bytes, the official crop box outlined, tokens as the reference', async ({
+  page,
+}, testInfo) => {
   await openWithModel(page);
   await dropFile(page, EXAMPLE_FILE('coffee'), 'coffee.png');
   await expect(page.getByTestId('token-grid')).toBeVisible({ timeout: 60_000 });
-  await expect(page.getByTestId('image-facts')).toHaveAttribute('data-rgb-checksum', await nodeChecksum(EXAMPLE_FILE('coffee')));
+  await expect(page.getByTestId('image-facts')).toHaveAttribute(
+    'data-rgb-checksum',
+    await nodeChecksum(EXAMPLE_FILE('coffee')),
+  );
 
   const source = await decodeImageFile(EXAMPLE_FILE('coffee'));
   const model = await loadModelFromDir(packageDir(MODEL));
@@ -61,8 +76,11 @@ test('loading shows a progress bar per file with bytes, then what was downloaded
   await expect(bar).toBeVisible({ timeout: 30_000 });
   await page.locator('.models').screenshot({ path: testInfo.outputPath('loading.png') });
   await expect(page.getByTestId('model-card')).toHaveAttribute('data-phase', 'ready', { timeout: 90_000 });
-  const manifest = JSON.parse(readFileSync(`${packageDir(MODEL)}/manifest.json`, 'utf8')) as { files: { bytes: number }[] };
-  const total = manifest.files.reduce((a, f) => a + f.bytes, 0) + readFileSync(`${packageDir(MODEL)}/manifest.json`).length;
+  const manifest = JSON.parse(readFileSync(`${packageDir(MODEL)}/manifest.json`, 'utf8')) as {
+    files: { bytes: number }[];
+  };
+  const total =
+    manifest.files.reduce((a, f) => a + f.bytes, 0) + readFileSync(`${packageDir(MODEL)}/manifest.json`).length;
   await expect(page.getByTestId('download-summary')).toHaveAttribute('data-bytes', String(total));
   await expect(page.getByTestId('download-summary')).toContainText(`${manifest.files.length + 1} files`);
 });
@@ -71,10 +89,15 @@ test('a token file dropped on the page is decoded with the model', async ({ page
   await openWithModel(page, '&example=coffee');
   await expect(page.locator('[data-testid=recon]')).toHaveAttribute('data-phase', 'done', { timeout: 60_000 });
   const indices = await gridIndices(page);
-  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download tokens (JSON)' }).click()]);
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Download tokens (JSON)' }).click(),
+  ]);
   const path = await download.path();
   await dropFile(page, path, download.suggestedFilename(), 'application/json');
-  await expect(page.getByTestId('token-note').first()).toContainText('decoded from pasted tokens of coffee.png (8 of 8 scales)');
+  await expect(page.getByTestId('token-note').first()).toContainText(
+    'decoded from pasted tokens of coffee.png (8 of 8 scales)',
+  );
   // A decode of the 224 px model takes seconds on a busy 2-core machine.
   await expect(page.locator('[data-testid=recon]')).toContainText('from pasted tokens', { timeout: 60_000 });
   await expect(page.locator('[data-testid=recon]')).toHaveAttribute('data-phase', 'done');
@@ -108,11 +131,16 @@ test('while the model encodes and decodes, the page never blocks for long', asyn
 test('a pasted image opens too', async ({ page }) => {
   await openWithModel(page);
   await pasteFile(page, readFileSync(EXAMPLE_FILE('astronaut')), 'image.png', 'image/png');
-  await expect(page.getByTestId('image-facts')).toHaveAttribute('data-rgb-checksum', await nodeChecksum(EXAMPLE_FILE('astronaut')));
+  await expect(page.getByTestId('image-facts')).toHaveAttribute(
+    'data-rgb-checksum',
+    await nodeChecksum(EXAMPLE_FILE('astronaut')),
+  );
   await expect(page.getByTestId('token-grid')).toBeVisible({ timeout: 60_000 });
 });
 
-test('EXIF orientation: stored pixels with a note, turned on request; transparency is flattened onto white', async ({ page }) => {
+test('EXIF orientation: stored pixels with a note, turned on request; transparency is flattened onto white', async ({
+  page,
+}) => {
   await page.goto('/');
   // A 40×20 JPEG made by the browser, with an EXIF block saying "rotate 90° clockwise" (orientation 6).
   const jpeg = Buffer.from(
@@ -124,15 +152,22 @@ test('EXIF orientation: stored pixels with a note, turned on request; transparen
       return Array.from(new Uint8Array(await (await c.convertToBlob({ type: 'image/jpeg' })).arrayBuffer()));
     }),
   );
-  const tiff = Buffer.from([0x4d, 0x4d, 0, 0x2a, 0, 0, 0, 8, 0, 1, 0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, 6, 0, 0, 0, 0, 0, 0]);
+  const tiff = Buffer.from([
+    0x4d, 0x4d, 0, 0x2a, 0, 0, 0, 8, 0, 1, 0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, 6, 0, 0, 0, 0, 0, 0,
+  ]);
   const payload = Buffer.concat([Buffer.from('Exif\0\0', 'latin1'), tiff]);
-  const app1 = Buffer.concat([Buffer.from([0xff, 0xe1, (payload.length + 2) >> 8, (payload.length + 2) & 255]), payload]);
+  const app1 = Buffer.concat([
+    Buffer.from([0xff, 0xe1, (payload.length + 2) >> 8, (payload.length + 2) & 255]),
+    payload,
+  ]);
   const rotated = Buffer.concat([jpeg.subarray(0, 2), app1, jpeg.subarray(2)]);
   await pick(page, 'phone-photo.jpg', 'image/jpeg', rotated);
   await expect(page.getByTestId('image-facts')).toHaveAttribute('data-width', '40');
   await expect(page.getByTestId('image-facts')).toHaveAttribute('data-height', '20');
   const note = page.getByTestId('orientation-note');
-  await expect(note).toContainText('EXIF orientation 6 (rotated 90° clockwise when displayed). It is tokenized as stored, as the official code does');
+  await expect(note).toContainText(
+    'EXIF orientation 6 (rotated 90° clockwise when displayed). It is tokenized as stored, as the official code does',
+  );
   await note.getByRole('button', { name: 'Rotate as displayed' }).click();
   await expect(page.getByTestId('image-facts')).toHaveAttribute('data-width', '20');
   await expect(page.getByTestId('image-facts')).toHaveAttribute('data-height', '40');
@@ -144,7 +179,10 @@ test('EXIF orientation: stored pixels with a note, turned on request; transparen
   const png = new PNG({ width: 3, height: 1 });
   png.data = Buffer.from([255, 0, 0, 255, 0, 0, 0, 0, 0, 0, 255, 255]);
   await pick(page, 'logo.png', 'image/png', PNG.sync.write(png));
-  await expect(page.getByTestId('image-facts')).toHaveAttribute('data-rgb-checksum', fnv1a32(Uint8Array.from([255, 0, 0, 255, 255, 255, 0, 0, 255])));
+  await expect(page.getByTestId('image-facts')).toHaveAttribute(
+    'data-rgb-checksum',
+    fnv1a32(Uint8Array.from([255, 0, 0, 255, 255, 255, 0, 0, 255])),
+  );
   await expect(page.getByText('1 transparent pixel flattened onto white')).toBeVisible();
   // The reason is behind a focusable info button, readable without hover.
   await page.getByRole('button', { name: 'About transparent pixels' }).click();
@@ -160,7 +198,9 @@ test('non-images, checkpoints, truncated files and absurd sizes are refused, nam
 
   await pick(page, 'tokenflow_clipb_32k_enhanced.pt', 'application/octet-stream', Buffer.from([0x50, 0x4b, 3, 4]));
   // A checkpoint name goes to the in-browser conversion, which names the file when it is no checkpoint.
-  await expect(page.getByTestId('conversion-error')).toContainText('tokenflow_clipb_32k_enhanced.pt', { timeout: 60_000 });
+  await expect(page.getByTestId('conversion-error')).toContainText('tokenflow_clipb_32k_enhanced.pt', {
+    timeout: 60_000,
+  });
 
   await pick(page, 'cut.png', 'image/png', readFileSync(EXAMPLE_FILE('coffee')).subarray(0, 2000));
   await expect(error).toContainText('cut.png: the browser could not decode this PNG file');
@@ -173,22 +213,32 @@ test('non-images, checkpoints, truncated files and absurd sizes are refused, nam
   header.writeUInt32BE(20000, 16);
   header.writeUInt32BE(20000, 20);
   await pick(page, 'huge.png', 'image/png', header);
-  await expect(error).toContainText("huge.png: the image is 20000x20000 = 400,000,000 pixels, over Pillow's decompression-bomb limit of 178,956,970 pixels");
+  await expect(error).toContainText(
+    "huge.png: the image is 20000x20000 = 400,000,000 pixels, over Pillow's decompression-bomb limit of 178,956,970 pixels",
+  );
   header.writeUInt32BE(400, 20); // 20000×400: under Pillow's limit, over the page's side limit
   await pick(page, 'wide.png', 'image/png', header);
   await expect(error).toContainText('wide.png: it is 20000x400; sides over 16384 px are not supported');
 });
 
-test('a phone photo: tokens of the stored pixels (the official crop), and a turn that the exported tokens and metrics record', async ({ page }, testInfo) => {
+test('a phone photo: tokens of the stored pixels (the official crop), and a turn that the exported tokens and metrics record', async ({
+  page,
+}, testInfo) => {
   const f = jpegFixtures().find((x) => x.name.includes('orientation'));
   test.skip(!f, 'the JPEG fixtures (fixtures/jpeg-decode) are needed');
   await openWithModel(page);
   await page.locator('#image-file').setInputFiles(f!.jpegPath);
   await expect(page.locator('[data-testid=recon]')).toHaveAttribute('data-phase', 'done', { timeout: 90_000 });
   // The stored 600×400 pixels, as Pillow decodes them.
-  await expect(page.getByTestId('image-facts')).toHaveAttribute('data-rgb-checksum', fnv1a32(jpegFixtureBytes(f!.decoded)));
+  await expect(page.getByTestId('image-facts')).toHaveAttribute(
+    'data-rgb-checksum',
+    fnv1a32(jpegFixtureBytes(f!.decoded)),
+  );
   const exported = async (button: string): Promise<Record<string, unknown>> => {
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: button }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: button }).click(),
+    ]);
     return JSON.parse(readFileSync(await download.path(), 'utf8')) as Record<string, unknown>;
   };
   expect((await exported('Download tokens (JSON)')).imageOrientation).toEqual({ exif: 6, applied: false });
@@ -198,7 +248,9 @@ test('a phone photo: tokens of the stored pixels (the official crop), and a turn
   await page.getByRole('button', { name: 'Rotate as displayed' }).click();
   await expect(page.getByTestId('image-facts')).toHaveAttribute('data-width', '400');
   await expect(page.locator('[data-testid=recon]')).toHaveAttribute('data-phase', 'done', { timeout: 90_000 });
-  await expect.poll(async () => JSON.stringify(await gridIndices(page)), { timeout: 60_000 }).not.toBe(JSON.stringify(stored));
+  await expect
+    .poll(async () => JSON.stringify(await gridIndices(page)), { timeout: 60_000 })
+    .not.toBe(JSON.stringify(stored));
   expect((await exported('Download tokens (JSON)')).imageOrientation).toEqual({ exif: 6, applied: true });
   expect((await exported('Download metrics (JSON)')).imageOrientation).toMatchObject({ exif: 6, applied: true });
   await page.locator('.image-input').screenshot({ path: testInfo.outputPath('phone-photo-turned.png') });
@@ -208,13 +260,17 @@ test('a model URL that is not a package, or not http, is refused saying why', as
   await page.goto('/');
   await page.locator('#model-url').fill('file:///tmp/package');
   await page.getByRole('button', { name: 'Load model' }).click();
-  await expect(page.getByRole('alert')).toContainText('"file:///tmp/package" is a file: URL; model packages are loaded over http or https');
+  await expect(page.getByRole('alert')).toContainText(
+    '"file:///tmp/package" is a file: URL; model packages are loaded over http or https',
+  );
   await page.locator('#model-url').fill('/no-such-package');
   await page.getByRole('button', { name: 'Load model' }).click();
   const card = page.getByTestId('model-card').last(); // after the embedded default model's card, when one ships
   await expect(card).toHaveAttribute('data-phase', 'error', { timeout: 30_000 });
   // The preview server answers its HTML page for a missing file, so the reason is "not valid JSON" rather than a 404.
-  await expect(card).toContainText(/Could not load this model: .*\/no-such-package\/manifest\.json(: HTTP 404| is not valid JSON)/);
+  await expect(card).toContainText(
+    /Could not load this model: .*\/no-such-package\/manifest\.json(: HTTP 404| is not valid JSON)/,
+  );
 });
 
 test('on a phone the page is one readable column, and every control has a label', async ({ browser }, testInfo) => {
@@ -229,7 +285,11 @@ test('on a phone the page is one readable column, and every control has a label'
     const unlabelled = await page.evaluate(() =>
       [...document.querySelectorAll<HTMLElement>('input, select, textarea, button')]
         .filter((el) => {
-          const named = el.getAttribute('aria-label') || (el as HTMLInputElement).labels?.length || el.textContent?.trim() || el.getAttribute('title');
+          const named =
+            el.getAttribute('aria-label') ||
+            (el as HTMLInputElement).labels?.length ||
+            el.textContent?.trim() ||
+            el.getAttribute('title');
           return !named && (el as HTMLInputElement).type !== 'hidden';
         })
         .map((el) => el.outerHTML.slice(0, 80)),
@@ -246,7 +306,9 @@ test.describe('WebGPU (SwiftShader, a software adapter)', () => {
     const card = page.getByTestId('model-card');
     await expect(card).toHaveAttribute('data-phase', 'ready', { timeout: 90_000 });
     await expect(card).toHaveAttribute('data-backend', 'wasm');
-    await expect(page.getByTestId('backend')).toContainText(/software one .*swiftshader.*Choose WebGPU to use it anyway/i);
+    await expect(page.getByTestId('backend')).toContainText(
+      /software one .*swiftshader.*Choose WebGPU to use it anyway/i,
+    );
 
     // Forced WebGPU: the model loads as WebGPU sessions (running SwiftShader's pixel graphs takes minutes, so no image here).
     await page.locator('#backend').selectOption('webgpu');

@@ -53,7 +53,10 @@ test('a picked photo is decoded to the same RGB bytes as Node and tokenized like
   await expect(page.getByTestId('token-grid')).toBeVisible({ timeout: 90_000 });
 
   // Canvas read-back (colour profile ignored, as Pillow does) gives pngjs' bytes exactly, though this PNG carries an ICC profile.
-  await expect(page.getByTestId('image-facts')).toHaveAttribute('data-rgb-checksum', await nodeChecksum(EXAMPLE_FILE('astronaut')));
+  await expect(page.getByTestId('image-facts')).toHaveAttribute(
+    'data-rgb-checksum',
+    await nodeChecksum(EXAMPLE_FILE('astronaut')),
+  );
   // The finest scale is shown first.
   await expect(page.getByTestId('token-grid')).toHaveAttribute('data-scale', '16');
 
@@ -64,16 +67,24 @@ test('a picked photo is decoded to the same RGB bytes as Node and tokenized like
     const s = m.scales[i];
     const got = await indicesAtScale(page, s);
     expect(got).toHaveLength(s * s);
-    expect(clearMismatches(got, q.indices, q.margin, q.tokenOffsets[i]), `scale ${s}: tokens differing from the reference`).toEqual([]);
+    expect(
+      clearMismatches(got, q.indices, q.margin, q.tokenOffsets[i]),
+      `scale ${s}: tokens differing from the reference`,
+    ).toEqual([]);
     report.push(`${s}×${s}: ${got.filter((k, p) => k === q.indices[q.tokenOffsets[i] + p]).length}/${s * s} equal`);
   }
   testInfo.annotations.push({ type: 'indices vs reference', description: report.join(', ') });
-  await expect(page.getByTestId('token-summary')).toContainText(`${m.numTokens} tokens = ${(m.numTokens * Math.log2(m.codebookSize)).toLocaleString('en')} bits`);
+  await expect(page.getByTestId('token-summary')).toContainText(
+    `${m.numTokens} tokens = ${(m.numTokens * Math.log2(m.codebookSize)).toLocaleString('en')} bits`,
+  );
 
   // The agreement map of the finest scale is the reference's joint vs semantic-only / pixel-only.
   const agree = agreementMap(q.indices, q.indicesSemanticOnly, q.indicesPixelOnly);
   const last = m.scales.length - 1;
-  await expect(page.getByTestId('agreement-grid')).toHaveAttribute('data-agreement', Array.from(agree.subarray(q.tokenOffsets[last], q.tokenOffsets[last + 1])).join(''));
+  await expect(page.getByTestId('agreement-grid')).toHaveAttribute(
+    'data-agreement',
+    Array.from(agree.subarray(q.tokenOffsets[last], q.tokenOffsets[last + 1])).join(''),
+  );
   await page.screenshot({ path: testInfo.outputPath('tokens.png'), fullPage: true });
 });
 
@@ -99,7 +110,10 @@ test('clicking a token shows its index, the per-codebook winners, the top-k and 
   const matches = page.getByTestId('inspector-matches');
   await expect(matches.locator('tbody tr').nth(1)).toHaveAttribute('data-code', String(q.indicesSemanticOnly[t]));
   await expect(matches.locator('tbody tr').nth(2)).toHaveAttribute('data-code', String(q.indicesPixelOnly[t]));
-  const candidates = await page.getByTestId('candidates').locator('tbody tr').evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-code'))));
+  const candidates = await page
+    .getByTestId('candidates')
+    .locator('tbody tr')
+    .evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-code'))));
   expect(candidates).toEqual(Array.from(q.candidates.indices.subarray(t * 8, t * 8 + 8)));
   const occurrences = Array.from(q.indices).filter((k) => k === q.indices[t]).length;
   await expect(inspector).toHaveAttribute('data-occurrences', String(occurrences));
@@ -117,7 +131,10 @@ test('clicking a token shows its index, the per-codebook winners, the top-k and 
   await page.getByTestId('inspector').screenshot({ path: testInfo.outputPath('inspector.png') });
 
   // The codebook view follows the selection: the token's code and a patch per occurrence.
-  await expect(page.getByTestId('usage')).toHaveAttribute('data-distinct', String(codebookUsage(q.indices, ref.model.manifest.codebookSize).distinct));
+  await expect(page.getByTestId('usage')).toHaveAttribute(
+    'data-distinct',
+    String(codebookUsage(q.indices, ref.model.manifest.codebookSize).distinct),
+  );
   const patches = page.getByTestId('patches');
   await expect(patches).toHaveAttribute('data-code', String(q.indices[t]));
   await expect(patches.locator('li canvas')).toHaveCount(occurrences);
@@ -133,7 +150,10 @@ test('the scale slider decodes progressively and the metrics match the reference
     const want = await ref.progressive(k);
     expectMetricsClose(await pageMetrics(page, url, k), want.metrics, `${k} scales`);
   }
-  await page.getByTestId('recon').first().screenshot({ path: testInfo.outputPath('reconstruction-4-scales.png') });
+  await page
+    .getByTestId('recon')
+    .first()
+    .screenshot({ path: testInfo.outputPath('reconstruction-4-scales.png') });
   await slider.fill('9');
   await pageMetrics(page, url, 9);
   await page.locator('#zoom').selectOption('4');
@@ -149,7 +169,10 @@ test('the scale slider decodes progressively and the metrics match the reference
 test('exports: tokens JSON, the reconstruction PNG and metrics JSON hold what the page shows', async ({}, testInfo) => {
   const q = ref.run.quantization;
   const m = ref.model.manifest;
-  const [tokensDl] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download tokens (JSON)' }).click()]);
+  const [tokensDl] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Download tokens (JSON)' }).click(),
+  ]);
   expect(tokensDl.suggestedFilename()).toMatch(/^astronaut\..*\.tokens\.json$/);
   const tokens = JSON.parse(await readFile(await tokensDl.path(), 'utf8'));
   expect(tokens.format).toBe('tokenflow-tokens');
@@ -158,7 +181,10 @@ test('exports: tokens JSON, the reconstruction PNG and metrics JSON hold what th
   const flat: number[] = tokens.indices.flat();
   expect(clearMismatches(flat, q.indices, q.margin)).toEqual([]);
 
-  const [pngDl] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download reconstruction (PNG)' }).click()]);
+  const [pngDl] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Download reconstruction (PNG)' }).click(),
+  ]);
   const png = PNG.sync.read(await readFile(await pngDl.path()));
   expect([png.width, png.height]).toEqual([m.outputSize, m.outputSize]);
   let differing = 0;
@@ -170,15 +196,26 @@ test('exports: tokens JSON, the reconstruction PNG and metrics JSON hold what th
       maxDiff = Math.max(maxDiff, d);
     }
   }
-  testInfo.annotations.push({ type: 'exported PNG vs reference image_u8', description: `${differing} values differ, max ${maxDiff}` });
+  testInfo.annotations.push({
+    type: 'exported PNG vs reference image_u8',
+    description: `${differing} values differ, max ${maxDiff}`,
+  });
   expect(maxDiff).toBeLessThanOrEqual(2);
   expect(differing).toBeLessThan(0.005 * ref.run.imageU8.length);
 
-  const [metricsDl] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download metrics (JSON)' }).click()]);
+  const [metricsDl] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Download metrics (JSON)' }).click(),
+  ]);
   const metrics = JSON.parse(await readFile(await metricsDl.path(), 'utf8'));
   expect(metrics.scalesUsed).toBe(9);
   expectMetricsClose(
-    { psnr: metrics.metrics.psnr.value, ssim: metrics.metrics.ssim.value, officialPsnr: metrics.metrics.officialPsnr.value, officialSsim: metrics.metrics.officialSsim.value },
+    {
+      psnr: metrics.metrics.psnr.value,
+      ssim: metrics.metrics.ssim.value,
+      officialPsnr: metrics.metrics.officialPsnr.value,
+      officialSsim: metrics.metrics.officialSsim.value,
+    },
     ref.metrics,
     'metrics JSON',
   );
@@ -202,7 +239,9 @@ test('a top-k candidate can replace a token; the edited tokens decode like the r
   expectMetricsClose(await pageMetrics(page, url, 9), (await ref.progressive(9, edited)).metrics, 'edited tokens');
   await page.getByRole('button', { name: 'Undo 1 edit' }).click();
   await expect(page.getByTestId('inspector-index')).toHaveText(String(q.indices[t]));
-  await expect(page.locator('[data-testid=recon]').first()).not.toContainText('with edited tokens', { timeout: 60_000 });
+  await expect(page.locator('[data-testid=recon]').first()).not.toContainText('with edited tokens', {
+    timeout: 60_000,
+  });
   expectMetricsClose(await pageMetrics(page, url, 9), ref.metrics, 'after undo');
   void testInfo;
 });
@@ -213,7 +252,9 @@ test('pasted token JSON decodes without the image; bad JSON is refused naming th
   // The first four scales only: a progressive prefix.
   const prefix = m.scales.slice(0, 4);
   const indices = prefix.map((s, i) => Array.from(q.indices.subarray(q.tokenOffsets[i], q.tokenOffsets[i + 1])));
-  await page.locator('#token-json').fill(JSON.stringify({ scales: prefix, indices: [...indices.slice(0, 3), indices[3].slice(1)] }));
+  await page
+    .locator('#token-json')
+    .fill(JSON.stringify({ scales: prefix, indices: [...indices.slice(0, 3), indices[3].slice(1)] }));
   await page.getByRole('button', { name: 'Decode these tokens' }).click();
   await expect(page.getByTestId('export-error')).toContainText('"indices"[3] (scale 6×6) must hold 36 indices, got 35');
 
@@ -239,13 +280,20 @@ test('moving the weight slider re-quantizes with those weights, as the reference
     await expect(page.getByTestId('weight-pixel')).toHaveText('1.6');
     const q = weighted.run.quantization;
     await expect
-      .poll(async () => clearMismatches(await indicesAtScale(page, 16), q.indices, q.margin, q.tokenOffsets[8]).length, { timeout: 60_000 })
+      .poll(
+        async () => clearMismatches(await indicesAtScale(page, 16), q.indices, q.margin, q.tokenOffsets[8]).length,
+        { timeout: 60_000 },
+      )
       .toBe(0);
     expectMetricsClose(await pageMetrics(page, packageUrl(MAIN), 9), weighted.metrics, 'weights 0.4:1.6');
     expect(page.url()).toContain('w=0.4:1.6');
     await page.getByRole('button', { name: 'Back to 1:1' }).click();
     const q1 = ref.run.quantization;
-    await expect.poll(async () => clearMismatches(await gridIndices(page), q1.indices, q1.margin, q1.tokenOffsets[8]).length, { timeout: 60_000 }).toBe(0);
+    await expect
+      .poll(async () => clearMismatches(await gridIndices(page), q1.indices, q1.margin, q1.tokenOffsets[8]).length, {
+        timeout: 60_000,
+      })
+      .toBe(0);
   } finally {
     await weighted.release();
   }
@@ -296,7 +344,11 @@ test('the link restores models, scale, selected token and reconstruction depth',
     const t = q.tokenOffsets[ref.model.manifest.scales.indexOf(8)] + 2 * 8 + 5;
     await expect(other.getByTestId('inspector')).toHaveAttribute('data-token', String(t));
     await expect(other.getByTestId('recon-k')).toHaveText('6');
-    expectMetricsClose(await pageMetrics(other, packageUrl(MAIN), 6), (await ref.progressive(6)).metrics, 'restored link, 6 scales');
+    expectMetricsClose(
+      await pageMetrics(other, packageUrl(MAIN), 6),
+      (await ref.progressive(6)).metrics,
+      'restored link, 6 scales',
+    );
     await other.screenshot({ path: testInfo.outputPath('restored-link.png'), fullPage: true });
   } finally {
     await other.close();

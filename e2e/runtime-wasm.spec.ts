@@ -10,7 +10,13 @@ import { decodeImageFile } from '../src/node/image-io.ts';
 import { decodeIndices, type Codebooks } from '../src/core/quantizer/index.ts';
 import type { ModelManifest } from '../src/core/model-package/manifest.ts';
 import { maxAbsDiff, u8Diff } from '../src/test-support/compare.ts';
-import { FIXTURE_NAMES, fixtureImages, fixturePath, fixturesAvailable, requireFixtureTensor } from '../src/test-support/fixtures.ts';
+import {
+  FIXTURE_NAMES,
+  fixtureImages,
+  fixturePath,
+  fixturesAvailable,
+  requireFixtureTensor,
+} from '../src/test-support/fixtures.ts';
 import type { LoadProgress } from '../src/runtime/model-loader.ts';
 import type { ResultOf } from '../src/runtime/worker/messages.ts';
 import { expectMatchesFixture, timingLine } from './support/fixture-compare.ts';
@@ -46,7 +52,8 @@ function packageCodebooks(manifest: ModelManifest, id: string): Codebooks {
 
 function doneSources(events: Awaited<ReturnType<typeof eventsInPage>>): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const e of events) if (e.type === 'progress' && e.progress.status === 'done') out[e.progress.file] = e.progress.from;
+  for (const e of events)
+    if (e.type === 'progress' && e.progress.status === 'done') out[e.progress.file] = e.progress.from;
   return out;
 }
 
@@ -75,7 +82,9 @@ for (const name of FIXTURE_NAMES) {
       const progress = (await eventsInPage(page)).flatMap((e) => (e.type === 'progress' ? [e.progress] : []));
       const files = ['manifest.json', ...loaded.manifest.files.map((f) => f.path)];
       for (const file of files) {
-        const own = progress.filter((p): p is Exclude<LoadProgress, { status: 'ready' }> => p.status !== 'ready' && p.file === file);
+        const own = progress.filter(
+          (p): p is Exclude<LoadProgress, { status: 'ready' }> => p.status !== 'ready' && p.file === file,
+        );
         expect(own[0]?.status, file).toBe('initiate');
         expect(own[own.length - 1]).toMatchObject({ status: 'done', from: 'network' });
         const last = own.filter((p) => p.status === 'progress').pop() as Extract<LoadProgress, { status: 'progress' }>;
@@ -84,7 +93,10 @@ for (const name of FIXTURE_NAMES) {
         expect(last.total, file).toBe(bytes ?? last.total);
       }
       // Ready once the tokens can be computed; the decoder's files follow (prepare, or the first decode).
-      expect(progress.find((p) => p.status === 'ready')).toEqual({ status: 'ready', name: expect.stringMatching(new RegExp(`^http://127\\.0\\.0\\.1:\\d+/e2e-packages/${name}$`)) });
+      expect(progress.find((p) => p.status === 'ready')).toEqual({
+        status: 'ready',
+        name: expect.stringMatching(new RegExp(`^http://127\\.0\\.0\\.1:\\d+/e2e-packages/${name}$`)),
+      });
       expect(loaded.timings.modelMs).toBeGreaterThan(0);
       console.info(`${name}: ${loaded.runtime}, loaded in ${loaded.timings.totalMs.toFixed(0)} ms`);
     });
@@ -98,7 +110,9 @@ for (const name of FIXTURE_NAMES) {
         expect(enc.quantizer).toBe('cpu');
         expect(dec.scalesUsed).toBe(loaded.manifest.scales.length);
         expect(dec.health).toMatchObject({ nan: 0, posInf: 0, negInf: 0 });
-        console.info(`${expectMatchesFixture(`${name}/${image} wasm`, name, image, enc, dec)}\n  ${timingLine(enc, dec)}`);
+        console.info(
+          `${expectMatchesFixture(`${name}/${image} wasm`, name, image, enc, dec)}\n  ${timingLine(enc, dec)}`,
+        );
       });
     }
 
@@ -125,8 +139,12 @@ for (const name of FIXTURE_NAMES) {
         const u8 = u8Diff(fromTokens.imageU8, requireFixtureTensor(name, 'astronaut', 'image_u8').data as Uint8Array);
         expect(u8.maxDiff).toBeLessThanOrEqual(1);
         expect(u8.fraction).toBeLessThanOrEqual(0.001);
-        await expect(decodeIndicesInPage(page, official.slice(0, 10))).rejects.toThrow(/10 indices is not a whole number of scales/);
-        console.info(`progressive: ${report.join('; ')}; decode-indices: f̂ ${fHat.toExponential(1)}, image_u8 ${u8.differing} values ±1`);
+        await expect(decodeIndicesInPage(page, official.slice(0, 10))).rejects.toThrow(
+          /10 indices is not a whole number of scales/,
+        );
+        console.info(
+          `progressive: ${report.join('; ')}; decode-indices: f̂ ${fHat.toExponential(1)}, image_u8 ${u8.differing} values ±1`,
+        );
       });
 
       test('clip-224 cache: a fresh worker reads every file from browser storage; after clear-cache it downloads them again', async () => {
@@ -135,7 +153,9 @@ for (const name of FIXTURE_NAMES) {
         await prepareInPage(page);
         const fromCache = doneSources(await eventsInPage(page));
         const files = loaded.manifest.files.map((f) => f.path);
-        expect(Object.fromEntries(files.map((f) => [f, fromCache[f]]))).toEqual(Object.fromEntries(files.map((f) => [f, 'cache'])));
+        expect(Object.fromEntries(files.map((f) => [f, fromCache[f]]))).toEqual(
+          Object.fromEntries(files.map((f) => [f, 'cache'])),
+        );
         expect(fromCache['manifest.json']).toBe('network');
 
         expect(await clearCacheInPage(page)).toEqual({ deleted: true });
@@ -143,7 +163,9 @@ for (const name of FIXTURE_NAMES) {
         await loadModelInPage(page, name, 'wasm');
         await prepareInPage(page);
         const afterClear = doneSources(await eventsInPage(page));
-        expect(Object.fromEntries(files.map((f) => [f, afterClear[f]]))).toEqual(Object.fromEntries(files.map((f) => [f, 'network'])));
+        expect(Object.fromEntries(files.map((f) => [f, afterClear[f]]))).toEqual(
+          Object.fromEntries(files.map((f) => [f, 'network'])),
+        );
       });
     }
   });

@@ -31,7 +31,9 @@ const PIXEL_GRAPHS_ON_WASM: readonly GraphName[] = ['pixelEncoder', 'pixelDecode
 const HYBRID = { semanticEncoder: 'webgpu', pixelEncoder: 'wasm', pixelDecoder: 'wasm' };
 
 test.describe('WebGPU backend on SwiftShader, production build', () => {
-  test("'auto' on SwiftShader chooses wasm because the only adapter is a software one, and says WebGPU can be forced", async ({ page }) => {
+  test("'auto' on SwiftShader chooses wasm because the only adapter is a software one, and says WebGPU can be forced", async ({
+    page,
+  }) => {
     await openRuntimeHarness(page);
     const loaded = await loadModelInPage(page, 'clip-224', 'auto');
     expect(loaded.choice).toMatchObject({ backend: 'wasm', requested: 'auto', reason: 'software-adapter' });
@@ -42,7 +44,9 @@ test.describe('WebGPU backend on SwiftShader, production build', () => {
     expect(chosen).toEqual([{ type: 'backend-chosen', choice: loaded.choice }]);
   });
 
-  test('clip-224/astronaut forced to WebGPU: semantic encoder on the WebGPU EP and the GPU quantizer (pixel graphs on wasm) match the official code', async ({ page }) => {
+  test('clip-224/astronaut forced to WebGPU: semantic encoder on the WebGPU EP and the GPU quantizer (pixel graphs on wasm) match the official code', async ({
+    page,
+  }) => {
     await openRuntimeHarness(page);
     const loaded = await loadModelInPage(page, 'clip-224', 'webgpu', { wasmGraphs: PIXEL_GRAPHS_ON_WASM });
     expect(loaded.choice).toMatchObject({ backend: 'webgpu', reason: 'webgpu-requested' });
@@ -52,10 +56,14 @@ test.describe('WebGPU backend on SwiftShader, production build', () => {
     const enc = await encodeInPage(page, source);
     const dec = await decodeInPage(page);
     expect(enc).toMatchObject({ backend: 'webgpu', quantizer: 'gpu' });
-    console.info(`${expectMatchesFixture('clip-224/astronaut webgpu', 'clip-224', 'astronaut', enc, dec)}\n  ${timingLine(enc, dec)}`);
+    console.info(
+      `${expectMatchesFixture('clip-224/astronaut webgpu', 'clip-224', 'astronaut', enc, dec)}\n  ${timingLine(enc, dec)}`,
+    );
   });
 
-  test('fp16 weights + external data (clip-224): all three graphs load as WebGPU sessions; wasm (full pipeline) and WebGPU (semantic encoder + GPU quantizer) match onnxruntime-node on the same package', async ({ page }) => {
+  test('fp16 weights + external data (clip-224): all three graphs load as WebGPU sessions; wasm (full pipeline) and WebGPU (semantic encoder + GPU quantizer) match onnxruntime-node on the same package', async ({
+    page,
+  }) => {
     const id = 'clip-224-fp16-external';
     const source = await decodeImageFile(fixturePath('clip-224', 'astronaut', 'source.png'));
     const nodeModel = await loadModelFromDir(e2ePackageDir(id));
@@ -82,7 +90,9 @@ test.describe('WebGPU backend on SwiftShader, production build', () => {
     console.info(report.join('\n'));
   });
 
-  test('device loss after a WebGPU encode: backend-switched to wasm with the reason, the kept encode decodes on wasm to the official image, and the next encode runs on wasm with the same tokens', async ({ page }) => {
+  test('device loss after a WebGPU encode: backend-switched to wasm with the reason, the kept encode decodes on wasm to the official image, and the next encode runs on wasm with the same tokens', async ({
+    page,
+  }) => {
     await openRuntimeHarness(page);
     await loadModelInPage(page, 'clip-224', 'webgpu', { wasmGraphs: PIXEL_GRAPHS_ON_WASM });
     const source = await decodeImageFile(fixturePath('clip-224', 'astronaut', 'source.png'));
@@ -91,13 +101,24 @@ test.describe('WebGPU backend on SwiftShader, production build', () => {
 
     expect(await loseDeviceInPage(page)).toEqual({ destroyed: true });
     const switched = await waitForEventInPage(page, 'backend-switched');
-    expect(switched).toMatchObject({ from: 'webgpu', choice: { backend: 'wasm', requested: 'webgpu', reason: 'device-lost' } });
+    expect(switched).toMatchObject({
+      from: 'webgpu',
+      choice: { backend: 'wasm', requested: 'webgpu', reason: 'device-lost' },
+    });
     expect(switched.choice.message).toMatch(/GPU device was lost \(.+\).*Your image and results are kept/);
 
     // The decode needs the encode kept in the worker and sessions rebuilt on wasm.
     const dec = await decodeInPage(page);
     expect(dec.backend).toBe('wasm');
-    console.info(expectMatchesFixture('clip-224/astronaut encoded on webgpu, decoded on wasm after device loss', 'clip-224', 'astronaut', enc, dec));
+    console.info(
+      expectMatchesFixture(
+        'clip-224/astronaut encoded on webgpu, decoded on wasm after device loss',
+        'clip-224',
+        'astronaut',
+        enc,
+        dec,
+      ),
+    );
 
     const again = await encodeInPage(page, source);
     expect(again).toMatchObject({ backend: 'wasm', quantizer: 'cpu' });

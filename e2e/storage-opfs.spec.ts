@@ -7,7 +7,13 @@ import { expect, test, type Page } from '@playwright/test';
 import { FIXTURE_NAMES, fixturesAvailable } from '../src/test-support/fixtures.ts';
 import { DOWNLOADS_FOLDER } from '../src/runtime/package-cache.ts';
 import { E2E_PACKAGES_URL } from './runtime/package-set.ts';
-import { clearCacheInPage, loadModelInPage, openRuntimeHarness, prepareInPage, restartWorkerInPage } from './support/runtime-client.ts';
+import {
+  clearCacheInPage,
+  loadModelInPage,
+  openRuntimeHarness,
+  prepareInPage,
+  restartWorkerInPage,
+} from './support/runtime-client.ts';
 
 test.skip(!fixturesAvailable(), 'fixtures not found (../shared/fixtures or TOKENFLOW_FIXTURES)');
 
@@ -18,7 +24,8 @@ function countPackageRequests(page: Page): string[] {
   const urls: string[] = [];
   page.context().on('request', (r) => {
     const path = new URL(r.url()).pathname;
-    if (path.startsWith(`${E2E_PACKAGES_URL}${id}/`) && !path.endsWith('/manifest.json')) urls.push(path.slice(E2E_PACKAGES_URL.length));
+    if (path.startsWith(`${E2E_PACKAGES_URL}${id}/`) && !path.endsWith('/manifest.json'))
+      urls.push(path.slice(E2E_PACKAGES_URL.length));
   });
   return urls;
 }
@@ -29,7 +36,9 @@ async function loadAll(page: Page) {
   return loaded;
 }
 
-test(`${id}: the first load stores every file in OPFS; a fresh worker and a new page download none`, async ({ page }) => {
+test(`${id}: the first load stores every file in OPFS; a fresh worker and a new page download none`, async ({
+  page,
+}) => {
   const requests = countPackageRequests(page);
   await openRuntimeHarness(page);
   await clearCacheInPage(page);
@@ -68,7 +77,9 @@ test(`${id}: a stored file cut short on disk is detected and downloaded again, w
   const victim = first.manifest.files.find((f) => f.path === first.manifest.graphs.pixelEncoder.file)!;
   await page.evaluate(
     async ({ root, folder }) => {
-      const dir = await (await (await navigator.storage.getDirectory()).getDirectoryHandle(root)).getDirectoryHandle(folder);
+      const dir = await (
+        await (await navigator.storage.getDirectory()).getDirectoryHandle(root)
+      ).getDirectoryHandle(folder);
       const writable = await (await dir.getFileHandle('data')).createWritable({ keepExistingData: true });
       await writable.truncate(10);
       await writable.close();
@@ -81,6 +92,8 @@ test(`${id}: a stored file cut short on disk is detected and downloaded again, w
   expect(requests).toEqual([`${id}/${victim.path}`]);
   expect(second.cache).toEqual({
     store: 'opfs',
-    repaired: [`${victim.path}: the stored copy was damaged (it has 10 bytes, the manifest says ${victim.bytes}); downloaded again`],
+    repaired: [
+      `${victim.path}: the stored copy was damaged (it has 10 bytes, the manifest says ${victim.bytes}); downloaded again`,
+    ],
   });
 });

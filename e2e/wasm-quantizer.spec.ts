@@ -18,7 +18,9 @@ test.skip(!fixturesAvailable(), 'fixtures not found (../shared/fixtures or TOKEN
 
 const FIXTURE = 'clip-256-enhanced';
 
-test(`${FIXTURE} on wasm: the quantizer's onnxruntime-web code search gives exactly the JS reference's tokens, margins and top-k`, async ({ page }) => {
+test(`${FIXTURE} on wasm: the quantizer's onnxruntime-web code search gives exactly the JS reference's tokens, margins and top-k`, async ({
+  page,
+}) => {
   await openRuntimeHarness(page);
   await clearCacheInPage(page);
   const loaded = await loadModelInPage(page, FIXTURE, 'wasm');
@@ -36,18 +38,35 @@ test(`${FIXTURE} on wasm: the quantizer's onnxruntime-web code search gives exac
     pixel: f32(m.codebooks.pixel.file),
   };
 
-  for (const [topK, weights] of [[0, undefined], [5, { semantic: 0.5, pixel: 2 }]] as const) {
-    const enc = await encodeInPage(page, await decodeImageFile(fixturePath(FIXTURE, 'astronaut', 'source.png')), { topK, weights });
+  for (const [topK, weights] of [
+    [0, undefined],
+    [5, { semantic: 0.5, pixel: 2 }],
+  ] as const) {
+    const enc = await encodeInPage(page, await decodeImageFile(fixturePath(FIXTURE, 'astronaut', 'source.png')), {
+      topK,
+      weights,
+    });
     expect(enc.quantizer).toBe('cpu');
     const h = concatFeatures(enc.semanticFeatures, enc.pixelFeatures);
     const want = quantizeMultiscale(h, m.gridSize, m.scales, codebooks, { topK, weights });
     const got = enc.quantization;
-    for (const key of ['indices', 'indicesSemanticOnly', 'indicesPixelOnly', 'margin', 'marginSemantic', 'marginPixel', 'fHat', 'quantInput'] as const) {
+    for (const key of [
+      'indices',
+      'indicesSemanticOnly',
+      'indicesPixelOnly',
+      'margin',
+      'marginSemantic',
+      'marginPixel',
+      'fHat',
+      'quantInput',
+    ] as const) {
       expect([...got[key]], `${key} (top-${topK})`).toEqual([...want[key]]);
     }
     for (const key of ['indices', 'distance', 'semanticDistance', 'pixelDistance'] as const) {
       expect([...got.candidates[key]], `candidates.${key} (top-${topK})`).toEqual([...want.candidates[key]]);
     }
-    console.info(`${FIXTURE} top-${topK}: ${got.indices.length} tokens identical; wasm quantizer ${enc.timings.quantizerMs.toFixed(0)} ms`);
+    console.info(
+      `${FIXTURE} top-${topK}: ${got.indices.length} tokens identical; wasm quantizer ${enc.timings.quantizerMs.toFixed(0)} ms`,
+    );
   }
 });

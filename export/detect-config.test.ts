@@ -31,7 +31,13 @@ describe.runIf(fixturesAvailable())('config detection from key names and shapes'
       const enc = config.semanticEncoder;
       const se = c.semantic_encoder;
       if (enc.kind === 'clip') {
-        expect([enc.width, enc.layers, enc.heads, enc.mlpDim, enc.patch]).toEqual([se.width, se.layers, se.heads, se.mlp, se.patch]);
+        expect([enc.width, enc.layers, enc.heads, enc.mlpDim, enc.patch]).toEqual([
+          se.width,
+          se.layers,
+          se.heads,
+          se.mlp,
+          se.patch,
+        ]);
         expect(enc.interpolatePosTo).toBe(se.pos_interpolated_to ?? null);
       } else {
         expect([enc.hidden, enc.layersTotal, enc.layersApplied, enc.heads, enc.intermediate]).toEqual([
@@ -61,7 +67,9 @@ describe.runIf(fixturesAvailable())('config detection from key names and shapes'
     expect(at224.gridSize).toBe(14);
     expect(at224.scales.length).toBe(8);
     expect(at224.semanticEncoder.kind === 'clip' && at224.semanticEncoder.interpolatePosTo).toBe(null);
-    expect(() => detectConfig(sd, { inputSize: 320 })).toThrow(/320 is not one the official clip model runs at \(use 224 or 256, or give the scale list/);
+    expect(() => detectConfig(sd, { inputSize: 320 })).toThrow(
+      /320 is not one the official clip model runs at \(use 224 or 256, or give the scale list/,
+    );
   });
 
   it('a model trained at another size is exported with the scale list its maker states', () => {
@@ -70,8 +78,12 @@ describe.runIf(fixturesAvailable())('config detection from key names and shapes'
     expect([c.inputSize, c.gridSize, c.pixelBranchSize, c.outputSize]).toEqual([128, 8, 128, 128]);
     expect([...c.scales]).toEqual([1, 2, 4, 8]);
     expect(() => detectConfig(sd, { scales: [1, 2, 4, 8] })).toThrow(/custom scale list needs the image size/);
-    expect(() => detectConfig(sd, { inputSize: 128, scales: [1, 4, 2, 8] })).toThrow(/scales must be increasing positive whole numbers, got 1,4,2,8/);
-    expect(() => detectConfig(sd, { inputSize: 128, scales: [1, 2, 6] })).toThrow(/patch 16 at 128px gives a 8 grid, not the 6/);
+    expect(() => detectConfig(sd, { inputSize: 128, scales: [1, 4, 2, 8] })).toThrow(
+      /scales must be increasing positive whole numbers, got 1,4,2,8/,
+    );
+    expect(() => detectConfig(sd, { inputSize: 128, scales: [1, 2, 6] })).toThrow(
+      /patch 16 at 128px gives a 8 grid, not the 6/,
+    );
   });
 });
 
@@ -84,7 +96,9 @@ describe.runIf(fixturesAvailable())('strict validation of a state dict', () => {
   });
 
   it('lists missing keys', () => {
-    const sd = shapeOnlyStateDict(index().filter((e) => !e.key.startsWith('decoder.mid.1') && e.key !== 'post_quant_conv.bias'));
+    const sd = shapeOnlyStateDict(
+      index().filter((e) => !e.key.startsWith('decoder.mid.1') && e.key !== 'post_quant_conv.bias'),
+    );
     expect(() => validateStateDict(sd, detectConfig(sd), 'x.pt')).toThrow(
       /x\.pt: .*11 missing key\(s\): post_quant_conv\.bias, decoder\.mid\.1\.norm\.weight/,
     );

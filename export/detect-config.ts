@@ -3,7 +3,14 @@
  * small fixtures and the released 32k files: nothing here assumes a released model's sizes.
  */
 import type { StateDict, TensorEntry } from './checkpoint/state-dict.ts';
-import type { ClipTowerConfig, ConvNetConfig, ModelConfig, PixelDecoderConfig, SiglipTowerConfig, Variant } from './model-config.ts';
+import type {
+  ClipTowerConfig,
+  ConvNetConfig,
+  ModelConfig,
+  PixelDecoderConfig,
+  SiglipTowerConfig,
+  Variant,
+} from './model-config.ts';
 import { customResolution, defaultResolution, resolutionFor } from './official-scales.ts';
 import type { SemanticDecoderShape } from './state-dict-layout.ts';
 
@@ -81,11 +88,16 @@ export function detectConfig(sd: StateDict, options: DetectOptions = {}): ModelC
     const [posRows] = shape('encoder_vqkd.positional_embedding', 2);
     const posGrid = Math.round(Math.sqrt(posRows - 1));
     if (posGrid * posGrid + 1 !== posRows) {
-      throw new CheckpointMismatchError(`${src}: encoder_vqkd.positional_embedding has ${posRows} rows, not a square grid plus a class token`);
+      throw new CheckpointMismatchError(
+        `${src}: encoder_vqkd.positional_embedding has ${posRows} rows, not a square grid plus a class token`,
+      );
     }
     const layers = countIndexed(sd, 'encoder_vqkd.transformer.resblocks.');
     const [mlpDim] = shape('encoder_vqkd.transformer.resblocks.0.mlp.c_fc.weight', 2);
-    if (R / patch !== S) throw new CheckpointMismatchError(`${src}: patch ${patch} at ${R}px gives a ${R / patch} grid, not the ${S} the scale list ends with`);
+    if (R / patch !== S)
+      throw new CheckpointMismatchError(
+        `${src}: patch ${patch} at ${R}px gives a ${R / patch} grid, not the ${S} the scale list ends with`,
+      );
     semanticEncoder = {
       kind: 'clip',
       width,
@@ -103,7 +115,9 @@ export function detectConfig(sd: StateDict, options: DetectOptions = {}): ModelC
     const layersTotal = countIndexed(sd, 'encoder_vqkd.vision_model.encoder.layers.');
     const [intermediate] = shape('encoder_vqkd.vision_model.encoder.layers.0.mlp.fc1.weight', 2);
     if (Math.floor(R / patch) ** 2 !== positions) {
-      throw new CheckpointMismatchError(`${src}: ${positions} SigLIP positions do not match a ${Math.floor(R / patch)}² grid at ${R}px`);
+      throw new CheckpointMismatchError(
+        `${src}: ${positions} SigLIP positions do not match a ${Math.floor(R / patch)}² grid at ${R}px`,
+      );
     }
     semanticEncoder = {
       kind: 'siglip',
@@ -120,7 +134,9 @@ export function detectConfig(sd: StateDict, options: DetectOptions = {}): ModelC
     pixelBranchSize = S * downsample;
   }
   if (variant === 'clip' && R !== S * downsample) {
-    throw new CheckpointMismatchError(`${src}: the pixel encoder downsamples by ${downsample}, so ${R}px gives ${R / downsample}, not ${S}`);
+    throw new CheckpointMismatchError(
+      `${src}: the pixel encoder downsamples by ${downsample}, so ${R}px gives ${R / downsample}, not ${S}`,
+    );
   }
 
   return {
@@ -143,10 +159,13 @@ export function detectConfig(sd: StateDict, options: DetectOptions = {}): ModelC
 
 function chooseResolution(variant: Variant, enhanced: boolean, options: DetectOptions, src: string) {
   if (options.scales) {
-    if (options.inputSize === undefined) throw new CheckpointMismatchError(`${src}: a custom scale list needs the image size it was trained at`);
+    if (options.inputSize === undefined)
+      throw new CheckpointMismatchError(`${src}: a custom scale list needs the image size it was trained at`);
     return customResolution(options.inputSize, options.scales);
   }
-  return options.inputSize !== undefined ? resolutionFor(variant, options.inputSize) : defaultResolution(variant, enhanced);
+  return options.inputSize !== undefined
+    ? resolutionFor(variant, options.inputSize)
+    : defaultResolution(variant, enhanced);
 }
 
 /** Sizes of the training-only semantic decoder, for writing official-layout files. */
@@ -169,7 +188,9 @@ function detectDecoder(sd: StateDict, src: string): PixelDecoderConfig {
   const [, ch] = shapeOf(sd, 'decoder.conv_out.weight', src, 4);
   const levels = countIndexed(sd, 'decoder.conv_blocks.');
   // conv_blocks[0] is the lowest resolution; ch_mult runs the other way.
-  const chMult = levelWidths(sd, 'decoder', levels, src).map((w) => w / ch).reverse();
+  const chMult = levelWidths(sd, 'decoder', levels, src)
+    .map((w) => w / ch)
+    .reverse();
   const numResBlocks = countIndexed(sd, 'decoder.conv_blocks.0.res.') - 1;
   const [, zChannels] = shapeOf(sd, 'decoder.conv_in.weight', src, 4);
   // "Enhanced" = 5 res blocks per level (num_res_blocks 4); the width rule (conv_in 1024) fails on reduced models.
@@ -184,7 +205,9 @@ function levelWidths(sd: StateDict, prefix: string, levels: number, src: string)
 
 function headsFor(width: number, headDim: number, what: string, src: string): number {
   if (width % headDim !== 0) {
-    throw new CheckpointMismatchError(`${src}: ${what} ${width} is not a multiple of the family's head size ${headDim}`);
+    throw new CheckpointMismatchError(
+      `${src}: ${what} ${width} is not a multiple of the family's head size ${headDim}`,
+    );
   }
   return width / headDim;
 }
@@ -204,9 +227,14 @@ export function countIndexed(sd: StateDict, prefix: string): number {
 
 function shapeOf(sd: StateDict, key: string, src: string, rank?: number): readonly number[] {
   const entry: TensorEntry | undefined = sd.get(key);
-  if (!entry) throw new CheckpointMismatchError(`${src}: missing key '${key}', which every TokenFlow checkpoint of this variant has`);
+  if (!entry)
+    throw new CheckpointMismatchError(
+      `${src}: missing key '${key}', which every TokenFlow checkpoint of this variant has`,
+    );
   if (rank !== undefined && entry.shape.length !== rank) {
-    throw new CheckpointMismatchError(`${src}: '${key}' has shape [${entry.shape.join(', ')}], expected ${rank} dimensions`);
+    throw new CheckpointMismatchError(
+      `${src}: '${key}' has shape [${entry.shape.join(', ')}], expected ${rank} dimensions`,
+    );
   }
   return entry.shape;
 }

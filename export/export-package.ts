@@ -97,7 +97,11 @@ const BUILDERS: Record<GraphName, (config: ModelConfig, sd: LoadedCheckpoint['st
   pixelDecoder: buildPixelDecoder,
 };
 
-export async function exportPackage(source: ByteSource, out: PackageDirectory, options: ExportOptions = {}): Promise<ExportResult> {
+export async function exportPackage(
+  source: ByteSource,
+  out: PackageDirectory,
+  options: ExportOptions = {},
+): Promise<ExportResult> {
   const progress = options.onProgress ?? (() => {});
   const precision = options.precision ?? 'fp32';
   progress({ stage: 'read-checkpoint', message: `reading ${source.name} (${(source.size / 1e6).toFixed(1)} MB)` });
@@ -139,7 +143,11 @@ export async function exportPackage(source: ByteSource, out: PackageDirectory, o
     return path;
   };
   const K = config.codebookSize;
-  const semanticFile = await codebookFile('quantize.embedding_vqkd.weight', CODEBOOK_FILES.semantic, config.semanticCodeDim);
+  const semanticFile = await codebookFile(
+    'quantize.embedding_vqkd.weight',
+    CODEBOOK_FILES.semantic,
+    config.semanticCodeDim,
+  );
   const pixelFile = await codebookFile('quantize.embedding_vqgan.weight', CODEBOOK_FILES.pixel, config.pixelCodeDim);
 
   // Every weight the package holds has been read once by now; this is where NaN/Inf can be listed in full.
@@ -150,7 +158,8 @@ export async function exportPackage(source: ByteSource, out: PackageDirectory, o
       nonFinite.found,
     );
   }
-  if (nonFiniteReport !== undefined) progress({ stage: 'warning', message: `${nonFiniteReport}; exported anyway (allowNonfinite)` });
+  if (nonFiniteReport !== undefined)
+    progress({ stage: 'warning', message: `${nonFiniteReport}; exported anyway (allowNonfinite)` });
 
   // Only the file's own name: a local path says nothing to whoever receives the package.
   const fileName = source.name.split(/[\\/]/).pop()!;
@@ -160,7 +169,9 @@ export async function exportPackage(source: ByteSource, out: PackageDirectory, o
     name: options.name ?? defaultName(config),
     description:
       `Exported from ${fileName} ('${checkpoint.weightsKey}' weights) by the tokenflow-playground exporter.` +
-      (nonFiniteReport !== undefined ? ` ${nonFinite.found.length} of its weight tensors hold NaN or ±Inf (exported on purpose, allowNonfinite).` : ''),
+      (nonFiniteReport !== undefined
+        ? ` ${nonFinite.found.length} of its weight tensors hold NaN or ±Inf (exported on purpose, allowNonfinite).`
+        : ''),
     variant: config.variant,
     source: { file: fileName, bytes: source.size, weightsKey: checkpoint.weightsKey },
     precision,
@@ -187,7 +198,11 @@ export async function exportPackage(source: ByteSource, out: PackageDirectory, o
   const manifest = parseManifest(manifestJson, 'exported manifest');
   await writeWhole(out, MANIFEST_FILE, new TextEncoder().encode(JSON.stringify(manifestJson, null, 2) + '\n'));
   progress({ stage: 'done', message: `wrote ${files.length + 1} files` });
-  return { manifest, config, checkpoint: { format: checkpoint.format, weightsKey: checkpoint.weightsKey, topLevelKeys: checkpoint.topLevelKeys } };
+  return {
+    manifest,
+    config,
+    checkpoint: { format: checkpoint.format, weightsKey: checkpoint.weightsKey, topLevelKeys: checkpoint.topLevelKeys },
+  };
 }
 
 function defaultName(config: ModelConfig): string {

@@ -12,7 +12,11 @@ export interface ResolutionChoice {
 }
 
 const CLIP_224: ResolutionChoice = { inputSize: 224, scales: [1, 2, 4, 6, 8, 10, 12, 14], interpolatePositions: false };
-const CLIP_256: ResolutionChoice = { inputSize: 256, scales: [1, 2, 4, 6, 8, 10, 12, 14, 16], interpolatePositions: true };
+const CLIP_256: ResolutionChoice = {
+  inputSize: 256,
+  scales: [1, 2, 4, 6, 8, 10, 12, 14, 16],
+  interpolatePositions: true,
+};
 const SIGLIP_384: ResolutionChoice = {
   inputSize: 384,
   scales: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 14, 17, 22, 27],
@@ -35,8 +39,12 @@ export function defaultResolution(variant: Variant, enhancedDecoder: boolean): R
 export function resolutionFor(variant: Variant, inputSize: number): ResolutionChoice {
   const choice = supportedResolutions(variant).find((r) => r.inputSize === inputSize);
   if (!choice) {
-    const sizes = supportedResolutions(variant).map((r) => r.inputSize).join(' or ');
-    throw new Error(`image size ${inputSize} is not one the official ${variant} model runs at (use ${sizes}, or give the scale list of a model trained at another size)`);
+    const sizes = supportedResolutions(variant)
+      .map((r) => r.inputSize)
+      .join(' or ');
+    throw new Error(
+      `image size ${inputSize} is not one the official ${variant} model runs at (use ${sizes}, or give the scale list of a model trained at another size)`,
+    );
   }
   return choice;
 }
@@ -46,7 +54,8 @@ export function resolutionFor(variant: Variant, inputSize: number): ResolutionCh
  * at 128 pixels): the scale list cannot be read from tensor shapes, so its maker states it.
  */
 export function customResolution(inputSize: number, scales: readonly number[]): ResolutionChoice {
-  if (!Number.isInteger(inputSize) || inputSize <= 0) throw new Error(`image size must be a positive whole number, got ${inputSize}`);
+  if (!Number.isInteger(inputSize) || inputSize <= 0)
+    throw new Error(`image size must be a positive whole number, got ${inputSize}`);
   if (!scales.length || scales.some((s, i) => !Number.isInteger(s) || s < 1 || (i > 0 && s <= scales[i - 1]))) {
     throw new Error(`scales must be increasing positive whole numbers, got ${scales.join(',')}`);
   }

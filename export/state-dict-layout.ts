@@ -31,7 +31,10 @@ export function defaultSemanticDecoderShape(config: ModelConfig): SemanticDecode
     : { depth: 3, outDim: 1152, grid: config.pixelBranchSize / 16 };
 }
 
-export function officialLayout(config: ModelConfig, semanticDecoder: SemanticDecoderShape = defaultSemanticDecoderShape(config)): LayoutEntry[] {
+export function officialLayout(
+  config: ModelConfig,
+  semanticDecoder: SemanticDecoderShape = defaultSemanticDecoderShape(config),
+): LayoutEntry[] {
   const out: LayoutEntry[] = [];
   const add = (role: LayoutRole, key: string, ...shape: number[]) => out.push({ key, shape, role });
   const ln = (role: LayoutRole, prefix: string, d: number) => {
@@ -50,9 +53,18 @@ export function officialLayout(config: ModelConfig, semanticDecoder: SemanticDec
   semanticEncoderLayout(config, add, ln, linear);
   const D = config.semanticProjection.inDim;
   linear('semantic_encoder', 'encode_task_layer.0', config.semanticProjection.hiddenDim, D);
-  linear('semantic_encoder', 'encode_task_layer.2', config.semanticProjection.outDim, config.semanticProjection.hiddenDim);
+  linear(
+    'semantic_encoder',
+    'encode_task_layer.2',
+    config.semanticProjection.outDim,
+    config.semanticProjection.hiddenDim,
+  );
 
-  pixelEncoderLayout(config.pixelEncoder, (k, o, i, s) => conv('pixel_encoder', k, o, i, s), (k, d) => ln('pixel_encoder', k, d));
+  pixelEncoderLayout(
+    config.pixelEncoder,
+    (k, o, i, s) => conv('pixel_encoder', k, o, i, s),
+    (k, d) => ln('pixel_encoder', k, d),
+  );
   conv('pixel_encoder', 'quant_conv', config.pixelCodeDim, config.pixelEncoder.zChannels, 1);
 
   add('codebooks', 'quantize.embedding_vqkd.weight', config.codebookSize, config.semanticCodeDim);
@@ -60,7 +72,11 @@ export function officialLayout(config: ModelConfig, semanticDecoder: SemanticDec
   add('training_only', 'quantize.codebook_used', CODEBOOK_USED_LENGTH);
 
   conv('pixel_decoder', 'post_quant_conv', config.pixelDecoder.zChannels, config.pixelCodeDim, 1);
-  pixelDecoderLayout(config.pixelDecoder, (k, o, i, s) => conv('pixel_decoder', k, o, i, s), (k, d) => ln('pixel_decoder', k, d));
+  pixelDecoderLayout(
+    config.pixelDecoder,
+    (k, o, i, s) => conv('pixel_decoder', k, o, i, s),
+    (k, d) => ln('pixel_decoder', k, d),
+  );
 
   semanticDecoderLayout(config, semanticDecoder, add, ln, linear);
   return out;

@@ -23,7 +23,17 @@ const UNSEEN: Record<string, ModelConfig> = {
   'CLIP, 3 heads, 1 layer, K=1000, enhanced decoder, ch_mult 1-2-2-2-4': {
     ...RELEASED_CLIP_ENHANCED,
     codebookSize: 1000,
-    semanticEncoder: { kind: 'clip', width: 192, layers: 1, heads: 3, mlpDim: 384, patch: 16, posGrid: 14, interpolatePosTo: 16, lnEps: 1e-5 },
+    semanticEncoder: {
+      kind: 'clip',
+      width: 192,
+      layers: 1,
+      heads: 3,
+      mlpDim: 384,
+      patch: 16,
+      posGrid: 14,
+      interpolatePosTo: 16,
+      lnEps: 1e-5,
+    },
     semanticProjection: { inDim: 192, hiddenDim: 192, outDim: 32 },
     pixelEncoder: { ch: 32, chMult: [1, 2, 2, 2, 4], numResBlocks: 1, zChannels: 48 },
     pixelDecoder: { ch: 32, chMult: [1, 2, 2, 2, 4], numResBlocks: 4, zChannels: 48, enhanced: true },
@@ -31,7 +41,17 @@ const UNSEEN: Record<string, ModelConfig> = {
   'SigLIP, 3 heads, 2 layers (1 applied), K=512, normal decoder': {
     ...RELEASED_SIGLIP,
     codebookSize: 512,
-    semanticEncoder: { kind: 'siglip', hidden: 216, layersTotal: 2, layersApplied: 1, heads: 3, intermediate: 300, patch: 14, positions: 729, lnEps: 1e-6 },
+    semanticEncoder: {
+      kind: 'siglip',
+      hidden: 216,
+      layersTotal: 2,
+      layersApplied: 1,
+      heads: 3,
+      intermediate: 300,
+      patch: 14,
+      positions: 729,
+      lnEps: 1e-6,
+    },
     semanticProjection: { inDim: 216, hiddenDim: 216, outDim: 32 },
     pixelEncoder: { ch: 32, chMult: [1, 1, 2, 2, 4], numResBlocks: 2, zChannels: 40 },
     pixelDecoder: { ch: 32, chMult: [1, 1, 2, 2, 4], numResBlocks: 2, zChannels: 40, enhanced: false },
@@ -62,10 +82,13 @@ describe.runIf(fixturesAvailable())('checkpoints of architectures no fixture has
         const q = r.quantization;
         expect(q.indices.length).toBe(config.scales.reduce((a, s) => a + s * s, 0));
         expect(q.indices.every((i) => i >= 0 && i < config.codebookSize)).toBe(true);
-        for (const t of [r.semanticFeatures, r.pixelFeatures, q.fHat, r.image]) expect(t.every(Number.isFinite)).toBe(true);
+        for (const t of [r.semanticFeatures, r.pixelFeatures, q.fHat, r.image])
+          expect(t.every(Number.isFinite)).toBe(true);
         expect(r.image.length).toBe(3 * config.outputSize ** 2);
         // f̂ accumulated during encoding equals f̂ rebuilt from the indices alone.
-        expect(maxAbsDiff(q.fHat, decodeIndices(q.indices, config.scales, config.gridSize, model.codebooks))).toBeLessThan(1e-5);
+        expect(
+          maxAbsDiff(q.fHat, decodeIndices(q.indices, config.scales, config.gridSize, model.codebooks)),
+        ).toBeLessThan(1e-5);
       } finally {
         await model.runner.release();
       }

@@ -17,7 +17,8 @@ async function ruleIds(filePath: string, source: string): Promise<string[]> {
 
 describe('layer rules', () => {
   it('src/core may not import the exporter', async () => {
-    const source = "import { loadCheckpoint } from '../../export/checkpoint/load-checkpoint.ts';\nexport const f = loadCheckpoint;\n";
+    const source =
+      "import { loadCheckpoint } from '../../export/checkpoint/load-checkpoint.ts';\nexport const f = loadCheckpoint;\n";
     expect(await ruleIds('src/core/x.ts', source)).toEqual(['boundaries/dependencies']);
     // The same line is fine one layer up, so the rule rejects the layer, not the import.
     expect(await ruleIds('src/node/x.ts', source)).toEqual([]);
@@ -25,24 +26,34 @@ describe('layer rules', () => {
 
   it('src/core may not import Node, React or an ONNX runtime', async () => {
     for (const mod of ['node:fs', 'react', 'onnxruntime-web']) {
-      expect(await ruleIds('src/core/x.ts', `import * as m from '${mod}';\nexport const f = m;\n`)).toEqual(['no-restricted-imports']);
+      expect(await ruleIds('src/core/x.ts', `import * as m from '${mod}';\nexport const f = m;\n`)).toEqual([
+        'no-restricted-imports',
+      ]);
     }
   });
 
   it('src/core code imports src/core', async () => {
-    expect(await ruleIds('src/core/x.ts', "import type { Tensor } from './tensor.ts';\nexport type T = Tensor;\n")).toEqual([]);
+    expect(
+      await ruleIds('src/core/x.ts', "import type { Tensor } from './tensor.ts';\nexport type T = Tensor;\n"),
+    ).toEqual([]);
   });
 
   it('the exporter may not import the Node layer (which imports the exporter)', async () => {
-    const source = "import { nodeFileSource } from '../src/node/file-byte-source.ts';\nexport const f = nodeFileSource;\n";
+    const source =
+      "import { nodeFileSource } from '../src/node/file-byte-source.ts';\nexport const f = nodeFileSource;\n";
     expect(await ruleIds('export/x.ts', source)).toEqual(['boundaries/dependencies']);
   });
 
   it('the runtime may not import the page, and the page may not import Node', async () => {
-    expect(await ruleIds('src/runtime/x.ts', "import { App } from '../ui/App.tsx';\nexport const f = App;\n")).toEqual(['boundaries/dependencies']);
-    expect(await ruleIds('src/ui/x.ts', "import { decodeImageFile } from '../node/image-io.ts';\nexport const f = decodeImageFile;\n")).toEqual([
+    expect(await ruleIds('src/runtime/x.ts', "import { App } from '../ui/App.tsx';\nexport const f = App;\n")).toEqual([
       'boundaries/dependencies',
     ]);
+    expect(
+      await ruleIds(
+        'src/ui/x.ts',
+        "import { decodeImageFile } from '../node/image-io.ts';\nexport const f = decodeImageFile;\n",
+      ),
+    ).toEqual(['boundaries/dependencies']);
   });
 
   it('production code may not import test support; tests may', async () => {

@@ -20,7 +20,8 @@ export class CropStore {
   readonly data: Uint8Array;
   constructor(readonly count: number) {
     this.data = new Uint8Array(readFileSync(CROPS_FILE));
-    if (this.data.length !== count * CROP_SIDE * CROP_SIDE * 3) throw new Error(`${CROPS_FILE}: size does not match its index (${count} crops); rerun npm run train:data`);
+    if (this.data.length !== count * CROP_SIDE * CROP_SIDE * 3)
+      throw new Error(`${CROPS_FILE}: size does not match its index (${count} crops); rerun npm run train:data`);
   }
 
   /** A random view of crop `id` with side `side` (at most CROP_SIDE), from a random source `rand` in [0,1). */
@@ -44,7 +45,8 @@ export class CropStore {
         const sxBase = x0 + (v.flip ? side - 1 - x : x) * f;
         for (let c = 0; c < 3; c++) {
           let sum = 0;
-          for (let dy = 0; dy < f; dy++) for (let dx = 0; dx < f; dx++) sum += this.data[base + ((y0 + y * f + dy) * S + sxBase + dx) * 3 + c];
+          for (let dy = 0; dy < f; dy++)
+            for (let dx = 0; dx < f; dx++) sum += this.data[base + ((y0 + y * f + dy) * S + sxBase + dx) * 3 + c];
           out[dst + c] = sum * scale - 1;
         }
       }

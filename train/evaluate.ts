@@ -25,7 +25,9 @@ import { loadModelFromDir } from '../src/node/package-dir-reader.ts';
 import { CACHE_DIR, SOURCES } from './data-sources.ts';
 import { ensureUnpacked, listImages } from './prepare-data.ts';
 
-const FIXTURE_PHOTOS = ['astronaut', 'coffee'].map((n) => join(import.meta.dirname, '..', '..', 'shared', 'fixtures', 'clip-256-enhanced', n, 'source.png'));
+const FIXTURE_PHOTOS = ['astronaut', 'coffee'].map((n) =>
+  join(import.meta.dirname, '..', '..', 'shared', 'fixtures', 'clip-256-enhanced', n, 'source.png'),
+);
 
 export interface ImageScore {
   readonly name: string;
@@ -98,14 +100,22 @@ function sideBySide(pairs: readonly [RgbImage, RgbImage][], side: number, pairsP
   pairs.forEach(([a, b], i) => {
     const x0 = (i % pairsPerRow) * (2 * side + gap);
     const y0 = Math.floor(i / pairsPerRow) * (side + gap);
-    for (const [img, dx] of [[a, 0], [b, side]] as const) {
-      for (let y = 0; y < side; y++) out.data.set(img.data.subarray(y * side * 3, (y + 1) * side * 3), ((y0 + y) * W + x0 + dx) * 3);
+    for (const [img, dx] of [
+      [a, 0],
+      [b, side],
+    ] as const) {
+      for (let y = 0; y < side; y++)
+        out.data.set(img.data.subarray(y * side * 3, (y + 1) * side * 3), ((y0 + y) * W + x0 + dx) * 3);
     }
   });
   return out;
 }
 
-export async function evaluatePackage(dir: string, images: readonly string[], samplesPng?: string): Promise<EvalReport> {
+export async function evaluatePackage(
+  dir: string,
+  images: readonly string[],
+  samplesPng?: string,
+): Promise<EvalReport> {
   const model = await loadModelFromDir(dir);
   const m = model.manifest;
   const tally = new CodebookTally(m.codebookSize);
@@ -124,12 +134,18 @@ export async function evaluatePackage(dir: string, images: readonly string[], sa
       jointEqualsSemantic: agreement(q.indices, q.indicesSemanticOnly),
       jointEqualsPixel: agreement(q.indices, q.indicesPixelOnly),
       grey: isGrey(r.inputU8),
-      thumbnailPsnr: psnrU8(r.inputU8, thumbnailRoundTrip(createRgbImage(m.inputSize, m.inputSize, r.inputU8), m.gridSize)),
+      thumbnailPsnr: psnrU8(
+        r.inputU8,
+        thumbnailRoundTrip(createRgbImage(m.inputSize, m.inputSize, r.inputU8), m.gridSize),
+      ),
     };
     semSame += s.jointEqualsSemantic * q.indices.length;
     pixSame += s.jointEqualsPixel * q.indices.length;
     scores.push(s);
-    pairs.push([createRgbImage(m.inputSize, m.inputSize, r.inputU8), createRgbImage(m.outputSize, m.outputSize, r.imageU8)]);
+    pairs.push([
+      createRgbImage(m.inputSize, m.inputSize, r.inputU8),
+      createRgbImage(m.outputSize, m.outputSize, r.imageU8),
+    ]);
   }
   if (samplesPng && pairs.length) writeFileSync(samplesPng, encodePng(sideBySide(pairs, m.inputSize, 4)));
   const mean = (f: (s: ImageScore) => number, of = scores) => of.reduce((a, s) => a + f(s), 0) / of.length;
@@ -137,8 +153,14 @@ export async function evaluatePackage(dir: string, images: readonly string[], sa
     images: scores,
     meanPsnr: mean((s) => s.psnr),
     meanSsim: mean((s) => s.ssim),
-    meanPsnrColour: mean((s) => s.psnr, scores.filter((s) => !s.grey)),
-    meanPsnrGrey: mean((s) => s.psnr, scores.filter((s) => s.grey)),
+    meanPsnrColour: mean(
+      (s) => s.psnr,
+      scores.filter((s) => !s.grey),
+    ),
+    meanPsnrGrey: mean(
+      (s) => s.psnr,
+      scores.filter((s) => s.grey),
+    ),
     meanThumbnailPsnr: mean((s) => s.thumbnailPsnr),
     codesUsed: tally.distinct,
     codebookSize: m.codebookSize,
@@ -156,10 +178,13 @@ async function main(): Promise<void> {
     },
   });
   const images = evaluationImages();
-  if (!images.length) throw new Error('no held-out evaluation photos found (python3-skimage / python3-sklearn or the fixtures)');
+  if (!images.length)
+    throw new Error('no held-out evaluation photos found (python3-skimage / python3-sklearn or the fixtures)');
   const report = await evaluatePackage(values.package!, images, values.samples);
   for (const s of report.images) {
-    console.log(`${s.name.padEnd(18)}${s.grey ? ' (grey)' : '       '} PSNR ${s.psnr.toFixed(2)} dB (thumbnail ${s.thumbnailPsnr.toFixed(2)})  SSIM ${s.ssim.toFixed(3)}  joint=semantic-only ${(100 * s.jointEqualsSemantic).toFixed(1)}%  joint=pixel-only ${(100 * s.jointEqualsPixel).toFixed(1)}%`);
+    console.log(
+      `${s.name.padEnd(18)}${s.grey ? ' (grey)' : '       '} PSNR ${s.psnr.toFixed(2)} dB (thumbnail ${s.thumbnailPsnr.toFixed(2)})  SSIM ${s.ssim.toFixed(3)}  joint=semantic-only ${(100 * s.jointEqualsSemantic).toFixed(1)}%  joint=pixel-only ${(100 * s.jointEqualsPixel).toFixed(1)}%`,
+    );
   }
   console.log(
     `mean over ${report.images.length} held-out photos: PSNR ${report.meanPsnr.toFixed(2)} dB (colour ${report.meanPsnrColour.toFixed(2)}, grey ${report.meanPsnrGrey.toFixed(2)}; grid-sized thumbnail ${report.meanThumbnailPsnr.toFixed(2)}), SSIM ${report.meanSsim.toFixed(3)}; ` +

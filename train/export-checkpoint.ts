@@ -8,7 +8,11 @@ import type { LayoutEntry } from '../export/state-dict-layout.ts';
 import { nodeFileSink } from '../src/node/file-byte-sink.ts';
 import { toTorchLayout, type Params } from './params.ts';
 
-export async function writeOfficialCheckpoint(path: string, layout: readonly LayoutEntry[], params: Params): Promise<number> {
+export async function writeOfficialCheckpoint(
+  path: string,
+  layout: readonly LayoutEntry[],
+  params: Params,
+): Promise<number> {
   const model: TensorSpec[] = [];
   for (const entry of layout) {
     const v = params.get(entry.key);

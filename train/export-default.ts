@@ -30,8 +30,10 @@ async function main(): Promise<void> {
     },
   });
   if (values['from-state']) values.checkpoint = await checkpointFromState();
-  if (values.precision !== 'fp32' && values.precision !== 'fp16') throw new Error(`--precision must be fp32 or fp16, got ${values.precision}`);
-  if (!existsSync(values.checkpoint!)) throw new Error(`${values.checkpoint}: no trained checkpoint; run npm run train first`);
+  if (values.precision !== 'fp32' && values.precision !== 'fp16')
+    throw new Error(`--precision must be fp32 or fp16, got ${values.precision}`);
+  if (!existsSync(values.checkpoint!))
+    throw new Error(`${values.checkpoint}: no trained checkpoint; run npm run train first`);
   const outDir = values.out!;
   const cardPath = join(outDir, CARD);
   const card = existsSync(cardPath) ? readFileSync(cardPath) : null;
@@ -50,7 +52,9 @@ async function main(): Promise<void> {
     if (card) writeFileSync(cardPath, card);
   }
   const bytes = manifest.files.reduce((a, f) => a + f.bytes, 0);
-  console.log(`${manifest.name}: ${manifest.numTokens} tokens, K=${manifest.codebookSize}, ${manifest.precision}, ${(bytes / 1e6).toFixed(1)} MB in ${outDir}`);
+  console.log(
+    `${manifest.name}: ${manifest.numTokens} tokens, K=${manifest.codebookSize}, ${manifest.precision}, ${(bytes / 1e6).toFixed(1)} MB in ${outDir}`,
+  );
 }
 
 async function checkpointFromState(): Promise<string> {

@@ -38,7 +38,12 @@ async function main(): Promise<void> {
       x.dispose();
       out.grads.forEach((g, i) => grads.set(g.dataSync() as Float32Array, layout.offsets[i]));
       tf.dispose(out.grads);
-      const reply: WorkerReply = { ok: true, losses: out.losses, indices: out.indices, samples: out.samples.slice(0, 64 * 40) };
+      const reply: WorkerReply = {
+        ok: true,
+        losses: out.losses,
+        indices: out.indices,
+        samples: out.samples.slice(0, 64 * 40),
+      };
       port.postMessage(reply);
     } catch (e) {
       const reply: WorkerReply = { ok: false, error: (e as Error).stack ?? String(e) };

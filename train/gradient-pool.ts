@@ -19,7 +19,13 @@ export interface WorkerStep {
 }
 
 export type WorkerReply =
-  | { readonly ok: true; readonly ready?: true; readonly losses: Losses; readonly indices: Int32Array[]; readonly samples: Float32Array }
+  | {
+      readonly ok: true;
+      readonly ready?: true;
+      readonly losses: Losses;
+      readonly indices: Int32Array[];
+      readonly samples: Float32Array;
+    }
   | { readonly ok: false; readonly error: string };
 
 export interface PooledResult {

@@ -18,10 +18,19 @@ describe('groupNorm', () => {
     const gamma = tf.randomNormal([8], 1, 0.3, 'float32', 2);
     const beta = tf.randomNormal([8], 0, 1, 'float32', 3);
     const weight = tf.randomNormal([2, 5, 3, 8], 0, 1, 'float32', 4);
-    const loss = (f: typeof groupNorm | typeof autodiffGroupNorm) => (a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => f(a as tf.Tensor4D, g, b, 4, 1e-6).mul(weight).sum();
+    const loss = (f: typeof groupNorm | typeof autodiffGroupNorm) => (a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) =>
+      f(a as tf.Tensor4D, g, b, 4, 1e-6)
+        .mul(weight)
+        .sum();
     const mine = tf.grads(loss(groupNorm))([x, gamma, beta]);
     const reference = tf.grads(loss(autodiffGroupNorm))([x, gamma, beta]);
-    expect(groupNorm(x, gamma, beta, 4, 1e-6).sub(autodiffGroupNorm(x, gamma, beta, 4, 1e-6)).abs().max().dataSync()[0]).toBeLessThan(1e-5);
+    expect(
+      groupNorm(x, gamma, beta, 4, 1e-6)
+        .sub(autodiffGroupNorm(x, gamma, beta, 4, 1e-6))
+        .abs()
+        .max()
+        .dataSync()[0],
+    ).toBeLessThan(1e-5);
     mine.forEach((g, i) => {
       const scale = reference[i].abs().max().dataSync()[0];
       expect(scale).toBeGreaterThan(0);

@@ -31,7 +31,17 @@ const conv2dValidGrad = customGrad<[T, T]>((x, w, save) => {
     const [kh, kw, C, O] = ws.shape;
     const [N, Ho, Wo] = g.shape;
     const wRot = tf.transpose(tf.reverse(ws, [0, 1]), [0, 1, 3, 2]) as T4;
-    const dx = tf.conv2d(tf.pad(g, [[0, 0], [kh - 1, kh - 1], [kw - 1, kw - 1], [0, 0]]), wRot, 1, 'valid');
+    const dx = tf.conv2d(
+      tf.pad(g, [
+        [0, 0],
+        [kh - 1, kh - 1],
+        [kw - 1, kw - 1],
+        [0, 0],
+      ]),
+      wRot,
+      1,
+      'valid',
+    );
     const g2 = g.reshape([N * Ho * Wo, O]);
     // Channels-first copy of the input once, so every tap is a plain [C, N·Ho·Wo]·[N·Ho·Wo, O] product
     // (the wasm matMul with a transposed left operand is ~15× slower).
@@ -55,20 +65,33 @@ export function conv2dValid(x: T4, w: T4): T4 {
 
 /** nn.Conv2d(k=3, padding=1) + bias. */
 export function conv3x3(x: T4, w: T4, b: T): T4 {
-  return conv2dValid(tf.pad(x, [[0, 0], [1, 1], [1, 1], [0, 0]]), w).add(b) as T4;
+  return conv2dValid(
+    tf.pad(x, [
+      [0, 0],
+      [1, 1],
+      [1, 1],
+      [0, 0],
+    ]),
+    w,
+  ).add(b) as T4;
 }
 
 /** nn.Conv2d(k=1) + bias as a matrix product (filter [1,1,in,out]). */
 export function conv1x1(x: T4, w: T4, b: T): T4 {
   const [N, H, W, C] = x.shape;
   const O = w.shape[3];
-  return mm(x.reshape([N * H * W, C]), w.reshape([C, O])).add(b).reshape([N, H, W, O]) as T4;
+  return mm(x.reshape([N * H * W, C]), w.reshape([C, O]))
+    .add(b)
+    .reshape([N, H, W, O]) as T4;
 }
 
 /** Rearranges 2×2 pixel blocks into channels, ordered (row phase, column phase, channel). */
 function spaceToDepth2(x: T4): T4 {
   const [N, H, W, C] = x.shape;
-  return x.reshape([N, H / 2, 2, W / 2, 2, C]).transpose([0, 1, 3, 2, 4, 5]).reshape([N, H / 2, W / 2, 4 * C]) as T4;
+  return x
+    .reshape([N, H / 2, 2, W / 2, 2, C])
+    .transpose([0, 1, 3, 2, 4, 5])
+    .reshape([N, H / 2, W / 2, 4 * C]) as T4;
 }
 
 /**
@@ -82,8 +105,24 @@ export function downsampleConv(x: T4, w: T4, b: T | null): T4 {
   if (H % 2 || W % 2) throw new Error(`downsampleConv: ${H}x${W} input must have even sides`);
   const C = w.shape[2];
   const O = w.shape[3];
-  const s2d = spaceToDepth2(tf.pad(x, [[0, 0], [0, 2], [0, 2], [0, 0]]));
-  const w2 = tf.pad(w, [[0, 1], [0, 1], [0, 0], [0, 0]]).reshape([2, 2, 2, 2, C, O]).transpose([0, 2, 1, 3, 4, 5]).reshape([2, 2, 4 * C, O]) as T4;
+  const s2d = spaceToDepth2(
+    tf.pad(x, [
+      [0, 0],
+      [0, 2],
+      [0, 2],
+      [0, 0],
+    ]),
+  );
+  const w2 = tf
+    .pad(w, [
+      [0, 1],
+      [0, 1],
+      [0, 0],
+      [0, 0],
+    ])
+    .reshape([2, 2, 2, 2, C, O])
+    .transpose([0, 2, 1, 3, 4, 5])
+    .reshape([2, 2, 4 * C, O]) as T4;
   const y = conv2dValid(s2d, w2);
   return (b ? y.add(b) : y) as T4;
 }
@@ -119,7 +158,11 @@ function groupNormGrad(groups: number, eps: number) {
       const [xh, rs, gm] = saved;
       const dxh = grouped(g.mul(gm));
       const xhr = grouped(xh);
-      const dx = dxh.sub(dxh.mean([1, 3], true)).sub(xhr.mul(dxh.mul(xhr).mean([1, 3], true))).mul(rs).reshape([N, H, W, C]);
+      const dx = dxh
+        .sub(dxh.mean([1, 3], true))
+        .sub(xhr.mul(dxh.mul(xhr).mean([1, 3], true)))
+        .mul(rs)
+        .reshape([N, H, W, C]);
       return [dx, g.mul(xh).sum([0, 1, 2]), g.sum([0, 1, 2])];
     };
     return { value: xhat.mul(gamma).add(beta), gradFunc };
@@ -129,7 +172,11 @@ function groupNormGrad(groups: number, eps: number) {
 /** LayerNorm over the last axis. */
 export function layerNorm(x: T, gamma: T, beta: T, eps: number): T {
   const { mean, variance } = tf.moments(x, [x.rank - 1], true);
-  return x.sub(mean).mul(tf.rsqrt(variance.add(eps))).mul(gamma).add(beta);
+  return x
+    .sub(mean)
+    .mul(tf.rsqrt(variance.add(eps)))
+    .mul(gamma)
+    .add(beta);
 }
 
 export function silu(x: T): T {
@@ -157,7 +204,17 @@ const depthwiseGrad = customGrad<[T, T]>((x, w, save) => {
     const [xs, ws] = saved as [T4, T4];
     const [kh, kw, C] = ws.shape;
     const [N, Ho, Wo] = g.shape;
-    const dx = tf.depthwiseConv2d(tf.pad(g, [[0, 0], [kh - 1, kh - 1], [kw - 1, kw - 1], [0, 0]]), tf.reverse(ws, [0, 1]) as T4, 1, 'valid');
+    const dx = tf.depthwiseConv2d(
+      tf.pad(g, [
+        [0, 0],
+        [kh - 1, kh - 1],
+        [kw - 1, kw - 1],
+        [0, 0],
+      ]),
+      tf.reverse(ws, [0, 1]) as T4,
+      1,
+      'valid',
+    );
     const taps: T[] = [];
     for (let i = 0; i < kh; i++) {
       for (let j = 0; j < kw; j++) taps.push(tf.slice(xs, [0, i, j, 0], [N, Ho, Wo, C]).mul(g).sum([0, 1, 2]));
@@ -184,7 +241,10 @@ const matMulGrad = customGrad<[T, T]>((a, b, save) => {
     value: tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D),
     gradFunc: (dy: T | T[], saved: T[]) => {
       const [as, bs] = saved;
-      return [tf.matMul(dy as tf.Tensor2D, swapLastTwo(bs) as tf.Tensor2D), tf.matMul(swapLastTwo(as) as tf.Tensor2D, dy as tf.Tensor2D)];
+      return [
+        tf.matMul(dy as tf.Tensor2D, swapLastTwo(bs) as tf.Tensor2D),
+        tf.matMul(swapLastTwo(as) as tf.Tensor2D, dy as tf.Tensor2D),
+      ];
     },
   };
 });

@@ -57,7 +57,12 @@ export function batchGradients(
   const { value, grads } = tf.variableGrads(() => {
     const sem = net.semanticEncode(x);
     const pix = net.pixelEncode(x);
-    const qr = quantizer.quantize(tf.concat([sem, pix], 3) as tf.Tensor4D, param(params, 'quantize.embedding_vqkd.weight'), param(params, 'quantize.embedding_vqgan.weight'), bypassQuantizer);
+    const qr = quantizer.quantize(
+      tf.concat([sem, pix], 3) as tf.Tensor4D,
+      param(params, 'quantize.embedding_vqkd.weight'),
+      param(params, 'quantize.embedding_vqgan.weight'),
+      bypassQuantizer,
+    );
     indices = qr.indices;
     samples = Float32Array.from(qr.samples.dataSync());
     const fSem = qr.fHat.slice([0, 0, 0, 0], [-1, -1, -1, D]) as tf.Tensor4D;

@@ -27,9 +27,12 @@ export function toTorchLayout(entry: LayoutEntry, values: Float32Array): Float32
   const [O, I, kh, kw] = s;
   const out = new Float32Array(values.length);
   // tf [kh, kw, I, O] → torch [O, I, kh, kw]
-  for (let y = 0; y < kh; y++) for (let x = 0; x < kw; x++) for (let i = 0; i < I; i++) for (let o = 0; o < O; o++) {
-    out[((o * I + i) * kh + y) * kw + x] = values[((y * kw + x) * I + i) * O + o];
-  }
+  for (let y = 0; y < kh; y++)
+    for (let x = 0; x < kw; x++)
+      for (let i = 0; i < I; i++)
+        for (let o = 0; o < O; o++) {
+          out[((o * I + i) * kh + y) * kw + x] = values[((y * kw + x) * I + i) * O + o];
+        }
   return out;
 }
 
@@ -37,7 +40,12 @@ export function toTorchLayout(entry: LayoutEntry, values: Float32Array): Float32
 function initialValue(entry: LayoutEntry, shape: number[]): tf.Tensor {
   const { key } = entry;
   if (key === 'quantize.codebook_used') return tf.zeros(shape);
-  if (shape.length === 1) return key.endsWith('.weight') ? tf.ones(shape) : key.endsWith('.bias') ? tf.zeros(shape) : tf.randomNormal(shape, 0, 0.02);
+  if (shape.length === 1)
+    return key.endsWith('.weight')
+      ? tf.ones(shape)
+      : key.endsWith('.bias')
+        ? tf.zeros(shape)
+        : tf.randomNormal(shape, 0, 0.02);
   if (key.includes('embedding_vq')) return tf.randomNormal(shape);
   if (/positional_embedding|pos_embed|cls_token/.test(key)) return tf.randomNormal(shape, 0, 0.02);
   // fan-in = product of all but the output axis (last for tf conv filters, first for torch linears)

@@ -18,7 +18,6 @@ import { STATE_FILE } from './run-files.ts';
 import { loadState } from './train-state.ts';
 import { maxAbsDiff } from '../src/test-support/compare.ts';
 
-
 function maxAbs(a: Float32Array): number {
   let m = 0;
   for (const v of a) m = Math.max(m, Math.abs(v));
@@ -84,7 +83,9 @@ async function main(): Promise<void> {
   for (const c of await checkParity(params)) {
     const pass = c.relative < PARITY_TOLERANCE;
     ok &&= pass;
-    console.log(`${pass ? 'ok  ' : 'FAIL'} ${c.name}: max |Δ| ${c.maxAbsDiff.toExponential(2)} (relative ${c.relative.toExponential(2)})`);
+    console.log(
+      `${pass ? 'ok  ' : 'FAIL'} ${c.name}: max |Δ| ${c.maxAbsDiff.toExponential(2)} (relative ${c.relative.toExponential(2)})`,
+    );
   }
   if (!ok) process.exitCode = 1;
 }

@@ -10,7 +10,17 @@ import { join, relative } from 'node:path';
 import { decodeImageFile } from '../src/node/image-io.ts';
 import { pilResize } from '../src/core/image/pil-resize.ts';
 import { cropRgbImage, type RgbImage } from '../src/core/image/rgb-image.ts';
-import { CACHE_DIR, CROPS_FILE, CROPS_META, CROP_SIDE, DEB_DIR, FORBIDDEN_IN_TRAINING, SOURCES, UNPACK_DIR, type ImageSource } from './data-sources.ts';
+import {
+  CACHE_DIR,
+  CROPS_FILE,
+  CROPS_META,
+  CROP_SIDE,
+  DEB_DIR,
+  FORBIDDEN_IN_TRAINING,
+  SOURCES,
+  UNPACK_DIR,
+  type ImageSource,
+} from './data-sources.ts';
 import { mulberry32 } from '../src/core/seeded-random.ts';
 
 /** Short sides (px) an image is scaled to before cropping: from "whole scene in one crop" to detail. */
@@ -61,9 +71,15 @@ function dedupe(paths: string[]): string[] {
 /** Halves with a box filter while the short side is ≥ 2·target (as center_crop_arr), then bicubic to the target short side. */
 function scaleShortSide(img: RgbImage, target: number): RgbImage {
   let cur = img;
-  while (Math.min(cur.width, cur.height) >= 2 * target) cur = pilResize(cur, Math.floor(cur.width / 2), Math.floor(cur.height / 2), 'box');
+  while (Math.min(cur.width, cur.height) >= 2 * target)
+    cur = pilResize(cur, Math.floor(cur.width / 2), Math.floor(cur.height / 2), 'box');
   const s = target / Math.min(cur.width, cur.height);
-  return pilResize(cur, Math.max(target, Math.round(cur.width * s)), Math.max(target, Math.round(cur.height * s)), 'bicubic');
+  return pilResize(
+    cur,
+    Math.max(target, Math.round(cur.width * s)),
+    Math.max(target, Math.round(cur.height * s)),
+    'bicubic',
+  );
 }
 
 export interface CropIndex {
@@ -84,10 +100,15 @@ async function main(): Promise<void> {
   for (const use of ['train', 'validation'] as const) {
     for (const src of SOURCES.filter((s) => s.use === use)) {
       const root = ensureUnpacked(src);
-      packages.push({ pkg: src.pkg, deb: relative(CACHE_DIR, root), copyright: join(relative(CACHE_DIR, root), 'usr/share/doc', src.pkg, 'copyright') });
+      packages.push({
+        pkg: src.pkg,
+        deb: relative(CACHE_DIR, root),
+        copyright: join(relative(CACHE_DIR, root), 'usr/share/doc', src.pkg, 'copyright'),
+      });
       const files = dedupe(listImages(join(root, src.imageDir), src.only));
       for (const path of files) {
-        if (FORBIDDEN_IN_TRAINING.some((f) => path.toLowerCase().includes(`/${f}`))) throw new Error(`${path}: held-out evaluation photos must never be trained on`);
+        if (FORBIDDEN_IN_TRAINING.some((f) => path.toLowerCase().includes(`/${f}`)))
+          throw new Error(`${path}: held-out evaluation photos must never be trained on`);
         let img: RgbImage;
         try {
           img = await decodeImageFile(path);
@@ -108,7 +129,9 @@ async function main(): Promise<void> {
         }
         images.push({ path: relative(CACHE_DIR, path), pkg: src.pkg, use, crops: n });
         if (use === 'train') trainCount += n;
-        console.log(`${src.pkg}: ${relative(root, path)} ${img.width}x${img.height} → ${n} crops (total ${chunks.length})`);
+        console.log(
+          `${src.pkg}: ${relative(root, path)} ${img.width}x${img.height} → ${n} crops (total ${chunks.length})`,
+        );
       }
     }
   }
@@ -117,7 +140,9 @@ async function main(): Promise<void> {
   writeFileSync(CROPS_FILE, all);
   const index: CropIndex = { side: CROP_SIDE, count: chunks.length, trainCount, images, packages };
   writeFileSync(CROPS_META, JSON.stringify(index, null, 1));
-  console.log(`wrote ${chunks.length} crops (${trainCount} train, ${chunks.length - trainCount} validation) to ${CROPS_FILE}`);
+  console.log(
+    `wrote ${chunks.length} crops (${trainCount} train, ${chunks.length - trainCount} validation) to ${CROPS_FILE}`,
+  );
 }
 
 export function readCropIndex(): CropIndex {

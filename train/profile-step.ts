@@ -30,9 +30,25 @@ async function main(): Promise<void> {
     ['pixel encoder', () => net.pixelEncode(x).square().mean(), true],
     ['pixel decoder', () => net.pixelDecode(z).square().mean(), true],
     ['semantic encoder (ViT)', () => net.semanticEncode(x).square().mean(), true],
-    ['multi-scale quantizer', () => quantizer.quantize(scaled(h), param(params, 'quantize.embedding_vqkd.weight'), param(params, 'quantize.embedding_vqgan.weight')).fHat.square().mean(), true],
+    [
+      'multi-scale quantizer',
+      () =>
+        quantizer
+          .quantize(
+            scaled(h),
+            param(params, 'quantize.embedding_vqkd.weight'),
+            param(params, 'quantize.embedding_vqgan.weight'),
+          )
+          .fHat.square()
+          .mean(),
+      true,
+    ],
     ['teacher target (forward only)', () => teacher.semanticTarget(x).mean(), false],
-    ['perceptual distance', () => perceptualDistance(teacher.perceptualFeatures(scaled(x)), teacher.perceptualFeatures(x)) as tf.Scalar, true],
+    [
+      'perceptual distance',
+      () => perceptualDistance(teacher.perceptualFeatures(scaled(x)), teacher.perceptualFeatures(x)) as tf.Scalar,
+      true,
+    ],
   ];
   let total = 0;
   for (const [name, f, backward] of parts) {
@@ -47,7 +63,9 @@ async function main(): Promise<void> {
       if (r > 0) ms += (performance.now() - t0) / REPEATS / BATCH;
     }
     total += ms;
-    console.log(`${name.padEnd(30)} ${ms.toFixed(0).padStart(6)} ms per image${backward ? ' (forward + backward)' : ''}`);
+    console.log(
+      `${name.padEnd(30)} ${ms.toFixed(0).padStart(6)} ms per image${backward ? ' (forward + backward)' : ''}`,
+    );
   }
   console.log(`${'sum'.padEnd(30)} ${total.toFixed(0).padStart(6)} ms per image on one thread`);
 }

@@ -25,9 +25,12 @@ export function l2Normalize(x: T): T {
 function kron2d(m: ResampleMatrix): tf.Tensor2D {
   const { rows, cols, data } = m;
   const out = new Float32Array(rows * rows * cols * cols);
-  for (let i = 0; i < rows; i++) for (let j = 0; j < rows; j++) for (let k = 0; k < cols; k++) for (let l = 0; l < cols; l++) {
-    out[(i * rows + j) * cols * cols + k * cols + l] = data[i * cols + k] * data[j * cols + l];
-  }
+  for (let i = 0; i < rows; i++)
+    for (let j = 0; j < rows; j++)
+      for (let k = 0; k < cols; k++)
+        for (let l = 0; l < cols; l++) {
+          out[(i * rows + j) * cols * cols + k * cols + l] = data[i * cols + k] * data[j * cols + l];
+        }
   return tf.tensor2d(out, [rows * rows, cols * cols]);
 }
 
@@ -68,7 +71,10 @@ export class MultiScaleQuantizer {
     const eSem = l2Normalize(semCodebook);
     const ePix = l2Normalize(pixCodebook);
     // Token-major layout [S², N·C] so each resize is a single matrix product.
-    let residual: T = h.reshape([N, S * S, C]).transpose([1, 0, 2]).reshape([S * S, N * C]);
+    let residual: T = h
+      .reshape([N, S * S, C])
+      .transpose([1, 0, 2])
+      .reshape([S * S, N * C]);
     let fHat: T = tf.zeros([S * S, N * C]);
     let vqLoss: T = tf.scalar(0);
     const indices: Int32Array[] = [];
@@ -78,13 +84,22 @@ export class MultiScaleQuantizer {
       const zn = tf.concat([l2Normalize(r.slice([0, 0], [-1, D])), l2Normalize(r.slice([0, D], [-1, C - D]))], 1);
       const zSem = zn.slice([0, 0], [-1, D]);
       const zPix = zn.slice([0, D], [-1, C - D]);
-      const idx = tf.tidy(() => tf.argMax(mm(stopGradient(zSem), stopGradient(eSem), false, true).add(mm(stopGradient(zPix), stopGradient(ePix), false, true)), 1));
+      const idx = tf.tidy(() =>
+        tf.argMax(
+          mm(stopGradient(zSem), stopGradient(eSem), false, true).add(
+            mm(stopGradient(zPix), stopGradient(ePix), false, true),
+          ),
+          1,
+        ),
+      );
       indices.push(idx.dataSync() as Int32Array);
       // One-hot products instead of gather: their gradient needs no scatter kernel.
       const onehot = tf.oneHot(idx, K).toFloat();
       idx.dispose();
       const q = tf.concat([mm(onehot, eSem), mm(onehot, ePix)], 1);
-      vqLoss = vqLoss.add(q.sub(stopGradient(zn)).square().mean()).add(stopGradient(q).sub(zn).square().mean().mul(this.beta));
+      vqLoss = vqLoss
+        .add(q.sub(stopGradient(zn)).square().mean())
+        .add(stopGradient(q).sub(zn).square().mean().mul(this.beta));
       const qst = bypass ? zn : zn.add(stopGradient(q.sub(zn)));
       const u = mm(this.up[i], qst.reshape([s * s, N * C]));
       fHat = fHat.add(u);
@@ -92,7 +107,10 @@ export class MultiScaleQuantizer {
       sampleParts.push(stopGradient(zn));
     });
     return {
-      fHat: fHat.reshape([S * S, N, C]).transpose([1, 0, 2]).reshape([N, S, S, C]) as tf.Tensor4D,
+      fHat: fHat
+        .reshape([S * S, N, C])
+        .transpose([1, 0, 2])
+        .reshape([N, S, S, C]) as tf.Tensor4D,
       vqLoss: vqLoss.div(this.scales.length),
       indices,
       samples: tf.concat(sampleParts, 0),

@@ -22,7 +22,8 @@ interface LayersJson {
   weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
 }
 
-export const TEACHER_SOURCE = 'nsfwjs@4 dist/models/mobilenet_v2 (MobileNetV2 α=1.0, ImageNet-initialised, fine-tuned on 5 classes; MIT)';
+export const TEACHER_SOURCE =
+  'nsfwjs@4 dist/models/mobilenet_v2 (MobileNetV2 α=1.0, ImageNet-initialised, fine-tuned on 5 classes; MIT)';
 export const TEACHER_LAYER = 'block_12_add';
 
 /**
@@ -70,7 +71,11 @@ export class MobileNetTeacher {
     const topology = truncatedTopology(json.modelTopology, TEACHER_LAYER);
     const bytes = Buffer.from(shard, 'base64');
     const full = await tf.loadLayersModel(
-      tf.io.fromMemory({ modelTopology: topology, weightSpecs: json.weightsManifest[0].weights, weightData: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) }),
+      tf.io.fromMemory({
+        modelTopology: topology,
+        weightSpecs: json.weightsManifest[0].weights,
+        weightData: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength),
+      }),
       { strict: false },
     );
     const semantic = full;
@@ -82,7 +87,12 @@ export class MobileNetTeacher {
       const scale = tf.keep(gamma.div(variance.add(eps).sqrt()) as tf.Tensor1D);
       return { w: tf.keep(w.clone() as T4), scale, shift: tf.keep(beta.sub(mean.mul(scale)) as tf.Tensor1D) };
     };
-    return new MobileNetTeacher(semantic, fold('Conv1', 'bn_Conv1'), fold('expanded_conv_depthwise', 'expanded_conv_depthwise_BN'), fold('expanded_conv_project', 'expanded_conv_project_BN'));
+    return new MobileNetTeacher(
+      semantic,
+      fold('Conv1', 'bn_Conv1'),
+      fold('expanded_conv_depthwise', 'expanded_conv_depthwise_BN'),
+      fold('expanded_conv_project', 'expanded_conv_project_BN'),
+    );
   }
 
   /** MobileNetV2 (as nsfwjs feeds it) takes RGB in [0, 1]; TokenFlow images are in [-1, 1]. */
@@ -92,7 +102,8 @@ export class MobileNetTeacher {
 
   semanticTarget(x: T4): T4 {
     return tf.tidy(() => {
-      const big = x.shape[1] === TEACHER_INPUT ? x : tf.image.resizeBilinear(x, [TEACHER_INPUT, TEACHER_INPUT], false, true);
+      const big =
+        x.shape[1] === TEACHER_INPUT ? x : tf.image.resizeBilinear(x, [TEACHER_INPUT, TEACHER_INPUT], false, true);
       return this.semantic.predict(MobileNetTeacher.toUnit(big)) as T4;
     });
   }
@@ -100,9 +111,25 @@ export class MobileNetTeacher {
   /** Differentiable early features: [Conv1+BN+ReLU6 (32ch, stride 2), depthwise+BN+ReLU6, project+BN (16ch)]. */
   perceptualFeatures(x: T4): T4[] {
     const relu6 = (t: tf.Tensor) => tf.clipByValue(t, 0, 6) as T4;
-    const f1 = relu6(downsampleConv(MobileNetTeacher.toUnit(x), this.conv1.w, null).mul(this.conv1.scale).add(this.conv1.shift));
-    const f2 = relu6(depthwiseValid(tf.pad(f1, [[0, 0], [1, 1], [1, 1], [0, 0]]), this.dw.w).mul(this.dw.scale).add(this.dw.shift));
-    const f3 = conv1x1(f2, this.project.w, tf.zeros([this.project.w.shape[3]])).mul(this.project.scale).add(this.project.shift) as T4;
+    const f1 = relu6(
+      downsampleConv(MobileNetTeacher.toUnit(x), this.conv1.w, null).mul(this.conv1.scale).add(this.conv1.shift),
+    );
+    const f2 = relu6(
+      depthwiseValid(
+        tf.pad(f1, [
+          [0, 0],
+          [1, 1],
+          [1, 1],
+          [0, 0],
+        ]),
+        this.dw.w,
+      )
+        .mul(this.dw.scale)
+        .add(this.dw.shift),
+    );
+    const f3 = conv1x1(f2, this.project.w, tf.zeros([this.project.w.shape[3]]))
+      .mul(this.project.scale)
+      .add(this.project.shift) as T4;
     return [f1, f2, f3];
   }
 }

@@ -27,7 +27,17 @@ export const TINY_CONFIG: ModelConfig = {
   codebookSize: 1024,
   semanticCodeDim: 32,
   pixelCodeDim: 8,
-  semanticEncoder: { kind: 'clip', width: 128, layers: 2, heads: 2, mlpDim: 512, patch: 8, posGrid: 16, interpolatePosTo: null, lnEps: 1e-5 },
+  semanticEncoder: {
+    kind: 'clip',
+    width: 128,
+    layers: 2,
+    heads: 2,
+    mlpDim: 512,
+    patch: 8,
+    posGrid: 16,
+    interpolatePosTo: null,
+    lnEps: 1e-5,
+  },
   semanticProjection: { inDim: 128, hiddenDim: 128, outDim: 32 },
   pixelEncoder: { ch: 32, chMult: [1, 1, 2, 2], numResBlocks: 1, zChannels: 64 },
   // The full-resolution decoder level runs 64 wide: its final GroupNorm(32) must see at least two

@@ -3,7 +3,18 @@
  * names, NHWC. Mirrors §3 and §5 of the design spec; the multi-scale quantizer is quantizer.ts.
  */
 import type { ModelConfig } from '../export/model-config.ts';
-import { conv1x1, conv3x3, downsampleConv, groupNorm, layerNorm, linear, mm, quickGelu, silu, upsampleNearest2 } from './nn-ops.ts';
+import {
+  conv1x1,
+  conv3x3,
+  downsampleConv,
+  groupNorm,
+  layerNorm,
+  linear,
+  mm,
+  quickGelu,
+  silu,
+  upsampleNearest2,
+} from './nn-ops.ts';
 import { param, type Params } from './params.ts';
 import { tf } from './tf-backend.ts';
 
@@ -29,7 +40,13 @@ export class TokenFlowNet {
   }
 
   private gn(prefix: string, x: T4): T4 {
-    return groupNorm(x, this.w(`${prefix}.weight`), this.w(`${prefix}.bias`), this.config.groupNorm.groups, this.config.groupNorm.eps);
+    return groupNorm(
+      x,
+      this.w(`${prefix}.weight`),
+      this.w(`${prefix}.bias`),
+      this.config.groupNorm.groups,
+      this.config.groupNorm.eps,
+    );
   }
 
   private resBlock(prefix: string, x: T4): T4 {
@@ -65,7 +82,12 @@ export class TokenFlowNet {
         h = this.resBlock(`encoder.conv_blocks.${l}.res.${j}`, h);
         if (l === levels - 1) h = this.attnBlock(`encoder.conv_blocks.${l}.attn.${j}`, h);
       }
-      if (l !== levels - 1) h = downsampleConv(h, this.w(`encoder.conv_blocks.${l}.downsample.conv.weight`) as T4, this.w(`encoder.conv_blocks.${l}.downsample.conv.bias`));
+      if (l !== levels - 1)
+        h = downsampleConv(
+          h,
+          this.w(`encoder.conv_blocks.${l}.downsample.conv.weight`) as T4,
+          this.w(`encoder.conv_blocks.${l}.downsample.conv.bias`),
+        );
     }
     h = this.mid('encoder', h);
     h = this.conv3('encoder.conv_out', silu(this.gn('encoder.norm_out', h)) as T4);
@@ -91,7 +113,8 @@ export class TokenFlowNet {
   /** Positional rows (class row first) for a g×g token grid: the model only runs at its stored grid. */
   private positions(key: string, grid: number, g: number): T {
     const pos = this.w(key);
-    if (g !== grid) throw new Error(`${key}: a ${g}×${g} token grid does not match the stored ${grid}×${grid} positions`);
+    if (g !== grid)
+      throw new Error(`${key}: a ${g}×${g} token grid does not match the stored ${grid}×${grid} positions`);
     return pos.reshape([grid * grid + 1, pos.shape[pos.rank - 1]]);
   }
 
@@ -104,7 +127,10 @@ export class TokenFlowNet {
     const g = R / P;
     const D = enc.width;
     // Patch vectors in torch's (channel, row, column) order, matching conv1.weight [D, 3, P, P].
-    const patches = x.reshape([N, g, P, g, P, 3]).transpose([0, 1, 3, 5, 2, 4]).reshape([N, g * g, 3 * P * P]);
+    const patches = x
+      .reshape([N, g, P, g, P, 3])
+      .transpose([0, 1, 3, 5, 2, 4])
+      .reshape([N, g * g, 3 * P * P]);
     const tokens = linear(patches, this.w('encoder_vqkd.conv1.weight'), null);
     const cls = this.w('encoder_vqkd.class_embedding').reshape([1, 1, D]).tile([N, 1, 1]);
     let h = tf.concat([cls, tokens], 1).add(this.positions('encoder_vqkd.positional_embedding', enc.posGrid, g));
@@ -113,11 +139,21 @@ export class TokenFlowNet {
       const b = `encoder_vqkd.transformer.resblocks.${i}`;
       h = h.add(this.mha(b, layerNorm(h, this.w(`${b}.ln_1.weight`), this.w(`${b}.ln_1.bias`), enc.lnEps), enc.heads));
       const m = layerNorm(h, this.w(`${b}.ln_2.weight`), this.w(`${b}.ln_2.bias`), enc.lnEps);
-      h = h.add(linear(quickGelu(linear(m, this.w(`${b}.mlp.c_fc.weight`), this.w(`${b}.mlp.c_fc.bias`))), this.w(`${b}.mlp.c_proj.weight`), this.w(`${b}.mlp.c_proj.bias`)));
+      h = h.add(
+        linear(
+          quickGelu(linear(m, this.w(`${b}.mlp.c_fc.weight`), this.w(`${b}.mlp.c_fc.bias`))),
+          this.w(`${b}.mlp.c_proj.weight`),
+          this.w(`${b}.mlp.c_proj.bias`),
+        ),
+      );
     }
     h = layerNorm(h, this.w('encoder_vqkd.ln_post.weight'), this.w('encoder_vqkd.ln_post.bias'), enc.lnEps);
     const patchTokens = h.slice([0, 1, 0], [N, g * g, D]);
-    const t = linear(tf.tanh(linear(patchTokens, this.w('encode_task_layer.0.weight'), this.w('encode_task_layer.0.bias'))), this.w('encode_task_layer.2.weight'), this.w('encode_task_layer.2.bias'));
+    const t = linear(
+      tf.tanh(linear(patchTokens, this.w('encode_task_layer.0.weight'), this.w('encode_task_layer.0.bias'))),
+      this.w('encode_task_layer.2.weight'),
+      this.w('encode_task_layer.2.bias'),
+    );
     return t.reshape([N, g, g, this.config.semanticCodeDim]) as T4;
   }
 
@@ -125,7 +161,11 @@ export class TokenFlowNet {
     const [N, L, D] = x.shape;
     const hd = D / heads;
     const qkv = linear(x, this.w(`${b}.attn.in_proj_weight`), this.w(`${b}.attn.in_proj_bias`));
-    const split = (i: number) => qkv.slice([0, 0, i * D], [N, L, D]).reshape([N, L, heads, hd]).transpose([0, 2, 1, 3]) as tf.Tensor4D;
+    const split = (i: number) =>
+      qkv
+        .slice([0, 0, i * D], [N, L, D])
+        .reshape([N, L, heads, hd])
+        .transpose([0, 2, 1, 3]) as tf.Tensor4D;
     const att = tf.softmax(mm(split(0), split(1), false, true).mul(1 / Math.sqrt(hd)));
     const o = mm(att, split(2)).transpose([0, 2, 1, 3]).reshape([N, L, D]);
     return linear(o, this.w(`${b}.attn.out_proj.weight`), this.w(`${b}.attn.out_proj.bias`));
@@ -142,7 +182,11 @@ export class TokenFlowNet {
     const pos = this.positions('decoder_vqkd.pos_embed', grid, g).slice([1, 0], [g * g, D]);
     let h = tokens.reshape([N, g * g, D]).add(pos);
     h = layerNorm(h, this.w('decoder_vqkd.fc_norm.weight'), this.w('decoder_vqkd.fc_norm.bias'), 1e-6);
-    const t = linear(tf.tanh(linear(h, this.w('decode_task_layer.0.weight'), this.w('decode_task_layer.0.bias'))), this.w('decode_task_layer.2.weight'), this.w('decode_task_layer.2.bias'));
+    const t = linear(
+      tf.tanh(linear(h, this.w('decode_task_layer.0.weight'), this.w('decode_task_layer.0.bias'))),
+      this.w('decode_task_layer.2.weight'),
+      this.w('decode_task_layer.2.bias'),
+    );
     return t.reshape([N, g, g, t.shape[2] as number]) as T4;
   }
 }

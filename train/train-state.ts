@@ -42,15 +42,19 @@ export async function loadState(path: string, params: Params, optimizer: tf.Opti
   const nl = buf.indexOf(10);
   const header = JSON.parse(buf.subarray(0, nl).toString('utf8')) as Header;
   let off = nl + 1;
-  const optWeights: Awaited<ReturnType<tf.Optimizer["getWeights"]>> = [];
+  const optWeights: Awaited<ReturnType<tf.Optimizer['getWeights']>> = [];
   for (const t of header.tensors) {
     const n = t.shape.reduce((a, b) => a * b, 1);
     const data = new Float32Array(buf.buffer.slice(buf.byteOffset + off, buf.byteOffset + off + 4 * n));
     off += 4 * n;
     if (t.kind === 'param') {
       const v = params.get(t.name);
-      if (!v) throw new Error(`${path}: saved parameter '${t.name}' is not in the model; delete the run folder to start afresh`);
-      if (v.shape.join() !== t.shape.join()) throw new Error(`${path}: '${t.name}' was saved as [${t.shape}] but the model has [${v.shape}]`);
+      if (!v)
+        throw new Error(
+          `${path}: saved parameter '${t.name}' is not in the model; delete the run folder to start afresh`,
+        );
+      if (v.shape.join() !== t.shape.join())
+        throw new Error(`${path}: '${t.name}' was saved as [${t.shape}] but the model has [${v.shape}]`);
       v.assign(tf.tensor(data, t.shape));
     } else optWeights.push({ name: t.name, tensor: tf.tensor(data, t.shape) });
   }

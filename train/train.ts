@@ -53,7 +53,10 @@ async function main(): Promise<void> {
   const budgetSeconds = Number(values.minutes) * 60;
   const B = Number(values.batch);
   const workers = Number(values.workers);
-  if (!(budgetSeconds > 0 && B > 0 && workers >= 0)) throw new Error(`--minutes and --batch must be positive numbers and --workers 0 or more (got ${values.minutes}, ${values.batch}, ${values.workers})`);
+  if (!(budgetSeconds > 0 && B > 0 && workers >= 0))
+    throw new Error(
+      `--minutes and --batch must be positive numbers and --workers 0 or more (got ${values.minutes}, ${values.batch}, ${values.workers})`,
+    );
   const side = TINY_CONFIG.inputSize;
 
   await startBackend(1);
@@ -62,8 +65,13 @@ async function main(): Promise<void> {
   const store = new CropStore(index.count);
   const trainIds = index.trainCount;
   const nVal = index.count - index.trainCount;
-  const valIds = Array.from({ length: Math.min(VAL_CROPS, nVal) }, (_, i) => index.trainCount + Math.floor((i * nVal) / VAL_CROPS));
-  console.log(`data: ${trainIds} training crops, ${valIds.length} held-out validation crops (${index.packages.map((p) => p.pkg).join(', ')})`);
+  const valIds = Array.from(
+    { length: Math.min(VAL_CROPS, nVal) },
+    (_, i) => index.trainCount + Math.floor((i * nVal) / VAL_CROPS),
+  );
+  console.log(
+    `data: ${trainIds} training crops, ${valIds.length} held-out validation crops (${index.packages.map((p) => p.pkg).join(', ')})`,
+  );
 
   const layout = layoutFor(TINY_CONFIG, TINY_SEMANTIC_DECODER);
   const params = createParams(layout);
@@ -72,10 +80,18 @@ async function main(): Promise<void> {
   const optimizer = tf.train.adam(LR, 0.9, 0.99);
   const vars = trainableList(params);
   const flat = flatLayout(vars);
-  console.log(`model: ${layout.length} official tensors, ${(flat.total / 1e6).toFixed(2)} M trainable parameters, K=${TINY_CONFIG.codebookSize}; ${workers ? `${workers} gradient workers` : 'in-process gradients'}`);
+  console.log(
+    `model: ${layout.length} official tensors, ${(flat.total / 1e6).toFixed(2)} M trainable parameters, K=${TINY_CONFIG.codebookSize}; ${workers ? `${workers} gradient workers` : 'in-process gradients'}`,
+  );
 
-  const info: RunInfo = (await loadState(STATE_FILE, params, optimizer)) ?? { step: 0, trainSeconds: 0, valHistory: [], restarts: 0 };
-  if (info.step > 0) console.log(`resumed at step ${info.step} (${(info.trainSeconds / 60).toFixed(1)} min trained so far)`);
+  const info: RunInfo = (await loadState(STATE_FILE, params, optimizer)) ?? {
+    step: 0,
+    trainSeconds: 0,
+    valHistory: [],
+    restarts: 0,
+  };
+  if (info.step > 0)
+    console.log(`resumed at step ${info.step} (${(info.trainSeconds / 60).toFixed(1)} min trained so far)`);
   // On a shared 2-core machine one in-process tfjs measured faster than worker threads (the
   // coordinator's copies and Adam compete with them); workers pay off on many idle cores.
   const pool = workers > 0 ? await GradientPool.start(flat.total, workers) : null;
@@ -96,7 +112,10 @@ async function main(): Promise<void> {
     const progress = info.trainSeconds / budgetSeconds;
     const rand = mulberry32(1000003 * (step + 1));
     const views = Array.from({ length: B }, () => CropStore.randomView(Math.floor(rand() * trainIds), side, rand));
-    const lr = step < WARMUP ? (LR * (step + 1)) / WARMUP : LR_FINAL + (LR - LR_FINAL) * 0.5 * (1 + Math.cos(Math.PI * progress));
+    const lr =
+      step < WARMUP
+        ? (LR * (step + 1)) / WARMUP
+        : LR_FINAL + (LR - LR_FINAL) * 0.5 * (1 + Math.cos(Math.PI * progress));
     // tfjs' Adam reads this field on every update.
     (optimizer as unknown as { learningRate: number }).learningRate = lr;
     const bypassProb = Math.max(0, BYPASS_START * (1 - progress / BYPASS_END));
@@ -119,7 +138,8 @@ async function main(): Promise<void> {
       });
       result = out;
     }
-    if (!Number.isFinite(result.losses.total)) throw new Error(`step ${step}: loss is ${result.losses.total}; stopping (last good state is ${STATE_FILE})`);
+    if (!Number.isFinite(result.losses.total))
+      throw new Error(`step ${step}: loss is ${result.losses.total}; stopping (last good state is ${STATE_FILE})`);
     optimizer.applyGradients(Object.entries(gradMap).map(([name, tensor]) => ({ name, tensor })));
     tf.dispose(Object.values(gradMap));
     for (const idx of result.indices) for (const i of idx) usage[i]++;
@@ -149,7 +169,9 @@ async function main(): Promise<void> {
       lastVal = info.step;
       const psnr = validate(net, quantizer, store, valIds, params);
       info.valHistory.push([info.step, psnr]);
-      console.log(`step ${info.step}: held-out PSNR ${psnr.toFixed(2)} dB on ${valIds.length} validation crops at ${side}px (9 scales)`);
+      console.log(
+        `step ${info.step}: held-out PSNR ${psnr.toFixed(2)} dB on ${valIds.length} validation crops at ${side}px (9 scales)`,
+      );
       windowStart = performance.now();
     }
     if (info.step % SAVE_EVERY === 0 || done) await saveState(STATE_FILE, params, optimizer, info);
@@ -157,11 +179,20 @@ async function main(): Promise<void> {
   await pool?.close();
   await saveState(STATE_FILE, params, optimizer, info);
   const bytes = await writeOfficialCheckpoint(CHECKPOINT_FILE, layout, params);
-  console.log(`finished: ${info.step} steps, ${(info.trainSeconds / 60).toFixed(1)} min of training; wrote ${CHECKPOINT_FILE} (${(bytes / 1e6).toFixed(1)} MB)`);
+  console.log(
+    `finished: ${info.step} steps, ${(info.trainSeconds / 60).toFixed(1)} min of training; wrote ${CHECKPOINT_FILE} (${(bytes / 1e6).toFixed(1)} MB)`,
+  );
 }
 
 /** Replaces codes unused since the last restart with recent encoder outputs, so the whole codebook stays in play. */
-function restartDeadCodes(usage: Float64Array, samples: Float32Array, semBook: tf.Variable, pixBook: tf.Variable, D: number, rand: () => number): number {
+function restartDeadCodes(
+  usage: Float64Array,
+  samples: Float32Array,
+  semBook: tf.Variable,
+  pixBook: tf.Variable,
+  D: number,
+  rand: () => number,
+): number {
   const C = D + pixBook.shape[1]!;
   const rows = Math.floor(samples.length / C);
   const dead: number[] = [];
@@ -195,7 +226,11 @@ function validate(net: Net, q: MultiScaleQuantizer, store: CropStore, ids: reado
     sum += tf.tidy(() => {
       const x = store.batch([{ id, flip: false, window: null }], TINY_CONFIG.inputSize);
       const h = tf.concat([net.semanticEncode(x), net.pixelEncode(x)], 3) as tf.Tensor4D;
-      const { fHat } = q.quantize(h, param(params, 'quantize.embedding_vqkd.weight'), param(params, 'quantize.embedding_vqgan.weight'));
+      const { fHat } = q.quantize(
+        h,
+        param(params, 'quantize.embedding_vqkd.weight'),
+        param(params, 'quantize.embedding_vqgan.weight'),
+      );
       const rec = net.pixelDecode(fHat.slice([0, 0, 0, TINY_CONFIG.semanticCodeDim], [-1, -1, -1, -1]) as tf.Tensor4D);
       return psnrU8(Uint8Array.from(x.dataSync(), decoderValueToU8), Uint8Array.from(rec.dataSync(), decoderValueToU8));
     });

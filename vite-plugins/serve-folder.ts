@@ -8,7 +8,11 @@ import { stat } from 'node:fs/promises';
 import { resolve, sep } from 'node:path';
 import type { Connect, Plugin } from 'vite';
 
-export function serveFolderPlugin(options: { urlPrefix: string; dir: string; headers: Record<string, string> }): Plugin {
+export function serveFolderPlugin(options: {
+  urlPrefix: string;
+  dir: string;
+  headers: Record<string, string>;
+}): Plugin {
   const prefix = options.urlPrefix.endsWith('/') ? options.urlPrefix : `${options.urlPrefix}/`;
   return {
     name: `tokenflow-serve-folder:${prefix}`,

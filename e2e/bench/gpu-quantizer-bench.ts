@@ -27,16 +27,22 @@ const args = process.argv.slice(2);
 const runs = Number(args.find((a) => /^\d+$/.test(a)) ?? 3);
 const released = !args.includes('--no-released');
 
-
 function randomCase(name: string, K: number, S: number, scales: number[]): BenchCase {
   const codebooks = createCodebooks(randomArray(K * 32, 1), 32, randomArray(K * 8, 2), 8);
   return { name, codebooks, S, scales, h: randomArray(40 * S * S, 3) };
 }
 
 async function clip224Case(): Promise<BenchCase> {
-  if (!fixturesAvailable()) return randomCase('clip-224 size, random (fixtures not found)', 2048, 14, [1, 2, 4, 6, 8, 10, 12, 14]);
+  if (!fixturesAvailable())
+    return randomCase('clip-224 size, random (fixtures not found)', 2048, 14, [1, 2, 4, 6, 8, 10, 12, 14]);
   const { S, scales } = fixtureConfig('clip-224');
-  return { name: 'clip-224 fixture (astronaut)', codebooks: await loadFixtureCodebooks('clip-224'), S, scales, h: fixtureFeatures('clip-224', 'astronaut') };
+  return {
+    name: 'clip-224 fixture (astronaut)',
+    codebooks: await loadFixtureCodebooks('clip-224'),
+    S,
+    scales,
+    h: fixtureFeatures('clip-224', 'astronaut'),
+  };
 }
 
 function seconds(ms: readonly number[]): string {
@@ -46,9 +52,13 @@ function seconds(ms: readonly number[]): string {
 function report(c: BenchCase, out: QuantizeOutput): void {
   const tokens = c.scales.reduce((n, s) => n + s * s, 0);
   const gmacs = (tokens * c.codebooks.size * (c.codebooks.semanticDim + c.codebooks.pixelDim)) / 1e9;
-  console.log(`\n${c.name}: K=${c.codebooks.size}, S=${c.S}, ${c.scales.length} scales, ${tokens} tokens (${gmacs.toFixed(2)} G multiply-adds)`);
+  console.log(
+    `\n${c.name}: K=${c.codebooks.size}, S=${c.S}, ${c.scales.length} scales, ${tokens} tokens (${gmacs.toFixed(2)} G multiply-adds)`,
+  );
   for (const r of out.runs) {
-    console.log(`  GPU ${r.kernel.padEnd(6)} (${r.codesPerChunk} codes/chunk): ${seconds(r.ms)}; setup ${r.setupMs.toFixed(0)} ms`);
+    console.log(
+      `  GPU ${r.kernel.padEnd(6)} (${r.codesPerChunk} codes/chunk): ${seconds(r.ms)}; setup ${r.setupMs.toFixed(0)} ms`,
+    );
   }
   if (out.cpu) console.log(`  CPU reference (JS, same page): ${seconds(out.cpu.ms)}`);
   const [a, b] = out.runs;
@@ -68,7 +78,8 @@ async function main(): Promise<void> {
     const page = await browser.newPage();
     await page.goto(new URL(HARNESS_PATH, base).href);
     const cases: BenchCase[] = [await clip224Case()];
-    if (released) cases.push(randomCase('released size (CLIP@256), random', 32768, 16, [1, 2, 4, 6, 8, 10, 12, 14, 16]));
+    if (released)
+      cases.push(randomCase('released size (CLIP@256), random', 32768, 16, [1, 2, 4, 6, 8, 10, 12, 14, 16]));
     let adapterNoted = false;
     for (const c of cases) {
       const repeats = c.codebooks.size > 4096 ? 1 : runs;
@@ -85,7 +96,9 @@ async function main(): Promise<void> {
       });
       if (!adapterNoted) {
         const a = out.adapter;
-        console.log(`Adapter: ${a.vendor} ${a.architecture}${a.isFallbackAdapter ? ' (fallback: a CPU implementation)' : ''}`);
+        console.log(
+          `Adapter: ${a.vendor} ${a.architecture}${a.isFallbackAdapter ? ' (fallback: a CPU implementation)' : ''}`,
+        );
         if (a.isFallbackAdapter) {
           console.log(
             'SwiftShader runs "GPU" kernels on the CPU, so WebGPU is expected to lose to the plain JS reference here;\n' +

@@ -15,7 +15,17 @@
  * DIR (default /tmp/tokenflow-released) keeps the packages between runs; delete it to rebuild.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, unlinkSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  unlinkSync,
+} from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium, type BrowserContext, type Page } from '@playwright/test';
@@ -78,7 +88,10 @@ interface NodeFigures {
 
 function runNode(dir: string): Promise<NodeFigures> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'e2e/bench/released-node-run.ts', dir, values.image!], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'e2e/bench/released-node-run.ts', dir, values.image!], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
     child.on('error', reject);
@@ -117,7 +130,13 @@ interface Visit {
   readonly stages?: string;
 }
 
-async function visit(context: BrowserContext, origin: string, modelUrl: string, profile: string, requests: string[]): Promise<Visit> {
+async function visit(
+  context: BrowserContext,
+  origin: string,
+  modelUrl: string,
+  profile: string,
+  requests: string[],
+): Promise<Visit> {
   const page: Page = await context.newPage();
   requests.length = 0;
   let peak = 0;
@@ -132,14 +151,21 @@ async function visit(context: BrowserContext, origin: string, modelUrl: string, 
     await page.goto(`${origin}/?model=${encodeURIComponent(modelUrl)}&example=${values.example}&backend=wasm`);
     const failed = page.locator('p.error[role=alert], [data-testid=token-grid-empty] .error').first();
     const grid = page.getByTestId('token-grid').first();
-    await Promise.race([grid.waitFor({ timeout: timeoutMs }), failed.waitFor({ timeout: timeoutMs }).then(async () => Promise.reject(new Error(await failed.innerText())))]);
+    await Promise.race([
+      grid.waitFor({ timeout: timeoutMs }),
+      failed.waitFor({ timeout: timeoutMs }).then(async () => Promise.reject(new Error(await failed.innerText()))),
+    ]);
     tokensMs = performance.now() - t0;
     const metrics = page.getByTestId('metrics').first();
     await metrics.waitFor({ timeout: timeoutMs });
     reconMs = performance.now() - t0;
     psnr = Number(await metrics.getAttribute('data-psnr'));
     const rows = await page.getByTestId('timings').first().locator('tr').allTextContents();
-    const memory = await page.getByTestId('model-memory').first().textContent().catch(() => null);
+    const memory = await page
+      .getByTestId('model-memory')
+      .first()
+      .textContent()
+      .catch(() => null);
     stages = [...rows, ...(memory ? [memory] : [])].map((r) => `\n      ${r}`).join('');
   } catch (e) {
     error = (e as Error).message.split('\n')[0];
@@ -161,7 +187,9 @@ async function main(): Promise<void> {
       const p = packages.get(v)!;
       console.log(`\nNode (onnxruntime-node, 2 threads), ${v}, package ${gb(p.bytes)}:`);
       const f = await runNode(p.dir);
-      console.log(`  load ${s(f.loadMs)}, tokens at ${s(f.tokensMs)}, reconstruction at ${s(f.reconMs)} (PSNR ${f.psnr.toFixed(2)} dB), peak RSS ${gb(f.peakRssBytes)} = ${(f.peakRssBytes / p.bytes).toFixed(2)} × the package`);
+      console.log(
+        `  load ${s(f.loadMs)}, tokens at ${s(f.tokensMs)}, reconstruction at ${s(f.reconMs)} (PSNR ${f.psnr.toFixed(2)} dB), peak RSS ${gb(f.peakRssBytes)} = ${(f.peakRssBytes / p.bytes).toFixed(2)} × the package`,
+      );
     }
   }
   if (values['no-browser']) return;
@@ -181,7 +209,13 @@ async function main(): Promise<void> {
       });
     },
   };
-  const server = await preview({ root, logLevel: 'warn', plugins: [counter], build: { outDir }, preview: { port: 4195, strictPort: false, host: '127.0.0.1' } });
+  const server = await preview({
+    root,
+    logLevel: 'warn',
+    plugins: [counter],
+    build: { outDir },
+    preview: { port: 4195, strictPort: false, host: '127.0.0.1' },
+  });
   const origin = server.resolvedUrls?.local[0]?.replace(/\/$/, '');
   if (!origin) throw new Error('vite preview did not report a local URL');
   try {
@@ -195,10 +229,15 @@ async function main(): Promise<void> {
       symlinkSync(resolve(p.dir), link);
       const profile = join(values.dir!, `chromium-profile-${id}`);
       rmSync(profile, { recursive: true, force: true });
-      const context = await chromium.launchPersistentContext(profile, { ...playwrightConfig.use?.launchOptions, headless: true });
+      const context = await chromium.launchPersistentContext(profile, {
+        ...playwrightConfig.use?.launchOptions,
+        headless: true,
+      });
       try {
         const url = `${E2E_PACKAGES_URL}${id}/`;
-        console.log(`\nChromium ${context.browser()?.version() ?? ''} (production build, wasm), ${v}, package ${gb(p.bytes)}:`);
+        console.log(
+          `\nChromium ${context.browser()?.version() ?? ''} (production build, wasm), ${v}, package ${gb(p.bytes)}:`,
+        );
         for (const which of ['first visit', 'second visit']) {
           const r = await visit(context, origin, url, profile, requests);
           console.log(
@@ -246,7 +285,9 @@ async function convertInPage(context: BrowserContext, origin: string, checkpoint
     const card = page.locator('[data-testid=model-card][data-model-url^="converted:"][data-phase=ready]');
     await card.waitFor({ timeout: timeoutMs });
     tokensMs = performance.now() - t0;
-    await page.locator('[data-testid=recon][data-model-url^="converted:"] [data-testid=metrics]').waitFor({ timeout: timeoutMs });
+    await page
+      .locator('[data-testid=recon][data-model-url^="converted:"] [data-testid=metrics]')
+      .waitFor({ timeout: timeoutMs });
     reconMs = performance.now() - t0;
   } catch (e) {
     error = (e as Error).message.split('\n')[0];

@@ -20,7 +20,15 @@ import type { BackendRequest } from '../../src/runtime/backend-choice.ts';
 import type { EncodeTimings, QuantizerChoice, ResultOf } from '../../src/runtime/worker/messages.ts';
 import { exportE2ePackage } from '../runtime/global-setup.ts';
 import { e2ePackageDir, e2ePackages } from '../runtime/package-set.ts';
-import { decodeInPage, encodeInPage, loadModelInPage, loadModelUrlInPage, openRuntimeHarness, packageUrl, releaseInPage } from '../support/runtime-client.ts';
+import {
+  decodeInPage,
+  encodeInPage,
+  loadModelInPage,
+  loadModelUrlInPage,
+  openRuntimeHarness,
+  packageUrl,
+  releaseInPage,
+} from '../support/runtime-client.ts';
 
 const EMBEDDED_DIR = fileURLToPath(new URL('../../public/models/default/', import.meta.url));
 const EMBEDDED_URL = '/models/default/';
@@ -45,7 +53,13 @@ interface Row {
 }
 
 /** Encode + full decode `repeats` times after `warmUp` untimed runs; per-stage samples. */
-async function timePipeline(page: Page, image: RgbImage, repeats: number, warmUp: number, quantizer: QuantizerChoice = 'auto'): Promise<Record<Stage, number[]>> {
+async function timePipeline(
+  page: Page,
+  image: RgbImage,
+  repeats: number,
+  warmUp: number,
+  quantizer: QuantizerChoice = 'auto',
+): Promise<Record<Stage, number[]>> {
   const stages = Object.fromEntries(STAGES.map((s) => [s, [] as number[]])) as Record<Stage, number[]>;
   for (let i = 0; i < warmUp + repeats; i++) {
     const enc = await encodeInPage(page, image, { quantizer });
@@ -56,7 +70,14 @@ async function timePipeline(page: Page, image: RgbImage, repeats: number, warmUp
   return stages;
 }
 
-async function bench(page: Page, label: string, url: string, backend: BackendRequest, image: RgbImage, options: { wasmGraphs?: readonly GraphName[]; repeats: number; warmUp: number }): Promise<Row> {
+async function bench(
+  page: Page,
+  label: string,
+  url: string,
+  backend: BackendRequest,
+  image: RgbImage,
+  options: { wasmGraphs?: readonly GraphName[]; repeats: number; warmUp: number },
+): Promise<Row> {
   const load = await loadModelUrlInPage(page, url, backend, { wasmGraphs: options.wasmGraphs });
   const stages = await timePipeline(page, image, options.repeats, options.warmUp);
   await releaseInPage(page);
@@ -65,19 +86,31 @@ async function bench(page: Page, label: string, url: string, backend: BackendReq
 
 function printRows(title: string, rows: readonly Row[]): void {
   console.log(`\n${title}`);
-  console.log(`  ${'stage (median ms)'.padEnd(22)}${STAGES.map((s) => s.replace(/Ms$/, '').padStart(16)).join('')}${'total'.padStart(10)}`);
+  console.log(
+    `  ${'stage (median ms)'.padEnd(22)}${STAGES.map((s) => s.replace(/Ms$/, '').padStart(16)).join('')}${'total'.padStart(10)}`,
+  );
   for (const r of rows) {
     const med = STAGES.map((s) => median(r.stages[s]));
     console.log(`  ${r.label}`);
-    console.log(`  ${`(${r.stages.decoderMs.length} run${r.stages.decoderMs.length === 1 ? "" : "s"}, load ${r.load.timings.totalMs.toFixed(0)} ms)`.padEnd(22)}${med.map((m) => m.toFixed(0).padStart(16)).join('')}${med.reduce((a, b) => a + b, 0).toFixed(0).padStart(10)}`);
+    console.log(
+      `  ${`(${r.stages.decoderMs.length} run${r.stages.decoderMs.length === 1 ? '' : 's'}, load ${r.load.timings.totalMs.toFixed(0)} ms)`.padEnd(22)}${med.map((m) => m.toFixed(0).padStart(16)).join('')}${med
+        .reduce((a, b) => a + b, 0)
+        .toFixed(0)
+        .padStart(10)}`,
+    );
   }
 }
 
 async function main(): Promise<void> {
-  if (!fixturesAvailable()) throw new Error('fixtures not found (fixtures/official or TOKENFLOW_FIXTURES): nothing to benchmark');
+  if (!fixturesAvailable())
+    throw new Error('fixtures not found (fixtures/official or TOKENFLOW_FIXTURES): nothing to benchmark');
   process.env.TOKENFLOW_E2E_HARNESS = '1';
   await build({ logLevel: 'warn', build: { outDir: '.cache/bench-dist', emptyOutDir: true } });
-  const server = await preview({ logLevel: 'warn', build: { outDir: '.cache/bench-dist' }, preview: { port: 4190, strictPort: false, host: '127.0.0.1' } });
+  const server = await preview({
+    logLevel: 'warn',
+    build: { outDir: '.cache/bench-dist' },
+    preview: { port: 4190, strictPort: false, host: '127.0.0.1' },
+  });
   const origin = server.resolvedUrls?.local[0]?.replace(/\/$/, '');
   if (!origin) throw new Error('vite preview did not report a local URL');
   for (const p of e2ePackages(FIXTURE_NAMES)) await exportE2ePackage(p, e2ePackageDir(p.id));
@@ -87,27 +120,54 @@ async function main(): Promise<void> {
     const page = await browser.newPage();
     await openRuntimeHarness(page, origin);
     const images = new Map<string, RgbImage>();
-    for (const name of FIXTURE_NAMES) images.set(name, await decodeImageFile(fixturePath(name, fixtureImages(name)[0], 'source.png')));
-    console.log(`Chromium ${browser.version()}, ${runs} timed runs after one warm-up unless noted; image: each fixture's ${fixtureImages(FIXTURE_NAMES[0])[0]}`);
+    for (const name of FIXTURE_NAMES)
+      images.set(name, await decodeImageFile(fixturePath(name, fixtureImages(name)[0], 'source.png')));
+    console.log(
+      `Chromium ${browser.version()}, ${runs} timed runs after one warm-up unless noted; image: each fixture's ${fixtureImages(FIXTURE_NAMES[0])[0]}`,
+    );
 
     const wasmRows: Row[] = [];
-    for (const name of FIXTURE_NAMES) wasmRows.push(await bench(page, name, packageUrl(name), 'wasm', images.get(name)!, { repeats: runs, warmUp: 1 }));
+    for (const name of FIXTURE_NAMES)
+      wasmRows.push(await bench(page, name, packageUrl(name), 'wasm', images.get(name)!, { repeats: runs, warmUp: 1 }));
     if (existsSync(join(EMBEDDED_DIR, 'manifest.json'))) {
       const photo = await decodeImageFile(join(EMBEDDED_DIR, '..', '..', 'examples', 'chelsea.png'));
-      wasmRows.push(await bench(page, 'embedded default model (chelsea)', EMBEDDED_URL, 'wasm', photo, { repeats: runs, warmUp: 1 }));
+      wasmRows.push(
+        await bench(page, 'embedded default model (chelsea)', EMBEDDED_URL, 'wasm', photo, {
+          repeats: runs,
+          warmUp: 1,
+        }),
+      );
     }
     printRows('wasm backend (production build)', wasmRows);
 
     const gpuRows: Row[] = [];
     if (FIXTURE_NAMES.includes('clip-224')) {
       const image = images.get('clip-224')!;
-      gpuRows.push(await bench(page, 'clip-224', packageUrl('clip-224'), 'webgpu', image, { wasmGraphs: ['pixelEncoder', 'pixelDecoder'], repeats: runs, warmUp: 1 }));
-      if (fullWebGpu) gpuRows.push(await bench(page, 'clip-224 (first run: includes compiling shaders)', packageUrl('clip-224'), 'webgpu', image, { repeats: 1, warmUp: 0 }));
+      gpuRows.push(
+        await bench(page, 'clip-224', packageUrl('clip-224'), 'webgpu', image, {
+          wasmGraphs: ['pixelEncoder', 'pixelDecoder'],
+          repeats: runs,
+          warmUp: 1,
+        }),
+      );
+      if (fullWebGpu)
+        gpuRows.push(
+          await bench(
+            page,
+            'clip-224 (first run: includes compiling shaders)',
+            packageUrl('clip-224'),
+            'webgpu',
+            image,
+            { repeats: 1, warmUp: 0 },
+          ),
+        );
     }
     printRows('WebGPU backend on SwiftShader (pixel graphs on wasm unless all-WebGPU)', gpuRows);
 
     // Same sessions (all graphs on wasm) and so the same features; only the quantizer differs.
-    console.log('\nQuantizer on the same input (median ms; the GPU one is WGSL on SwiftShader, the CPU one is the JS reference in the worker)');
+    console.log(
+      '\nQuantizer on the same input (median ms; the GPU one is WGSL on SwiftShader, the CPU one is the JS reference in the worker)',
+    );
     for (const name of FIXTURE_NAMES) {
       const load = await loadModelInPage(page, name, 'webgpu', { wasmGraphs: ALL_GRAPHS });
       const image = images.get(name)!;
@@ -116,7 +176,9 @@ async function main(): Promise<void> {
       const g = median(gpu.quantizerMs);
       const c = median(cpu.quantizerMs);
       const m = load.manifest;
-      console.log(`  ${name.padEnd(18)} K=${m.codebookSize}, ${m.numTokens} tokens: GPU ${g.toFixed(0)} ms, CPU ${c.toFixed(0)} ms (GPU/CPU ${(g / c).toFixed(2)})`);
+      console.log(
+        `  ${name.padEnd(18)} K=${m.codebookSize}, ${m.numTokens} tokens: GPU ${g.toFixed(0)} ms, CPU ${c.toFixed(0)} ms (GPU/CPU ${(g / c).toFixed(2)})`,
+      );
       await releaseInPage(page);
     }
   } finally {

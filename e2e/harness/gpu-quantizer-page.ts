@@ -3,7 +3,12 @@
  * Vite's dev server, it decodes the inputs, runs the GPU quantizer (and optionally the CPU
  * reference, in the same browser, for timing), and encodes the results for the Node side.
  */
-import { quantizeMultiscale, type Codebooks, type DistanceWeights, type MultiscaleQuantization } from '../../src/core/quantizer/index.ts';
+import {
+  quantizeMultiscale,
+  type Codebooks,
+  type DistanceWeights,
+  type MultiscaleQuantization,
+} from '../../src/core/quantizer/index.ts';
 import { probeWebGpu, type WebGpuInfo, type WebGpuProbe } from '../../src/runtime/gpu/capabilities.ts';
 import { createGpuQuantizer, type QuantizerKernel } from '../../src/runtime/gpu/gpu-quantizer.ts';
 import { decodeFloat32, encodeArray, type EncodedArray } from './typed-array-transfer.ts';
@@ -20,7 +25,12 @@ export interface QuantizeRun {
 
 export interface QuantizeRequest {
   /** Row-normalised, as createCodebooks returns them. */
-  readonly codebooks: { readonly semanticDim: number; readonly pixelDim: number; readonly semantic: EncodedArray; readonly pixel: EncodedArray };
+  readonly codebooks: {
+    readonly semanticDim: number;
+    readonly pixelDim: number;
+    readonly semantic: EncodedArray;
+    readonly pixel: EncodedArray;
+  };
   readonly S: number;
   readonly scales: readonly number[];
   readonly h: EncodedArray;
@@ -33,7 +43,13 @@ export type EncodedQuantization = {
   readonly [K in keyof MultiscaleQuantization]: MultiscaleQuantization[K] extends Float32Array | Int32Array
     ? EncodedArray
     : K extends 'candidates'
-      ? { readonly k: number; readonly indices: EncodedArray; readonly distance: EncodedArray; readonly semanticDistance: EncodedArray; readonly pixelDistance: EncodedArray }
+      ? {
+          readonly k: number;
+          readonly indices: EncodedArray;
+          readonly distance: EncodedArray;
+          readonly semanticDistance: EncodedArray;
+          readonly pixelDistance: EncodedArray;
+        }
       : MultiscaleQuantization[K];
 };
 
@@ -74,7 +90,10 @@ export async function runQuantizeRequest(request: QuantizeRequest): Promise<Quan
     const runs: QuantizeRunResult[] = [];
     for (const run of request.runs) {
       const t0 = performance.now();
-      const quantizer = await createGpuQuantizer(device, codebooks, plan, { kernel: run.kernel, codesPerChunk: run.codesPerChunk });
+      const quantizer = await createGpuQuantizer(device, codebooks, plan, {
+        kernel: run.kernel,
+        codesPerChunk: run.codesPerChunk,
+      });
       const setupMs = performance.now() - t0;
       const options = { topK: run.topK, weights: run.weights };
       const repeats = run.repeats ?? 0;
@@ -87,7 +106,13 @@ export async function runQuantizeRequest(request: QuantizeRequest): Promise<Quan
         ms.push(performance.now() - start);
       }
       quantizer.destroy();
-      runs.push({ kernel: quantizer.kernel, codesPerChunk: quantizer.codesPerChunk, setupMs, ms, result: encodeQuantization(result!) });
+      runs.push({
+        kernel: quantizer.kernel,
+        codesPerChunk: quantizer.codesPerChunk,
+        setupMs,
+        ms,
+        result: encodeQuantization(result!),
+      });
     }
     let cpu: { ms: number[] } | undefined;
     if (request.cpuReference) {
@@ -108,7 +133,13 @@ export async function runQuantizeRequest(request: QuantizeRequest): Promise<Quan
 }
 
 /** What probeWebGpu says in this page, device included, as plain data. */
-export async function probeSummary(): Promise<{ ok: boolean; reason?: string; message?: string; info?: WebGpuInfo; hasDevice?: boolean }> {
+export async function probeSummary(): Promise<{
+  ok: boolean;
+  reason?: string;
+  message?: string;
+  info?: WebGpuInfo;
+  hasDevice?: boolean;
+}> {
   const probe = await probeWebGpu({ requestDevice: true });
   if (!probe.ok) return { ok: false, reason: probe.reason, message: probe.message };
   probe.device?.destroy();

@@ -14,9 +14,14 @@ import { e2ePackageDir, e2ePackages, type E2ePackage } from './package-set.ts';
 export async function exportE2ePackage(p: E2ePackage, outDir: string): Promise<void> {
   const next = `${outDir}.next-${process.pid}`;
   try {
-    await exportCheckpointToDir(fixturePath(p.fixture, 'checkpoint.pt'), next, { precision: p.precision, externalData: p.externalData });
+    await exportCheckpointToDir(fixturePath(p.fixture, 'checkpoint.pt'), next, {
+      precision: p.precision,
+      externalData: p.externalData,
+    });
   } catch (e) {
-    throw new Error(`exporting the ${p.id} test package from ${fixturePath(p.fixture, 'checkpoint.pt')} failed: ${(e as Error).message}`);
+    throw new Error(
+      `exporting the ${p.id} test package from ${fixturePath(p.fixture, 'checkpoint.pt')} failed: ${(e as Error).message}`,
+    );
   }
   const manifest = (d: string) => readFile(join(d, 'manifest.json'), 'utf8').catch(() => undefined);
   if ((await manifest(next)) === (await manifest(outDir))) {

@@ -32,7 +32,13 @@ export function e2ePackageDir(id: string): string {
 
 /** Every fixture as exported by default, plus one fp16 + external-data package to cover those loading paths. */
 export function e2ePackages(fixtures: readonly string[]): E2ePackage[] {
-  const set: E2ePackage[] = fixtures.map((fixture) => ({ id: fixture, fixture, precision: 'fp32', externalData: false }));
-  if (fixtures.includes('clip-224')) set.push({ id: 'clip-224-fp16-external', fixture: 'clip-224', precision: 'fp16', externalData: true });
+  const set: E2ePackage[] = fixtures.map((fixture) => ({
+    id: fixture,
+    fixture,
+    precision: 'fp32',
+    externalData: false,
+  }));
+  if (fixtures.includes('clip-224'))
+    set.push({ id: 'clip-224-fp16-external', fixture: 'clip-224', precision: 'fp16', externalData: true });
   return set;
 }

@@ -65,8 +65,13 @@ function compare(label: string, ref: Reference, enc: EncodeResult, dec: DecodeRe
     ['indices_pixel_only', 'margin_pixel', q.indicesPixelOnly],
   ] as const) {
     const a = indexAgreement(ours, ref.get(tensor) as Int32Array, ref.get(marginTensor) as Float32Array, TIE_MARGIN);
-    expect(a.mismatchesDecided, `${label}: ${tensor} differing where the reference margin > ${TIE_MARGIN}: ${JSON.stringify(a)}`).toBe(0);
-    expect(a.decided, `${label}: ${tensor}: too few decided tokens to mean anything`).toBeGreaterThan(ours.length * 0.95);
+    expect(
+      a.mismatchesDecided,
+      `${label}: ${tensor} differing where the reference margin > ${TIE_MARGIN}: ${JSON.stringify(a)}`,
+    ).toBe(0);
+    expect(a.decided, `${label}: ${tensor}: too few decided tokens to mean anything`).toBeGreaterThan(
+      ours.length * 0.95,
+    );
     report.push(`${tensor} ${a.decided}/${ours.length} decided, ${a.mismatchesAtTies} tie flips`);
   }
   const fHat = maxAbsDiff(q.fHat, ref.get('f_hat'));
@@ -82,7 +87,13 @@ function compare(label: string, ref: Reference, enc: EncodeResult, dec: DecodeRe
 }
 
 /** Against the official code's outputs for this fixture image. */
-export function expectMatchesFixture(label: string, name: FixtureName, image: FixtureImage, enc: EncodeResult, dec: DecodeResult): string {
+export function expectMatchesFixture(
+  label: string,
+  name: FixtureName,
+  image: FixtureImage,
+  enc: EncodeResult,
+  dec: DecodeResult,
+): string {
   return compare(label, fixtureReference(name, image), enc, dec);
 }
 

@@ -7,7 +7,12 @@ import type { Page } from '@playwright/test';
 import type { Codebooks, MultiscaleQuantization } from '../../src/core/quantizer/index.ts';
 import type { WebGpuInfo } from '../../src/runtime/gpu/capabilities.ts';
 import type { QuantizerKernel } from '../../src/runtime/gpu/gpu-quantizer.ts';
-import type { EncodedQuantization, QuantizeRequest, QuantizeResponse, QuantizeRun } from '../harness/gpu-quantizer-page.ts';
+import type {
+  EncodedQuantization,
+  QuantizeRequest,
+  QuantizeResponse,
+  QuantizeRun,
+} from '../harness/gpu-quantizer-page.ts';
 import { decodeFloat32, decodeInt32, encodeArray } from '../harness/typed-array-transfer.ts';
 
 type PageModule = typeof import('../harness/gpu-quantizer-page.ts');
@@ -61,7 +66,8 @@ export async function quantizeInPage(page: Page, input: QuantizeInput): Promise<
     },
     { path: PAGE_MODULE, request },
   );
-  if (!response.ok) throw new Error(`WebGPU is unavailable in the test browser (${response.probe.reason}): ${response.probe.message}`);
+  if (!response.ok)
+    throw new Error(`WebGPU is unavailable in the test browser (${response.probe.reason}): ${response.probe.message}`);
   return {
     adapter: response.adapter,
     runs: response.runs.map((r) => ({ ...r, result: decodeQuantization(r.result) })),

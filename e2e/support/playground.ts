@@ -36,7 +36,12 @@ export interface Metrics {
 }
 
 export function metricsOf(crop: Uint8Array, recon: Uint8Array, size: number): Metrics {
-  return { psnr: psnrU8(crop, recon), ssim: ssimU8(crop, recon, size, size), officialPsnr: officialPsnr(crop, recon), officialSsim: officialSsim(crop, recon, size, size) };
+  return {
+    psnr: psnrU8(crop, recon),
+    ssim: ssimU8(crop, recon, size, size),
+    officialPsnr: officialPsnr(crop, recon),
+    officialSsim: officialSsim(crop, recon, size, size),
+  };
 }
 
 export interface Reference {
@@ -49,7 +54,11 @@ export interface Reference {
   release(): Promise<void>;
 }
 
-export async function reference(packageId: string, image: 'astronaut' | 'coffee', weights?: DistanceWeights): Promise<Reference> {
+export async function reference(
+  packageId: string,
+  image: 'astronaut' | 'coffee',
+  weights?: DistanceWeights,
+): Promise<Reference> {
   const model = await loadModelFromDir(packageDir(packageId));
   const source = await decodeImageFile(EXAMPLE_FILE(image));
   const run = await reconstructImage(model, source, { topK: TOP_K, ...(weights ? { weights } : {}) });
@@ -80,9 +89,15 @@ export function cropBoxOf(source: RgbImage, size: number): string {
 }
 
 /** Token positions where the page and the reference differ although the reference margin is clear. */
-export function clearMismatches(page: readonly number[], ref: Int32Array, refMargin: Float32Array, offset = 0): number[] {
+export function clearMismatches(
+  page: readonly number[],
+  ref: Int32Array,
+  refMargin: Float32Array,
+  offset = 0,
+): number[] {
   const out: number[] = [];
-  for (let i = 0; i < page.length; i++) if (page[i] !== ref[offset + i] && refMargin[offset + i] > TIE_MARGIN) out.push(offset + i);
+  for (let i = 0; i < page.length; i++)
+    if (page[i] !== ref[offset + i] && refMargin[offset + i] > TIE_MARGIN) out.push(offset + i);
   return out;
 }
 
@@ -111,7 +126,12 @@ export async function pageMetrics(page: Page, url: string, k: number): Promise<M
   await expect(recon).toHaveAttribute('data-phase', 'done', { timeout: 60_000 });
   const m = recon.getByTestId('metrics');
   const read = async (name: string) => Number(await m.getAttribute(`data-${name}`));
-  return { psnr: await read('psnr'), ssim: await read('ssim'), officialPsnr: await read('official-psnr'), officialSsim: await read('official-ssim') };
+  return {
+    psnr: await read('psnr'),
+    ssim: await read('ssim'),
+    officialPsnr: await read('official-psnr'),
+    officialSsim: await read('official-ssim'),
+  };
 }
 
 /**

@@ -20,17 +20,18 @@ export function indexMismatches(
   expectedMargin: Float32Array,
   tieMargin: number,
 ): { clear: IndexMismatch[]; nearTie: number } {
-  if (expected.length !== actual.length) throw new Error(`index arrays differ in length: ${expected.length} vs ${actual.length}`);
+  if (expected.length !== actual.length)
+    throw new Error(`index arrays differ in length: ${expected.length} vs ${actual.length}`);
   const clear: IndexMismatch[] = [];
   let nearTie = 0;
   for (let t = 0; t < expected.length; t++) {
     if (expected[t] === actual[t]) continue;
-    if (expectedMargin[t] > tieMargin) clear.push({ token: t, expected: expected[t], actual: actual[t], expectedMargin: expectedMargin[t] });
+    if (expectedMargin[t] > tieMargin)
+      clear.push({ token: t, expected: expected[t], actual: actual[t], expectedMargin: expectedMargin[t] });
     else nearTie++;
   }
   return { clear, nearTie };
 }
-
 
 /**
  * How far two candidate lists differ: distances slot by slot, and the slots holding different
@@ -43,7 +44,9 @@ export function candidateMismatches(
   tieMargin: number,
 ): { clearIndexSlots: number[]; maxDistanceDiff: number; maxSemanticDiff: number; maxPixelDiff: number } {
   if (expected.k !== actual.k || expected.indices.length !== actual.indices.length) {
-    throw new Error(`candidate lists differ in shape: k ${expected.k} vs ${actual.k}, ${expected.indices.length} vs ${actual.indices.length} entries`);
+    throw new Error(
+      `candidate lists differ in shape: k ${expected.k} vs ${actual.k}, ${expected.indices.length} vs ${actual.indices.length} entries`,
+    );
   }
   const k = expected.k;
   const clearIndexSlots: number[] = [];
@@ -62,7 +65,12 @@ export function candidateMismatches(
     const tiedAfter = j < k - 1 && Math.abs(d - expected.distance[i + 1]) <= tieMargin;
     if (!tiedBefore && !tiedAfter && j !== k - 1) clearIndexSlots.push(i);
   }
-  return { clearIndexSlots, maxDistanceDiff: maxAbsDiffAt(expected.distance, actual.distance).max, maxSemanticDiff, maxPixelDiff };
+  return {
+    clearIndexSlots,
+    maxDistanceDiff: maxAbsDiffAt(expected.distance, actual.distance).max,
+    maxSemanticDiff,
+    maxPixelDiff,
+  };
 }
 
 function absDiff(a: number, b: number): number {

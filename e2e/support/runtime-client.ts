@@ -28,14 +28,25 @@ export interface LoadOptions {
 }
 
 /** Loads one of the exported test packages (package-set.ts). */
-export function loadModelInPage(page: Page, packageId: string, backend: BackendRequest, options: LoadOptions = {}): Promise<ResultOf['load-model']> {
+export function loadModelInPage(
+  page: Page,
+  packageId: string,
+  backend: BackendRequest,
+  options: LoadOptions = {},
+): Promise<ResultOf['load-model']> {
   return loadModelUrlInPage(page, packageUrl(packageId), backend, options);
 }
 
 /** Loads the package at `url` (relative to the page), e.g. the embedded default model. */
-export function loadModelUrlInPage(page: Page, url: string, backend: BackendRequest, options: LoadOptions = {}): Promise<ResultOf['load-model']> {
+export function loadModelUrlInPage(
+  page: Page,
+  url: string,
+  backend: BackendRequest,
+  options: LoadOptions = {},
+): Promise<ResultOf['load-model']> {
   return page.evaluate(
-    ({ url, backend, wasmGraphs }) => (globalThis as unknown as WithHarness).tokenflowHarness.client.loadModel(url, { backend, wasmGraphs }),
+    ({ url, backend, wasmGraphs }) =>
+      (globalThis as unknown as WithHarness).tokenflowHarness.client.loadModel(url, { backend, wasmGraphs }),
     { url, backend, wasmGraphs: options.wasmGraphs ? [...options.wasmGraphs] : undefined },
   );
 }
@@ -54,7 +65,11 @@ export function restartWorkerInPage(page: Page): Promise<void> {
   return page.evaluate(() => (globalThis as unknown as WithHarness).tokenflowHarness.restart());
 }
 
-export function encodeInPage(page: Page, image: RgbImage, options: Omit<EncodeRequest, 'type' | 'image'> = {}): Promise<ResultOf['encode']> {
+export function encodeInPage(
+  page: Page,
+  image: RgbImage,
+  options: Omit<EncodeRequest, 'type' | 'image'> = {},
+): Promise<ResultOf['encode']> {
   return page.evaluate(
     ({ image, options }) => (globalThis as unknown as WithHarness).tokenflowHarness.client.encode(image, options),
     { image: { width: image.width, height: image.height, data: image.data }, options },
@@ -62,11 +77,17 @@ export function encodeInPage(page: Page, image: RgbImage, options: Omit<EncodeRe
 }
 
 export function decodeInPage(page: Page, scalesUsed?: number): Promise<ResultOf['decode']> {
-  return page.evaluate((k) => (globalThis as unknown as WithHarness).tokenflowHarness.client.decode(k ?? undefined), scalesUsed ?? null);
+  return page.evaluate(
+    (k) => (globalThis as unknown as WithHarness).tokenflowHarness.client.decode(k ?? undefined),
+    scalesUsed ?? null,
+  );
 }
 
 export function decodeIndicesInPage(page: Page, indices: Int32Array): Promise<ResultOf['decode-indices']> {
-  return page.evaluate((ids) => (globalThis as unknown as WithHarness).tokenflowHarness.client.decodeIndices(ids), indices);
+  return page.evaluate(
+    (ids) => (globalThis as unknown as WithHarness).tokenflowHarness.client.decodeIndices(ids),
+    indices,
+  );
 }
 
 export function loseDeviceInPage(page: Page): Promise<ResultOf['debug-lose-device']> {
@@ -82,7 +103,11 @@ export function eventsInPage(page: Page): Promise<EngineEvent[]> {
 }
 
 /** Waits until the worker has sent an event of `type`; returns it. */
-export async function waitForEventInPage<T extends EngineEvent['type']>(page: Page, type: T, timeoutMs = 60_000): Promise<Extract<EngineEvent, { type: T }>> {
+export async function waitForEventInPage<T extends EngineEvent['type']>(
+  page: Page,
+  type: T,
+  timeoutMs = 60_000,
+): Promise<Extract<EngineEvent, { type: T }>> {
   const handle = await page.waitForFunction(
     (t) => (globalThis as unknown as WithHarness).tokenflowHarness.events.find((e) => e.type === t) ?? false,
     type,

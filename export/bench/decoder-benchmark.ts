@@ -18,7 +18,8 @@ import { loadCheckpoint } from '../checkpoint/load-checkpoint.ts';
 import { detectConfig } from '../detect-config.ts';
 import { buildPixelDecoder, writeOnnxModel, type GroupNormImpl } from '../onnx/index.ts';
 
-const USAGE = 'usage: npm run bench:decoder -- <checkpoint> --out <dir> [--runs N] [--threads 2,1] [--group-norm reduce-mean,instance-norm] [--profile]';
+const USAGE =
+  'usage: npm run bench:decoder -- <checkpoint> --out <dir> [--runs N] [--threads 2,1] [--group-norm reduce-mean,instance-norm] [--profile]';
 const IMPLS: readonly GroupNormImpl[] = ['reduce-mean', 'instance-norm'];
 
 interface Variant {
@@ -44,9 +45,11 @@ async function main(): Promise<void> {
   const runs = Number(values.runs);
   if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a positive integer, got ${values.runs}`);
   const threads = values.threads.split(',').map(Number);
-  if (threads.some((t) => !Number.isInteger(t) || t < 1)) throw new Error(`--threads must list positive integers, got ${values.threads}`);
+  if (threads.some((t) => !Number.isInteger(t) || t < 1))
+    throw new Error(`--threads must list positive integers, got ${values.threads}`);
   const impls = values['group-norm'].split(',') as GroupNormImpl[];
-  for (const impl of impls) if (!IMPLS.includes(impl)) throw new Error(`--group-norm: unknown formulation ${impl}; known: ${IMPLS.join(', ')}`);
+  for (const impl of impls)
+    if (!IMPLS.includes(impl)) throw new Error(`--group-norm: unknown formulation ${impl}; known: ${IMPLS.join(', ')}`);
 
   const source = await nodeFileSource(checkpoint);
   const variants: Variant[] = [];
@@ -73,7 +76,10 @@ async function main(): Promise<void> {
     await source.close();
   }
 
-  const x = randomArray(inputShape.reduce((a, b) => a * b, 1), 5);
+  const x = randomArray(
+    inputShape.reduce((a, b) => a * b, 1),
+    5,
+  );
   console.log(`pixel decoder ${inputShape.join('×')} → ${runs} interleaved runs per variant after one warm-up`);
   for (let r = -1; r < runs; r++) {
     for (const v of variants) {
@@ -85,7 +91,9 @@ async function main(): Promise<void> {
   }
   for (const v of variants) {
     const sorted = [...v.ms].sort((a, b) => a - b);
-    console.log(`${v.label}: min ${(sorted[0] / 1000).toFixed(2)} s, median ${(sorted[Math.floor(sorted.length / 2)] / 1000).toFixed(2)} s`);
+    console.log(
+      `${v.label}: min ${(sorted[0] / 1000).toFixed(2)} s, median ${(sorted[Math.floor(sorted.length / 2)] / 1000).toFixed(2)} s`,
+    );
     if (values.profile) {
       v.session.endProfiling();
       // onnxruntime names the file <prefix>_<timestamp>.json.
@@ -101,7 +109,12 @@ async function main(): Promise<void> {
 
 /** Kernel time per op type from an onnxruntime profile, per run, largest first. */
 async function opTypeShares(file: string, runs: number): Promise<string> {
-  const events = JSON.parse(await readFile(file, 'utf8')) as { cat?: string; name?: string; dur?: number; args?: { op_name?: string } }[];
+  const events = JSON.parse(await readFile(file, 'utf8')) as {
+    cat?: string;
+    name?: string;
+    dur?: number;
+    args?: { op_name?: string };
+  }[];
   const byOp = new Map<string, number>();
   for (const e of events) {
     if (e.cat !== 'Node' || !e.name?.endsWith('_kernel_time') || !e.args?.op_name) continue;
@@ -111,7 +124,10 @@ async function opTypeShares(file: string, runs: number): Promise<string> {
   return [...byOp.entries()]
     .sort((a, b) => b[1] - a[1])
     .filter(([, us]) => us / total >= 0.001)
-    .map(([op, us]) => `  ${op.padEnd(22)} ${(us / runs / 1000).toFixed(0).padStart(6)} ms/run  ${((100 * us) / total).toFixed(1)}%`)
+    .map(
+      ([op, us]) =>
+        `  ${op.padEnd(22)} ${(us / runs / 1000).toFixed(0).padStart(6)} ms/run  ${((100 * us) / total).toFixed(1)}%`,
+    )
     .join('\n');
 }
 

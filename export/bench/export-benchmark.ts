@@ -23,13 +23,20 @@ const { values } = parseArgs({
     tokenize: { type: 'string' },
   },
 });
-const config = values.variant === 'siglip' ? RELEASED_SIGLIP : values.variant === 'clip-enhanced' ? RELEASED_CLIP_ENHANCED : undefined;
+const config =
+  values.variant === 'siglip'
+    ? RELEASED_SIGLIP
+    : values.variant === 'clip-enhanced'
+      ? RELEASED_CLIP_ENHANCED
+      : undefined;
 if (!config) throw new Error(`--variant must be clip-enhanced or siglip, got ${values.variant}`);
 
 const dir = await mkdtemp(join(tmpdir(), 'tf-bench-'));
 const ckpt = join(dir, values.variant === 'siglip' ? 'tokenflow_siglip_32k.pt' : 'tokenflow_clipb_32k_enhanced.pt');
 try {
-  console.log(`writing a random ${values.variant} checkpoint (${(parameterCount(config) / 1e6).toFixed(1)} M parameters) to ${ckpt} …`);
+  console.log(
+    `writing a random ${values.variant} checkpoint (${(parameterCount(config) / 1e6).toFixed(1)} M parameters) to ${ckpt} …`,
+  );
   let t = performance.now();
   await writeRandomCheckpoint(await nodeFileSink(ckpt), config, { seed: 7 });
   const size = (await stat(ckpt)).size;
@@ -37,7 +44,16 @@ try {
 
   console.log(`exporting (${values.precision}) in a fresh process …`);
   t = performance.now();
-  const { code, output } = await run(process.execPath, ['--import', 'tsx', 'src/node/export-cli.ts', ckpt, '--out', join(dir, 'package'), '--precision', values.precision!]);
+  const { code, output } = await run(process.execPath, [
+    '--import',
+    'tsx',
+    'src/node/export-cli.ts',
+    ckpt,
+    '--out',
+    join(dir, 'package'),
+    '--precision',
+    values.precision!,
+  ]);
   const wall = (performance.now() - t) / 1000;
   if (code !== 0) throw new Error(`export failed (exit ${code}):\n${output}`);
   const peak = Number(/peak RSS (\d+) MB/.exec(output)?.[1]);
@@ -45,14 +61,28 @@ try {
 
   const ratio = (peak * 1e6) / size;
   console.log('');
-  console.log(`checkpoint        ${(size / 1e9).toFixed(3)} GB, ${(parameterCount(config) / 1e6).toFixed(1)} M parameters`);
+  console.log(
+    `checkpoint        ${(size / 1e9).toFixed(3)} GB, ${(parameterCount(config) / 1e6).toFixed(1)} M parameters`,
+  );
   console.log(`package           ${(pkgBytes / 1e9).toFixed(3)} GB (${values.precision})`);
   console.log(`export wall time  ${wall.toFixed(1)} s (goal < 60 s)            ${wall < 60 ? 'ok' : 'OVER'}`);
-  console.log(`export peak RSS   ${peak.toFixed(0)} MB = ${ratio.toFixed(2)} × file size (goal < 2×)   ${ratio < 2 ? 'ok' : 'OVER'}`);
+  console.log(
+    `export peak RSS   ${peak.toFixed(0)} MB = ${ratio.toFixed(2)} × file size (goal < 2×)   ${ratio < 2 ? 'ok' : 'OVER'}`,
+  );
 
   if (values.tokenize) {
-    console.log(`\ntokenizing ${values.tokenize} with the exported package (random weights: the picture is noise, the times are real) …`);
-    const tok = await run(process.execPath, ['--import', 'tsx', 'src/node/tokenize-cli.ts', '--model', join(dir, 'package'), '--image', values.tokenize]);
+    console.log(
+      `\ntokenizing ${values.tokenize} with the exported package (random weights: the picture is noise, the times are real) …`,
+    );
+    const tok = await run(process.execPath, [
+      '--import',
+      'tsx',
+      'src/node/tokenize-cli.ts',
+      '--model',
+      join(dir, 'package'),
+      '--image',
+      values.tokenize,
+    ]);
     if (tok.code !== 0) throw new Error(`tokenize failed (exit ${tok.code})`);
   }
 } finally {

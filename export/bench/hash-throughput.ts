@@ -23,5 +23,7 @@ for (const [name, factory] of [
   for (let i = 0; i < mib; i++) hash.update(chunk);
   hash.digestHex();
   const seconds = (performance.now() - start) / 1000;
-  console.log(`${name.padEnd(12)} ${((mib * 1.048576) / seconds).toFixed(0).padStart(5)} MB/s  (${mib} MiB in ${seconds.toFixed(2)} s)`);
+  console.log(
+    `${name.padEnd(12)} ${((mib * 1.048576) / seconds).toFixed(0).padStart(5)} MB/s  (${mib} MiB in ${seconds.toFixed(2)} s)`,
+  );
 }

@@ -37,7 +37,11 @@ export function randomStateDictSpec(config: ModelConfig, options: RandomCheckpoi
   }));
 }
 
-export function writeRandomCheckpoint(sink: ByteSink, config: ModelConfig, options: RandomCheckpointOptions = {}): Promise<WriteSummary> {
+export function writeRandomCheckpoint(
+  sink: ByteSink,
+  config: ModelConfig,
+  options: RandomCheckpointOptions = {},
+): Promise<WriteSummary> {
   return writeTorchCheckpoint(sink, { model: randomStateDictSpec(config, options), trainerExtras: true });
 }
 

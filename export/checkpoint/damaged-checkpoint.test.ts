@@ -17,7 +17,10 @@ import { zeroDeflateBomb } from '../../src/test-support/deflate-bomb.ts';
 import { handZip } from '../../src/test-support/hand-zip.ts';
 import { locateTensorElement, withFloatWritten } from '../../src/test-support/locate-tensor.ts';
 
-const ramp = (n: number, scale = 1) => () => Float32Array.from({ length: n }, (_, i) => (i + 1) * scale);
+const ramp =
+  (n: number, scale = 1) =>
+  () =>
+    Float32Array.from({ length: n }, (_, i) => (i + 1) * scale);
 
 async function checkpointBytes(model: StateDictEntrySpec[]): Promise<Uint8Array> {
   const sink = memorySink();
@@ -26,7 +29,12 @@ async function checkpointBytes(model: StateDictEntrySpec[]): Promise<Uint8Array>
 }
 
 /** A source that counts the bytes read inside [from, to) of the file. */
-function counting(bytes: Uint8Array, name: string, from: number, to: number): { source: ByteSource; read: () => number } {
+function counting(
+  bytes: Uint8Array,
+  name: string,
+  from: number,
+  to: number,
+): { source: ByteSource; read: () => number } {
   const inner = memorySource(bytes, name);
   let read = 0;
   return {
@@ -46,22 +54,30 @@ describe('tensor bytes changed after saving', () => {
   it.each([
     ['a NaN', NaN],
     ['1e30', 1e30],
-  ])('%s written over one decoder weight fails the CRC-32 of its record, naming the record and the tensor', async (_, value) => {
-    const good = await checkpointBytes([
-      { key: 'decoder.conv_in.weight', shape: [4, 3], values: ramp(12) },
-      { key: 'decoder.conv_out.weight', shape: [3, 4], values: ramp(12, 0.5) },
-    ]);
-    const { bytes: bad, record } = await withFloatWritten(good, 'decoder.conv_out.weight', 5, value);
-    const ckpt = await loadCheckpoint(memorySource(bad, 'model.pt'));
-    // The untouched tensor still reads: the damage is reported where it is, not globally.
-    expect((await ckpt.stateDict.get('decoder.conv_in.weight')!.readFloat32())[11]).toBe(12);
-    const failure = await ckpt.stateDict.get('decoder.conv_out.weight')!.readFloat32().catch((e: unknown) => e);
-    expect(failure).toBeInstanceOf(RecordChecksumError);
-    expect((failure as RecordChecksumError).record).toBe(record);
-    expect((failure as Error).message).toMatch(
-      new RegExp(`^model\\.pt: zip entry '${record}' \\(tensor 'decoder\\.conv_out\\.weight'\\) fails its CRC-32 check \\(stored 0x[0-9a-f]{8}, computed 0x[0-9a-f]{8}\\)`),
-    );
-  });
+  ])(
+    '%s written over one decoder weight fails the CRC-32 of its record, naming the record and the tensor',
+    async (_, value) => {
+      const good = await checkpointBytes([
+        { key: 'decoder.conv_in.weight', shape: [4, 3], values: ramp(12) },
+        { key: 'decoder.conv_out.weight', shape: [3, 4], values: ramp(12, 0.5) },
+      ]);
+      const { bytes: bad, record } = await withFloatWritten(good, 'decoder.conv_out.weight', 5, value);
+      const ckpt = await loadCheckpoint(memorySource(bad, 'model.pt'));
+      // The untouched tensor still reads: the damage is reported where it is, not globally.
+      expect((await ckpt.stateDict.get('decoder.conv_in.weight')!.readFloat32())[11]).toBe(12);
+      const failure = await ckpt.stateDict
+        .get('decoder.conv_out.weight')!
+        .readFloat32()
+        .catch((e: unknown) => e);
+      expect(failure).toBeInstanceOf(RecordChecksumError);
+      expect((failure as RecordChecksumError).record).toBe(record);
+      expect((failure as Error).message).toMatch(
+        new RegExp(
+          `^model\\.pt: zip entry '${record}' \\(tensor 'decoder\\.conv_out\\.weight'\\) fails its CRC-32 check \\(stored 0x[0-9a-f]{8}, computed 0x[0-9a-f]{8}\\)`,
+        ),
+      );
+    },
+  );
 
   it('a view checks every byte of its storage, even bytes outside the view', async () => {
     const good = await checkpointBytes([
@@ -71,7 +87,9 @@ describe('tensor bytes changed after saving', () => {
     // Element 20 belongs to the storage but not to the view 'q' (elements 0..7).
     const { bytes: bad } = await withFloatWritten(good, 'qkv', 20, NaN);
     const ckpt = await loadCheckpoint(memorySource(bad, 'v.pt'));
-    await expect(ckpt.stateDict.get('q')!.readFloat32()).rejects.toThrow(/v\.pt: zip entry 'checkpoint\/data\/\d+' \(tensor 'q'\) fails its CRC-32 check/);
+    await expect(ckpt.stateDict.get('q')!.readFloat32()).rejects.toThrow(
+      /v\.pt: zip entry 'checkpoint\/data\/\d+' \(tensor 'q'\) fails its CRC-32 check/,
+    );
   });
 
   it('every record byte is read once in all: views of a verified storage read only their own bytes', async () => {
@@ -133,7 +151,9 @@ describe('deflate bombs', () => {
   it('a data.pkl that declares 1 GiB is refused from its directory entry, before anything is allocated', async () => {
     const file = handZip([{ name: 'archive/data.pkl', data: bomb, method: 8, size: GiB, crc: 0 }]);
     let failure: unknown;
-    const peak = await peakArrayBuffers(() => loadCheckpoint(memorySource(file, 'bomb.pt')).catch((e: unknown) => (failure = e)));
+    const peak = await peakArrayBuffers(() =>
+      loadCheckpoint(memorySource(file, 'bomb.pt')).catch((e: unknown) => (failure = e)),
+    );
     expect(failure).toBeInstanceOf(CheckpointError);
     expect((failure as Error).message).toBe(
       `bomb.pt: zip entry 'archive/data.pkl' declares ${GiB} bytes, more than the ${MAX_PICKLE_BYTES} such a record may hold; refusing to read it (a damaged or hostile file)`,
@@ -146,13 +166,21 @@ describe('deflate bombs', () => {
     const declared = 4096;
     const file = handZip([{ name: 'archive/data.pkl', data: bomb, method: 8, size: declared, crc: 0 }]);
     let failure: unknown;
-    const peak = await peakArrayBuffers(() => loadCheckpoint(memorySource(file, 'liar.pt')).catch((e: unknown) => (failure = e)));
+    const peak = await peakArrayBuffers(() =>
+      loadCheckpoint(memorySource(file, 'liar.pt')).catch((e: unknown) => (failure = e)),
+    );
     // The compressed size alone gives it away: 6.8 MB of deflate never encodes 4 KiB.
-    expect((failure as Error).message).toMatch(/^liar\.pt: zip entry 'archive\/data\.pkl' is \d+ bytes compressed, more than deflate ever needs for 4096 bytes/);
+    expect((failure as Error).message).toMatch(
+      /^liar\.pt: zip entry 'archive\/data\.pkl' is \d+ bytes compressed, more than deflate ever needs for 4096 bytes/,
+    );
     expect(peak).toBeLessThan(32 * 2 ** 20);
     // With a plausible compressed size, inflation itself stops at the declared size.
     const head = zeroDeflateBomb(64 * 1024 * 1024).subarray(0, 4000);
-    const file2 = handZip([{ name: 'archive/data.pkl', data: head, method: 8, size: declared, crc: crc32(new Uint8Array(declared)) }]);
-    await expect(loadCheckpoint(memorySource(file2, 'liar2.pt'))).rejects.toThrow(/liar2\.pt: zip entry 'archive\/data\.pkl' inflates to more than the 4096 bytes its directory entry says/);
+    const file2 = handZip([
+      { name: 'archive/data.pkl', data: head, method: 8, size: declared, crc: crc32(new Uint8Array(declared)) },
+    ]);
+    await expect(loadCheckpoint(memorySource(file2, 'liar2.pt'))).rejects.toThrow(
+      /liar2\.pt: zip entry 'archive\/data\.pkl' inflates to more than the 4096 bytes its directory entry says/,
+    );
   });
 });

@@ -32,7 +32,9 @@ export function aligned(bytes: Uint8Array, elementSize: number): Uint8Array {
 export function decodeToFloat32(bytes: Uint8Array, dtype: StorageDType, count: number): Float32Array {
   const size = DTYPE_SIZE[dtype];
   if (bytes.byteLength < count * size) {
-    throw new CheckpointError(`decodeToFloat32: ${count} ${dtype} elements need ${count * size} bytes, got ${bytes.byteLength}`);
+    throw new CheckpointError(
+      `decodeToFloat32: ${count} ${dtype} elements need ${count * size} bytes, got ${bytes.byteLength}`,
+    );
   }
   const b = aligned(bytes, size);
   const at = b.byteOffset;

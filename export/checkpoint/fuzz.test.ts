@@ -49,10 +49,17 @@ const someBytes = fc.oneof(extremeField, fc.uint8Array({ minLength: 1, maxLength
 
 /** Positions anywhere, and more often inside the regions that hold structure. */
 function position(size: number, hot: readonly (readonly [number, number])[]): fc.Arbitrary<number> {
-  return fc.oneof(fc.nat(size - 1), ...hot.filter(([a, b]) => b > a).map(([a, b]) => fc.integer({ min: a, max: Math.min(b, size) - 1 })));
+  return fc.oneof(
+    fc.nat(size - 1),
+    ...hot.filter(([a, b]) => b > a).map(([a, b]) => fc.integer({ min: a, max: Math.min(b, size) - 1 })),
+  );
 }
 
-function mutations(size: number, hot: readonly (readonly [number, number])[], shifting: boolean): fc.Arbitrary<Mutation[]> {
+function mutations(
+  size: number,
+  hot: readonly (readonly [number, number])[],
+  shifting: boolean,
+): fc.Arbitrary<Mutation[]> {
   const at = position(size, hot);
   // Mostly overwrites: a truncated or shifted file is refused early, an overwritten one goes deep.
   const one: fc.WeightedArbitrary<Mutation>[] = [
@@ -61,7 +68,10 @@ function mutations(size: number, hot: readonly (readonly [number, number])[], sh
   ];
   if (shifting) {
     one.push({ weight: 1, arbitrary: fc.record({ kind: fc.constant('insert' as const), at, bytes: someBytes }) });
-    one.push({ weight: 1, arbitrary: fc.record({ kind: fc.constant('delete' as const), at, count: fc.integer({ min: 1, max: 16 }) }) });
+    one.push({
+      weight: 1,
+      arbitrary: fc.record({ kind: fc.constant('delete' as const), at, count: fc.integer({ min: 1, max: 16 }) }),
+    });
   }
   return fc.array(fc.oneof(...one), { minLength: 1, maxLength: 3 });
 }
@@ -120,11 +130,13 @@ class FuzzSource implements ByteSource {
 async function readCheckpoint(source: FuzzSource, maxTensors = Infinity, pick = 0): Promise<void> {
   const ckpt = await loadCheckpoint(source);
   const entries = [...ckpt.stateDict.values()];
-  const chosen = entries.length <= maxTensors ? entries : [entries[0], entries[entries.length - 1], entries[pick % entries.length]];
+  const chosen =
+    entries.length <= maxTensors ? entries : [entries[0], entries[entries.length - 1], entries[pick % entries.length]];
   for (const entry of chosen) {
     const values = await entry.readFloat32();
     // Never more elements than the file has bytes: shapes are checked against records before reading.
-    if (values.length > source.size) throw new Error(`tensor '${entry.key}' has ${values.length} values from a ${source.size}-byte file`);
+    if (values.length > source.size)
+      throw new Error(`tensor '${entry.key}' has ${values.length} values from a ${source.size}-byte file`);
   }
 }
 
@@ -133,10 +145,13 @@ async function expectReturnsOrCheckpointError(run: () => Promise<void>, source?:
   try {
     await run();
   } catch (e) {
-    if (!(e instanceof CheckpointError)) throw new Error(`expected a CheckpointError, got ${(e as Error)?.name}: ${(e as Error)?.message}`, { cause: e });
+    if (!(e instanceof CheckpointError))
+      throw new Error(`expected a CheckpointError, got ${(e as Error)?.name}: ${(e as Error)?.message}`, { cause: e });
   }
-  if (source && source.overreads > 0) throw new Error(`the reader read past the end of the file ${source.overreads} times`);
-  if (source && source.largestRead > source.size) throw new Error(`a read of ${source.largestRead} bytes from a ${source.size}-byte file`);
+  if (source && source.overreads > 0)
+    throw new Error(`the reader read past the end of the file ${source.overreads} times`);
+  if (source && source.largestRead > source.size)
+    throw new Error(`a read of ${source.largestRead} bytes from a ${source.size}-byte file`);
 }
 
 async function zipLayout(file: Uint8Array): Promise<[number, number][]> {
@@ -184,7 +199,9 @@ async function withPickle(file: Uint8Array, pickle: Uint8Array): Promise<Uint8Ar
   return sink.bytes();
 }
 
-function safetensorsFile(tensors: readonly { key: string; dtype: string; shape: number[]; bytes: number }[]): Uint8Array {
+function safetensorsFile(
+  tensors: readonly { key: string; dtype: string; shape: number[]; bytes: number }[],
+): Uint8Array {
   const header: Record<string, unknown> = { __metadata__: { format: 'pt' } };
   let at = 0;
   for (const t of tensors) {
@@ -229,7 +246,10 @@ describe('fuzz: torch.save zip checkpoints', () => {
 
   it('a trainer checkpoint whose data.pkl is mutated (with a matching CRC-32): returns or throws a CheckpointError', async () => {
     const zip = await ZipArchive.open(new FuzzSource(trainer, []));
-    const pkl = await zip.readEntry(zip.entries.find((e) => e.name.endsWith('/data.pkl'))!, trainer.length);
+    const pkl = await zip.readEntry(
+      zip.entries.find((e) => e.name.endsWith('/data.pkl'))!,
+      trainer.length,
+    );
     await fc.assert(
       fc.asyncProperty(mutations(pkl.length, [[0, pkl.length]], true), async (edits) => {
         const source = new FuzzSource(await withPickle(trainer, applyAll(pkl, edits)), []);
@@ -239,26 +259,29 @@ describe('fuzz: torch.save zip checkpoints', () => {
     );
   });
 
-  it.runIf(fixturesAvailable())('the fixtures’ real checkpoints, mutated in place: returns or throws a CheckpointError', async () => {
-    const names = FIXTURE_NAMES.filter((n) => {
-      try {
-        return readFileSync(fixturePath(n, 'checkpoint.pt')).length > 0;
-      } catch {
-        return false;
+  it.runIf(fixturesAvailable())(
+    'the fixtures’ real checkpoints, mutated in place: returns or throws a CheckpointError',
+    async () => {
+      const names = FIXTURE_NAMES.filter((n) => {
+        try {
+          return readFileSync(fixturePath(n, 'checkpoint.pt')).length > 0;
+        } catch {
+          return false;
+        }
+      });
+      for (const name of names) {
+        const bytes = new Uint8Array(readFileSync(fixturePath(name, 'checkpoint.pt')));
+        const hot = await zipLayout(bytes);
+        await fc.assert(
+          fc.asyncProperty(mutations(bytes.length, hot, false), fc.nat(), async (edits, pick) => {
+            const source = new FuzzSource(bytes, edits, `${name}/checkpoint.pt`);
+            await expectReturnsOrCheckpointError(() => readCheckpoint(source, 3, pick), source);
+          }),
+          fuzzOptions(8),
+        );
       }
-    });
-    for (const name of names) {
-      const bytes = new Uint8Array(readFileSync(fixturePath(name, 'checkpoint.pt')));
-      const hot = await zipLayout(bytes);
-      await fc.assert(
-        fc.asyncProperty(mutations(bytes.length, hot, false), fc.nat(), async (edits, pick) => {
-          const source = new FuzzSource(bytes, edits, `${name}/checkpoint.pt`);
-          await expectReturnsOrCheckpointError(() => readCheckpoint(source, 3, pick), source);
-        }),
-        fuzzOptions(8),
-      );
-    }
-  });
+    },
+  );
 });
 
 describe('fuzz: safetensors', () => {
@@ -267,17 +290,44 @@ describe('fuzz: safetensors', () => {
     dtype: fc.constantFrom('F32', 'F16', 'BF16', 'F64', 'I64', 'I32', 'I16', 'I8', 'U8', 'BOOL'),
     shape: fc.array(fc.integer({ min: 0, max: 4 }), { maxLength: 3 }),
   });
-  const SIZE: Record<string, number> = { F32: 4, F16: 2, BF16: 2, F64: 8, I64: 8, I32: 4, I16: 2, I8: 1, U8: 1, BOOL: 1 };
+  const SIZE: Record<string, number> = {
+    F32: 4,
+    F16: 2,
+    BF16: 2,
+    F64: 8,
+    I64: 8,
+    I32: 4,
+    I16: 2,
+    I8: 1,
+    U8: 1,
+    BOOL: 1,
+  };
 
   it('synthesised files, mutated (header, lengths, offsets, data): returns or throws a CheckpointError', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.uniqueArray(tensor, { minLength: 1, maxLength: 5, selector: (t) => t.key }), fc.nat(), async (tensors, seed) => {
-        const file = safetensorsFile(tensors.map((t) => ({ ...t, bytes: t.shape.reduce((a, d) => a * d, 1) * SIZE[t.dtype] })));
-        const headerEnd = 8 + new DataView(file.buffer).getUint32(0, true);
-        const edits = fc.sample(mutations(file.length, [[0, 8], [8, headerEnd]], true), { seed, numRuns: 1 })[0];
-        const source = new FuzzSource(applyAll(file, edits), [], 'fuzz.safetensors');
-        await expectReturnsOrCheckpointError(() => readCheckpoint(source), source);
-      }),
+      fc.asyncProperty(
+        fc.uniqueArray(tensor, { minLength: 1, maxLength: 5, selector: (t) => t.key }),
+        fc.nat(),
+        async (tensors, seed) => {
+          const file = safetensorsFile(
+            tensors.map((t) => ({ ...t, bytes: t.shape.reduce((a, d) => a * d, 1) * SIZE[t.dtype] })),
+          );
+          const headerEnd = 8 + new DataView(file.buffer).getUint32(0, true);
+          const edits = fc.sample(
+            mutations(
+              file.length,
+              [
+                [0, 8],
+                [8, headerEnd],
+              ],
+              true,
+            ),
+            { seed, numRuns: 1 },
+          )[0];
+          const source = new FuzzSource(applyAll(file, edits), [], 'fuzz.safetensors');
+          await expectReturnsOrCheckpointError(() => readCheckpoint(source), source);
+        },
+      ),
       fuzzOptions(150),
     );
   });
@@ -285,10 +335,15 @@ describe('fuzz: safetensors', () => {
   it('headers whose offsets lie (shifted, overlapping, out of range): returns or throws a CheckpointError', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.array(fc.tuple(fc.integer({ min: -64, max: 2 ** 40 }), fc.integer({ min: -64, max: 2 ** 40 })), { minLength: 1, maxLength: 4 }),
+        fc.array(fc.tuple(fc.integer({ min: -64, max: 2 ** 40 }), fc.integer({ min: -64, max: 2 ** 40 })), {
+          minLength: 1,
+          maxLength: 4,
+        }),
         async (offsets) => {
           const header: Record<string, unknown> = {};
-          offsets.forEach(([b, e], i) => (header[`t${i}`] = { dtype: 'U8', shape: [Math.max(0, e - b)], data_offsets: [b, e] }));
+          offsets.forEach(
+            ([b, e], i) => (header[`t${i}`] = { dtype: 'U8', shape: [Math.max(0, e - b)], data_offsets: [b, e] }),
+          );
           const json = new TextEncoder().encode(JSON.stringify(header));
           const file = new Uint8Array(8 + json.length + 64);
           new DataView(file.buffer).setUint32(0, json.length, true);
@@ -319,12 +374,18 @@ describe('fuzz: the unpickler', () => {
       leaf,
       fc.array(tie('v'), { maxLength: 4 }),
       fc.array(tie('v'), { maxLength: 4 }).map((items) => new PyTupleValue(...items)),
-      fc.array(fc.tuple(fc.oneof(fc.string({ maxLength: 6 }), fc.integer()), tie('v')), { maxLength: 4 }).map((pairs) => new Map<PickleValue, PickleValue>(pairs)),
+      fc
+        .array(fc.tuple(fc.oneof(fc.string({ maxLength: 6 }), fc.integer()), tie('v')), { maxLength: 4 })
+        .map((pairs) => new Map<PickleValue, PickleValue>(pairs)),
     ),
   })).v;
 
   const unpickleTorch = (data: Uint8Array) => () => {
-    unpickle(data, { where, persistentLoad: torchPersistentLoad(where), globals: torchGlobals(where, (layout) => layout) });
+    unpickle(data, {
+      where,
+      persistentLoad: torchPersistentLoad(where),
+      globals: torchGlobals(where, (layout) => layout),
+    });
     return Promise.resolve();
   };
 
@@ -344,7 +405,10 @@ describe('fuzz: the unpickler', () => {
   it('a real data.pkl with tensors, storages and globals, mutated: returns or throws a CheckpointError', async () => {
     const file = await synthesised({ extras: true });
     const zip = await ZipArchive.open(new FuzzSource(file, []));
-    const pkl = await zip.readEntry(zip.entries.find((e) => e.name.endsWith('/data.pkl'))!, file.length);
+    const pkl = await zip.readEntry(
+      zip.entries.find((e) => e.name.endsWith('/data.pkl'))!,
+      file.length,
+    );
     await fc.assert(
       fc.asyncProperty(mutations(pkl.length, [[0, pkl.length]], true), async (edits) => {
         await expectReturnsOrCheckpointError(unpickleTorch(applyAll(pkl, edits)));
@@ -356,7 +420,10 @@ describe('fuzz: the unpickler', () => {
   it('random opcode soup after a protocol header: returns or throws a CheckpointError', async () => {
     // Opcodes the reader knows, with small arguments, so most runs get past the first byte.
     const known = fc.constantFrom(...Object.values(OP));
-    const token = fc.oneof({ weight: 3, arbitrary: known.map((op) => [op]) }, { weight: 2, arbitrary: fc.uint8Array({ minLength: 1, maxLength: 4 }).map((b) => [...b]) });
+    const token = fc.oneof(
+      { weight: 3, arbitrary: known.map((op) => [op]) },
+      { weight: 2, arbitrary: fc.uint8Array({ minLength: 1, maxLength: 4 }).map((b) => [...b]) },
+    );
     await fc.assert(
       fc.asyncProperty(fc.array(token, { maxLength: 40 }), async (tokens) => {
         await expectReturnsOrCheckpointError(unpickleTorch(Uint8Array.from([OP.PROTO, 2, ...tokens.flat()])));
@@ -368,10 +435,18 @@ describe('fuzz: the unpickler', () => {
 
 it('the fuzz source itself sees edits and truncation (so the properties above test something)', async () => {
   const base = Uint8Array.of(1, 2, 3, 4, 5, 6);
-  const s = new FuzzSource(base, [{ kind: 'overwrite', at: 2, bytes: Uint8Array.of(9, 9) }, { kind: 'truncate', at: 5 }]);
+  const s = new FuzzSource(base, [
+    { kind: 'overwrite', at: 2, bytes: Uint8Array.of(9, 9) },
+    { kind: 'truncate', at: 5 },
+  ]);
   expect(s.size).toBe(5);
   expect([...(await s.read(1, 4))]).toEqual([2, 9, 9, 5]);
   await expect(s.read(3, 3)).rejects.toThrow(/asked for 3 bytes at 3 of 5/);
   expect(s.overreads).toBe(1);
-  expect([...applyAll(base, [{ kind: 'insert', at: 1, bytes: Uint8Array.of(7) }, { kind: 'delete', at: 4, count: 2 }])]).toEqual([1, 7, 2, 3, 6]);
+  expect([
+    ...applyAll(base, [
+      { kind: 'insert', at: 1, bytes: Uint8Array.of(7) },
+      { kind: 'delete', at: 4, count: 2 },
+    ]),
+  ]).toEqual([1, 7, 2, 3, 6]);
 });

@@ -78,7 +78,13 @@ describe('16-bit floats', () => {
   });
 
   it('bfloat16 widens exactly and narrows to nearest even, keeping NaN a NaN', () => {
-    expect([...bfloat16ToFloat32(Uint16Array.of(0x3f80, 0xc000, 0x7f80, 0x0001, 0x8000))]).toEqual([1, -2, Infinity, 2 ** -133, -0]);
+    expect([...bfloat16ToFloat32(Uint16Array.of(0x3f80, 0xc000, 0x7f80, 0x0001, 0x8000))]).toEqual([
+      1,
+      -2,
+      Infinity,
+      2 ** -133,
+      -0,
+    ]);
     const narrowed = float32ToBfloat16Bits(Float32Array.of(1, 0.1, 1 + 2 ** -8, 1 + 3 * 2 ** -8, 3.4e38, NaN, -0));
     expect([...narrowed]).toEqual([0x3f80, 0x3dcd, 0x3f80, 0x3f82, 0x7f80, narrowed[5], 0x8000]);
     expect(Number.isNaN(bfloat16ToFloat32(Uint16Array.of(narrowed[5]))[0])).toBe(true);

@@ -15,7 +15,12 @@ export async function loadCheckpoint(source: ByteSource): Promise<LoadedCheckpoi
   if (source.size === 0) throw new CheckpointError(`${source.name}: the file is empty (0 bytes); ${NEITHER}`);
   const head = await source.read(0, Math.min(16, source.size));
   // 'PK\x03\x04' starts a zip with entries, 'PK\x05\x06' an empty one; both go to the zip reader.
-  if (head.length >= 4 && head[0] === 0x50 && head[1] === 0x4b && ((head[2] === 3 && head[3] === 4) || (head[2] === 5 && head[3] === 6))) {
+  if (
+    head.length >= 4 &&
+    head[0] === 0x50 &&
+    head[1] === 0x4b &&
+    ((head[2] === 3 && head[3] === 4) || (head[2] === 5 && head[3] === 6))
+  ) {
     const ckpt = await readTorchCheckpoint(source);
     const picked = selectWeights(ckpt.root, source.name);
     return { format: 'torch-zip', source: source.name, ...picked };
@@ -27,7 +32,13 @@ export async function loadCheckpoint(source: ByteSource): Promise<LoadedCheckpoi
   }
   if ((await plausibleSafetensorsHeader(source)) !== undefined) {
     const file = await readSafetensors(source);
-    return { format: 'safetensors', source: source.name, topLevelKeys: [], weightsKey: '(top level)', stateDict: file.tensors };
+    return {
+      format: 'safetensors',
+      source: source.name,
+      topLevelKeys: [],
+      weightsKey: '(top level)',
+      stateDict: file.tensors,
+    };
   }
   throw new CheckpointError(`${source.name}: ${NEITHER} (it starts with ${sniffDescription(head)})`);
 }

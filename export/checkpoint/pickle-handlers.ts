@@ -14,7 +14,8 @@ type Family = Partial<Record<Opcode, Handler>>;
 const control: Family = {
   [OP.PROTO]: (m) => {
     const protocol = m.u8();
-    if (protocol > HIGHEST_PROTOCOL) m.fail(`pickle protocol ${protocol}, newer than the ${HIGHEST_PROTOCOL} this reader knows`);
+    if (protocol > HIGHEST_PROTOCOL)
+      m.fail(`pickle protocol ${protocol}, newer than the ${HIGHEST_PROTOCOL} this reader knows`);
   },
   // Framing only helps streaming readers; the whole record is in memory.
   [OP.FRAME]: (m) => void m.u64(),
@@ -78,13 +79,15 @@ const stringsAndBytes: Family = {
   [OP.STRING]: (m) => {
     const text = m.line();
     const q = text[0];
-    if ((q !== "'" && q !== '"') || text.length < 2 || text[text.length - 1] !== q) m.fail('a STRING argument that is not quoted');
+    if ((q !== "'" && q !== '"') || text.length < 2 || text[text.length - 1] !== q)
+      m.fail('a STRING argument that is not quoted');
     m.push(text.slice(1, -1));
   },
   [OP.BINSTRING]: (m) => m.push(m.utf8.decode(m.bytes(m.length32()))),
   [OP.SHORT_BINSTRING]: (m) => m.push(m.utf8.decode(m.bytes(m.u8()))),
   // Raw-unicode-escape text; checkpoints only put ASCII here.
-  [OP.UNICODE]: (m) => m.push(m.line().replace(/\\u([0-9a-fA-F]{4})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)))),
+  [OP.UNICODE]: (m) =>
+    m.push(m.line().replace(/\\u([0-9a-fA-F]{4})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)))),
   [OP.BINUNICODE]: (m) => m.push(m.utf8.decode(m.bytes(m.u32()))),
   [OP.SHORT_BINUNICODE]: (m) => m.push(m.utf8.decode(m.bytes(m.u8()))),
   [OP.BINUNICODE8]: (m) => m.push(m.utf8.decode(m.bytes(m.u64()))),
@@ -165,7 +168,8 @@ const objects: Family = {
   [OP.STACK_GLOBAL]: (m) => {
     const name = m.pop();
     const module = m.pop();
-    if (typeof module !== 'string' || typeof name !== 'string') m.fail('STACK_GLOBAL with a module or name that is not a string');
+    if (typeof module !== 'string' || typeof name !== 'string')
+      m.fail('STACK_GLOBAL with a module or name that is not a string');
     m.push(m.resolveGlobal(module as string, name as string));
   },
   [OP.EXT1]: (m) => m.fail('a copyreg extension code, which checkpoints never use'),

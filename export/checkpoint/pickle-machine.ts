@@ -59,7 +59,9 @@ export class PickleMachine {
   /** Reserves `n` bytes of argument and returns where they start. */
   need(n: number): number {
     if (n < 0 || this.pos + n > this.data.byteLength) {
-      this.fail(`the pickle ends in the middle of an opcode (needs ${n} bytes at byte ${this.pos}, has ${this.data.byteLength}); the record is truncated`);
+      this.fail(
+        `the pickle ends in the middle of an opcode (needs ${n} bytes at byte ${this.pos}, has ${this.data.byteLength}); the record is truncated`,
+      );
     }
     const at = this.pos;
     this.pos += n;
@@ -120,7 +122,9 @@ export class PickleMachine {
   // `stack` is replaced while MARK-delimited items are collected, so push through the field.
   push(v: unknown): void {
     if (++this.pushed > MAX_PICKLE_VALUES) {
-      this.fail(`more than ${MAX_PICKLE_VALUES} values; a checkpoint's pickle builds about 25 per tensor, so this is a damaged or hostile file`);
+      this.fail(
+        `more than ${MAX_PICKLE_VALUES} values; a checkpoint's pickle builds about 25 per tensor, so this is a damaged or hostile file`,
+      );
     }
     this.stack.push(v);
   }
@@ -200,7 +204,8 @@ export class PickleMachine {
     const t = text.endsWith('L') ? text.slice(0, -1) : text;
     // CPython itself refuses to convert longer decimal texts (sys.int_info.default_max_str_digits);
     // parsing is superlinear, so a hostile file could otherwise stall the reader.
-    if (t.length > MAX_INT_DIGITS + 1) this.fail(`an integer of ${t.length} digits, more than the ${MAX_INT_DIGITS} Python converts from text`);
+    if (t.length > MAX_INT_DIGITS + 1)
+      this.fail(`an integer of ${t.length} digits, more than the ${MAX_INT_DIGITS} Python converts from text`);
     if (!/^[+-]?\d+$/.test(t)) this.fail(`'${text}' is not an integer`);
     return normalizeInt(BigInt(t));
   }

@@ -13,7 +13,10 @@ function latin1Bytes(s: string, where: string): Uint8Array {
   const out = new Uint8Array(s.length);
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    if (c > 0xff) throw new CheckpointError(`${where}: _codecs.encode(..., 'latin1') got a character beyond latin1 (U+${c.toString(16)})`);
+    if (c > 0xff)
+      throw new CheckpointError(
+        `${where}: _codecs.encode(..., 'latin1') got a character beyond latin1 (U+${c.toString(16)})`,
+      );
     out[i] = c;
   }
   return out;
@@ -21,7 +24,8 @@ function latin1Bytes(s: string, where: string): Uint8Array {
 
 function encodeString(args: readonly unknown[], where: string): Uint8Array {
   const [text, encoding = 'utf-8'] = args;
-  if (typeof text !== 'string' || typeof encoding !== 'string') throw new CheckpointError(`${where}: _codecs.encode expects (str, encoding)`);
+  if (typeof text !== 'string' || typeof encoding !== 'string')
+    throw new CheckpointError(`${where}: _codecs.encode expects (str, encoding)`);
   const enc = encoding.toLowerCase().replace(/[-_]/g, '');
   if (enc === 'latin1' || enc === 'iso88591') return latin1Bytes(text, where);
   if (enc === 'utf8') return new TextEncoder().encode(text);
@@ -44,7 +48,8 @@ function toMap(args: readonly unknown[], where: string): Map<unknown, unknown> {
   if (items instanceof Map) return new Map(items);
   if (Array.isArray(items)) {
     for (const pair of items) {
-      if (!Array.isArray(pair) || pair.length !== 2) throw new CheckpointError(`${where}: OrderedDict expects (key, value) pairs`);
+      if (!Array.isArray(pair) || pair.length !== 2)
+        throw new CheckpointError(`${where}: OrderedDict expects (key, value) pairs`);
       out.set(pair[0], pair[1]);
     }
     return out;
@@ -62,7 +67,11 @@ export function safeGlobal(module: string, name: string, where: string): unknown
       return new PyCallable(qualified, (args) => toSet(args, qualified, where));
     case 'builtins.bytearray':
       return new PyCallable(qualified, (args) =>
-        args.length === 0 ? new Uint8Array(0) : args[0] instanceof Uint8Array ? args[0].slice() : encodeString(args, where),
+        args.length === 0
+          ? new Uint8Array(0)
+          : args[0] instanceof Uint8Array
+            ? args[0].slice()
+            : encodeString(args, where),
       );
     // Protocol 2 has no bytes opcode; Python writes bytes as _codecs.encode(text, 'latin1').
     case '_codecs.encode':

@@ -132,7 +132,8 @@ export class PickleWriter {
   }
 
   int(n: number | bigint): void {
-    if (typeof n === 'number' && !Number.isSafeInteger(n)) throw new Error(`pickle writer: ${n} is not an integer (use PyFloat for floats)`);
+    if (typeof n === 'number' && !Number.isSafeInteger(n))
+      throw new Error(`pickle writer: ${n} is not an integer (use PyFloat for floats)`);
     const v = BigInt(n);
     if (v >= 0n && v < 256n) return this.byte(OP.BININT1, Number(v));
     if (v >= 0n && v < 65536n) {
@@ -179,7 +180,9 @@ export class PickleWriter {
     if (items.length === 0) return this.byte(OP.EMPTY_TUPLE);
     if (items.length > 3) this.mark();
     for (const v of items) this.value(v);
-    this.byte(items.length === 1 ? OP.TUPLE1 : items.length === 2 ? OP.TUPLE2 : items.length === 3 ? OP.TUPLE3 : OP.TUPLE);
+    this.byte(
+      items.length === 1 ? OP.TUPLE1 : items.length === 2 ? OP.TUPLE2 : items.length === 3 ? OP.TUPLE3 : OP.TUPLE,
+    );
   }
 
   /** Items of the dict on top of the stack, in SETITEMS batches. */

@@ -32,9 +32,54 @@ const opts = { where: 'test.pt: test/data.pkl' };
 describe('safe unpickler: data', () => {
   it('protocol 2 containers, numbers, strings, memo', () => {
     const v = unpickle(
-      pk(0x80, 2, 0x7d, 0x71, 0, 0x28, str('a'), 0x4b, 7, str('b'), 0x4d, 0x34, 0x12, str('c'), 0x4a, u32(-5 >>> 0),
-        str('d'), 0x47, 0x3f, 0xf8, 0, 0, 0, 0, 0, 0, str('e'), 0x5d, 0x71, 1, 0x28, 0x88, 0x89, 0x4e, 0x65,
-        str('f'), 0x68, 1, str('g'), 0x4b, 1, 0x4b, 2, 0x86, 0x75, 0x2e),
+      pk(
+        0x80,
+        2,
+        0x7d,
+        0x71,
+        0,
+        0x28,
+        str('a'),
+        0x4b,
+        7,
+        str('b'),
+        0x4d,
+        0x34,
+        0x12,
+        str('c'),
+        0x4a,
+        u32(-5 >>> 0),
+        str('d'),
+        0x47,
+        0x3f,
+        0xf8,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        str('e'),
+        0x5d,
+        0x71,
+        1,
+        0x28,
+        0x88,
+        0x89,
+        0x4e,
+        0x65,
+        str('f'),
+        0x68,
+        1,
+        str('g'),
+        0x4b,
+        1,
+        0x4b,
+        2,
+        0x86,
+        0x75,
+        0x2e,
+      ),
       opts,
     ) as Map<string, unknown>;
     expect(v.get('a')).toBe(7);
@@ -73,27 +118,87 @@ describe('safe unpickler: data', () => {
     const n = 60_000;
     const big = new Uint8Array(n).fill(0x7f);
     const v = unpickle(concatBytes(pk(0x80, 2, 0x8b, u32(n)), big, pk(0x2e)), opts) as bigint;
-    expect(v).toBe((1n << BigInt(8 * n)) / 255n * 0x7fn);
+    expect(v).toBe(((1n << BigInt(8 * n)) / 255n) * 0x7fn);
     // Refused from the length alone, before the bytes are even looked at.
     expect(() => unpickle(pk(0x80, 2, 0x8b, u32(200_000), 0x2e), opts)).toThrow(
       'test.pt: test/data.pkl: an integer of 200000 bytes; no checkpoint holds one beyond 65536 (LONG4 at byte 2)',
     );
-    expect(() => unpickle(pk(0x80, 2, 0x4c, '7'.repeat(5000), 0x0a, 0x2e), opts)).toThrow(/an integer of 5000 digits, more than the 4300 Python converts from text \(LONG at byte 2\)/);
+    expect(() => unpickle(pk(0x80, 2, 0x4c, '7'.repeat(5000), 0x0a, 0x2e), opts)).toThrow(
+      /an integer of 5000 digits, more than the 4300 Python converts from text \(LONG at byte 2\)/,
+    );
     expect(unpickle(pk(0x80, 2, 0x4c, '-' + '9'.repeat(4300) + 'L', 0x0a, 0x2e), opts)).toBe(-(10n ** 4300n - 1n));
   });
 
   it('protocol 4/5: FRAME, SHORT_BINUNICODE, BINUNICODE8, MEMOIZE, STACK_GLOBAL, EMPTY_SET/ADDITEMS, FROZENSET, bytes', () => {
     const body = pk(
-      0x7d, 0x94, 0x28,
-      0x8c, 1, 'k', 0x8c, 11, 'collections', 0x94, 0x8c, 11, 'OrderedDict', 0x94, 0x93, 0x94, 0x29, 0x52, 0x94,
-      0x8c, 2, 'k2', 0x8d, u64(3), 'abc',
-      0x8c, 1, 's', 0x8f, 0x28, 0x4b, 1, 0x4b, 2, 0x90,
-      0x8c, 2, 'fs', 0x28, 0x4b, 3, 0x91,
-      0x8c, 1, 'b', 0x43, 2, 0x00, 0xff,
-      0x8c, 2, 'b8', 0x8e, u64(1), 0x41,
-      0x8c, 2, 'ba', 0x96, u64(1), 0x42,
-      0x8c, 3, 'mem', 0x68, 2,
-      0x75, 0x2e,
+      0x7d,
+      0x94,
+      0x28,
+      0x8c,
+      1,
+      'k',
+      0x8c,
+      11,
+      'collections',
+      0x94,
+      0x8c,
+      11,
+      'OrderedDict',
+      0x94,
+      0x93,
+      0x94,
+      0x29,
+      0x52,
+      0x94,
+      0x8c,
+      2,
+      'k2',
+      0x8d,
+      u64(3),
+      'abc',
+      0x8c,
+      1,
+      's',
+      0x8f,
+      0x28,
+      0x4b,
+      1,
+      0x4b,
+      2,
+      0x90,
+      0x8c,
+      2,
+      'fs',
+      0x28,
+      0x4b,
+      3,
+      0x91,
+      0x8c,
+      1,
+      'b',
+      0x43,
+      2,
+      0x00,
+      0xff,
+      0x8c,
+      2,
+      'b8',
+      0x8e,
+      u64(1),
+      0x41,
+      0x8c,
+      2,
+      'ba',
+      0x96,
+      u64(1),
+      0x42,
+      0x8c,
+      3,
+      'mem',
+      0x68,
+      2,
+      0x75,
+      0x2e,
     );
     const v = unpickle(pk(0x80, 4, 0x95, u64(body.length), body), opts) as Map<string, unknown>;
     expect(v.get('k')).toBeInstanceOf(Map);
@@ -108,8 +213,29 @@ describe('safe unpickler: data', () => {
 
   it('protocol 2 bytes via _codecs.encode and sets via __builtin__.set', () => {
     const v = unpickle(
-      pk(0x80, 2, 0x63, '_codecs\nencode\n', str('\u00ff\u0001'), str('latin1'), 0x86, 0x52,
-        0x63, '__builtin__\nset\n', 0x5d, 0x28, 0x4b, 4, 0x4b, 5, 0x65, 0x85, 0x52, 0x86, 0x2e),
+      pk(
+        0x80,
+        2,
+        0x63,
+        '_codecs\nencode\n',
+        str('\u00ff\u0001'),
+        str('latin1'),
+        0x86,
+        0x52,
+        0x63,
+        '__builtin__\nset\n',
+        0x5d,
+        0x28,
+        0x4b,
+        4,
+        0x4b,
+        5,
+        0x65,
+        0x85,
+        0x52,
+        0x86,
+        0x2e,
+      ),
       opts,
     ) as unknown[];
     expect(v[0]).toEqual(Uint8Array.of(0xff, 0x01));
@@ -118,10 +244,66 @@ describe('safe unpickler: data', () => {
 
   it('argparse.Namespace and numpy scalars become inert placeholders', () => {
     const v = unpickle(
-      pk(0x80, 2, 0x63, 'argparse\nNamespace\n', 0x29, 0x81, 0x7d, 0x28, str('lr'), 0x47, 0x3f, 0x1a, 0x36, 0xe2, 0xeb, 0x1c, 0x43, 0x2d, 0x75, 0x62,
-        0x63, 'numpy.core.multiarray\nscalar\n', 0x63, 'numpy\ndtype\n', str('f8'), 0x89, 0x88, 0x87, 0x52,
-        0x28, 0x4b, 3, str('<'), 0x4e, 0x4e, 0x4e, 0x4a, u32(0xffffffff), 0x4a, u32(0xffffffff), 0x4b, 0, 0x74, 0x62,
-        0x43, 8, 0, 0, 0, 0, 0, 0, 0xf0, 0x3f, 0x86, 0x52, 0x86, 0x2e),
+      pk(
+        0x80,
+        2,
+        0x63,
+        'argparse\nNamespace\n',
+        0x29,
+        0x81,
+        0x7d,
+        0x28,
+        str('lr'),
+        0x47,
+        0x3f,
+        0x1a,
+        0x36,
+        0xe2,
+        0xeb,
+        0x1c,
+        0x43,
+        0x2d,
+        0x75,
+        0x62,
+        0x63,
+        'numpy.core.multiarray\nscalar\n',
+        0x63,
+        'numpy\ndtype\n',
+        str('f8'),
+        0x89,
+        0x88,
+        0x87,
+        0x52,
+        0x28,
+        0x4b,
+        3,
+        str('<'),
+        0x4e,
+        0x4e,
+        0x4e,
+        0x4a,
+        u32(0xffffffff),
+        0x4a,
+        u32(0xffffffff),
+        0x4b,
+        0,
+        0x74,
+        0x62,
+        0x43,
+        8,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0xf0,
+        0x3f,
+        0x86,
+        0x52,
+        0x86,
+        0x2e,
+      ),
       opts,
     ) as unknown[];
     const ns = v[0] as PyObject;
@@ -150,7 +332,10 @@ describe('safe unpickler: refusals', () => {
 
   const evil: [string, (marker: string) => Uint8Array][] = [
     ['os.system via GLOBAL + REDUCE', (m) => pk(0x80, 2, 0x63, 'os\nsystem\n', str(`touch ${m}`), 0x85, 0x52, 0x2e)],
-    ['os.system via STACK_GLOBAL + REDUCE', (m) => pk(0x80, 4, 0x8c, 2, 'os', 0x8c, 6, 'system', 0x93, str(`touch ${m}`), 0x85, 0x52, 0x2e)],
+    [
+      'os.system via STACK_GLOBAL + REDUCE',
+      (m) => pk(0x80, 4, 0x8c, 2, 'os', 0x8c, 6, 'system', 0x93, str(`touch ${m}`), 0x85, 0x52, 0x2e),
+    ],
     [
       'os.system hidden inside a model dict',
       (m) => pk(0x80, 2, 0x7d, 0x28, str('model'), 0x63, 'os\nsystem\n', str(`touch ${m}`), 0x85, 0x52, 0x75, 0x2e),
@@ -183,26 +368,36 @@ describe('safe unpickler: refusals', () => {
     ['numpy.core.multiarray', '_reconstruct'],
   ]) {
     it(`refuses ${module}.${name}`, () => {
-      expect(() => unpickle(pk(0x80, 2, 0x63, `${module}\n${name}\n`, 0x2e), opts)).toThrow(`refers to ${module}.${name}, which a checkpoint never needs`);
-      expect(() => unpickle(pk(0x80, 4, 0x8c, module.length, module, 0x8c, name.length, name, 0x93, 0x2e), opts)).toThrow(
-        `refers to ${module}.${name}`,
+      expect(() => unpickle(pk(0x80, 2, 0x63, `${module}\n${name}\n`, 0x2e), opts)).toThrow(
+        `refers to ${module}.${name}, which a checkpoint never needs`,
       );
+      expect(() =>
+        unpickle(pk(0x80, 4, 0x8c, module.length, module, 0x8c, name.length, name, 0x93, 0x2e), opts),
+      ).toThrow(`refers to ${module}.${name}`);
     });
   }
 
   it('will not call an allowed global that is not a function, nor a plain value', () => {
-    expect(() => unpickle(pk(0x80, 2, 0x63, 'torch\nFloatStorage\n', 0x29, 0x52, 0x2e), { ...opts, globals: undefined })).toThrow(/refers to torch\.FloatStorage/);
-    expect(() => unpickle(pk(0x80, 2, str('os.system'), 0x29, 0x52, 0x2e), opts)).toThrow(/REDUCE on a string, which cannot be called \(REDUCE at byte 17\)/);
+    expect(() =>
+      unpickle(pk(0x80, 2, 0x63, 'torch\nFloatStorage\n', 0x29, 0x52, 0x2e), { ...opts, globals: undefined }),
+    ).toThrow(/refers to torch\.FloatStorage/);
+    expect(() => unpickle(pk(0x80, 2, str('os.system'), 0x29, 0x52, 0x2e), opts)).toThrow(
+      /REDUCE on a string, which cannot be called \(REDUCE at byte 17\)/,
+    );
     expect(() => unpickle(pk(0x80, 2, 0x4b, 1, 0x4b, 2, 0x62, 0x2e), opts)).toThrow(/BUILD on a number/);
   });
 
   it('names an unknown opcode and its offset', () => {
-    expect(() => unpickle(pk(0x80, 2, 0x4e, 0xff, 0x2e), opts)).toThrow('test.pt: test/data.pkl: unknown pickle opcode 0xff at byte 3');
+    expect(() => unpickle(pk(0x80, 2, 0x4e, 0xff, 0x2e), opts)).toThrow(
+      'test.pt: test/data.pkl: unknown pickle opcode 0xff at byte 3',
+    );
     expect(() => unpickle(pk(0x80, 2, 0x4b, 1, 0x5a), opts)).toThrow(/unknown pickle opcode 0x5a at byte 4/);
   });
 
   it('reports truncated pickles, bad protocols, persistent ids without a loader, extension codes, out-of-band buffers', () => {
-    expect(() => unpickle(pk(0x80, 2, 0x58, u32(100), 'abc'), opts)).toThrow(/the record is truncated \(BINUNICODE at byte 2\)/);
+    expect(() => unpickle(pk(0x80, 2, 0x58, u32(100), 'abc'), opts)).toThrow(
+      /the record is truncated \(BINUNICODE at byte 2\)/,
+    );
     expect(() => unpickle(pk(0x80, 2, 0x4b, 1), opts)).toThrow(/truncated/);
     expect(() => unpickle(pk(0x80, 6, 0x2e), opts)).toThrow(/protocol 6/);
     expect(() => unpickle(pk(0x80, 2, 0x4b, 1, 0x51, 0x2e), opts)).toThrow(/persistent id/);

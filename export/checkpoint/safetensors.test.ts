@@ -63,46 +63,85 @@ describe('safetensors', () => {
   });
 
   it('refuses bad headers, naming the tensor', async () => {
-    const bad = async (h: Record<string, unknown>, d = data) => readSafetensors(memorySource(safetensors(h, d), 'bad.safetensors'));
-    await expect(bad({ w: { dtype: 'F8_E4M3', shape: [1], data_offsets: [0, 1] } })).rejects.toThrow(/bad\.safetensors: tensor 'w' has dtype "F8_E4M3"/);
-    await expect(bad({ w: { dtype: 'F32', shape: [3], data_offsets: [0, 16] } })).rejects.toThrow(/tensor 'w': shape \[3\] F32 needs 12 bytes but data_offsets span 16/);
-    await expect(bad({ w: { dtype: 'F32', shape: [2, 2], data_offsets: [0, 16] } }, new Uint8Array(8))).rejects.toThrow(/tensor 'w' ends at data byte 16, past the end.*truncated/);
-    await expect(bad({ w: { dtype: 'F32', shape: [-1], data_offsets: [0, 4] } })).rejects.toThrow(/tensor 'w' has shape/);
+    const bad = async (h: Record<string, unknown>, d = data) =>
+      readSafetensors(memorySource(safetensors(h, d), 'bad.safetensors'));
+    await expect(bad({ w: { dtype: 'F8_E4M3', shape: [1], data_offsets: [0, 1] } })).rejects.toThrow(
+      /bad\.safetensors: tensor 'w' has dtype "F8_E4M3"/,
+    );
+    await expect(bad({ w: { dtype: 'F32', shape: [3], data_offsets: [0, 16] } })).rejects.toThrow(
+      /tensor 'w': shape \[3\] F32 needs 12 bytes but data_offsets span 16/,
+    );
+    await expect(bad({ w: { dtype: 'F32', shape: [2, 2], data_offsets: [0, 16] } }, new Uint8Array(8))).rejects.toThrow(
+      /tensor 'w' ends at data byte 16, past the end.*truncated/,
+    );
+    await expect(bad({ w: { dtype: 'F32', shape: [-1], data_offsets: [0, 4] } })).rejects.toThrow(
+      /tensor 'w' has shape/,
+    );
     const notJson = safetensors({}, new Uint8Array(0));
     notJson[9] = 0x7b;
     notJson[10] = 0x7b;
-    await expect(readSafetensors(memorySource(notJson, 'j.safetensors'))).rejects.toThrow(/j\.safetensors: the safetensors header is not valid JSON/);
+    await expect(readSafetensors(memorySource(notJson, 'j.safetensors'))).rejects.toThrow(
+      /j\.safetensors: the safetensors header is not valid JSON/,
+    );
     const longHeader = safetensors(header, data);
     new DataView(longHeader.buffer).setUint32(0, 1_000_000, true);
-    await expect(readSafetensors(memorySource(longHeader, 't.safetensors'))).rejects.toThrow(/t\.safetensors: the safetensors header .* runs past the end of the file.*truncated/);
+    await expect(readSafetensors(memorySource(longHeader, 't.safetensors'))).rejects.toThrow(
+      /t\.safetensors: the safetensors header .* runs past the end of the file.*truncated/,
+    );
   });
 
   // Regression (issue 11): both exported with exit 0 and garbage weights; the reference reader refuses both.
   describe('headers that lie about the layout', () => {
     const w = new Uint8Array(new Float32Array([1, 2, 3, 4]).buffer);
-    const file = (h: Record<string, unknown>, d: Uint8Array) => readSafetensors(memorySource(safetensors(h, d), 'lie.safetensors'));
+    const file = (h: Record<string, unknown>, d: Uint8Array) =>
+      readSafetensors(memorySource(safetensors(h, d), 'lie.safetensors'));
 
     it('two tensors sharing bytes', async () => {
-      const h = { a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] }, b: { dtype: 'F32', shape: [2], data_offsets: [4, 12] }, c: { dtype: 'F32', shape: [1], data_offsets: [12, 16] } };
-      await expect(file(h, w)).rejects.toThrow("lie.safetensors: tensor 'b' (data bytes 4..12) overlaps tensor 'a' (data bytes 0..8); the safetensors header is corrupt");
-      const same = { a: { dtype: 'F32', shape: [4], data_offsets: [0, 16] }, b: { dtype: 'F32', shape: [4], data_offsets: [0, 16] } };
+      const h = {
+        a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] },
+        b: { dtype: 'F32', shape: [2], data_offsets: [4, 12] },
+        c: { dtype: 'F32', shape: [1], data_offsets: [12, 16] },
+      };
+      await expect(file(h, w)).rejects.toThrow(
+        "lie.safetensors: tensor 'b' (data bytes 4..12) overlaps tensor 'a' (data bytes 0..8); the safetensors header is corrupt",
+      );
+      const same = {
+        a: { dtype: 'F32', shape: [4], data_offsets: [0, 16] },
+        b: { dtype: 'F32', shape: [4], data_offsets: [0, 16] },
+      };
       await expect(file(same, w)).rejects.toThrow(/tensor '[ab]' \(data bytes 0\.\.16\) overlaps tensor '[ab]'/);
     });
 
     it('offsets shifted by 4 bytes, leaving a gap', async () => {
-      const shifted = { a: { dtype: 'F32', shape: [1], data_offsets: [4, 8] }, b: { dtype: 'F32', shape: [2], data_offsets: [8, 16] } };
-      await expect(file(shifted, w)).rejects.toThrow("lie.safetensors: tensor 'a' (data bytes 4..8) leaves a gap of 4 bytes after the start of the data; the safetensors header is corrupt");
-      const middle = { a: { dtype: 'F32', shape: [1], data_offsets: [0, 4] }, b: { dtype: 'F32', shape: [2], data_offsets: [8, 16] } };
-      await expect(file(middle, w)).rejects.toThrow("tensor 'b' (data bytes 8..16) leaves a gap of 4 bytes after tensor 'a' (which ends at data byte 4)");
+      const shifted = {
+        a: { dtype: 'F32', shape: [1], data_offsets: [4, 8] },
+        b: { dtype: 'F32', shape: [2], data_offsets: [8, 16] },
+      };
+      await expect(file(shifted, w)).rejects.toThrow(
+        "lie.safetensors: tensor 'a' (data bytes 4..8) leaves a gap of 4 bytes after the start of the data; the safetensors header is corrupt",
+      );
+      const middle = {
+        a: { dtype: 'F32', shape: [1], data_offsets: [0, 4] },
+        b: { dtype: 'F32', shape: [2], data_offsets: [8, 16] },
+      };
+      await expect(file(middle, w)).rejects.toThrow(
+        "tensor 'b' (data bytes 8..16) leaves a gap of 4 bytes after tensor 'a' (which ends at data byte 4)",
+      );
     });
 
     it('data bytes at the end that belong to no tensor', async () => {
       const short = { a: { dtype: 'F32', shape: [3], data_offsets: [0, 12] } };
-      await expect(file(short, w)).rejects.toThrow('lie.safetensors: the tensors cover 12 of the 16 data bytes; 4 bytes at the end belong to no tensor');
+      await expect(file(short, w)).rejects.toThrow(
+        'lie.safetensors: the tensors cover 12 of the 16 data bytes; 4 bytes at the end belong to no tensor',
+      );
     });
 
     it('zero-size tensors take no bytes and break nothing', async () => {
-      const h = { e: { dtype: 'F32', shape: [0], data_offsets: [8, 8] }, a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] }, b: { dtype: 'F32', shape: [2], data_offsets: [8, 16] } };
+      const h = {
+        e: { dtype: 'F32', shape: [0], data_offsets: [8, 8] },
+        a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] },
+        b: { dtype: 'F32', shape: [2], data_offsets: [8, 16] },
+      };
       expect([...(await file(h, w)).tensors.keys()]).toEqual(['a', 'e', 'b']);
     });
   });

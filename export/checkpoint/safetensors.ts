@@ -49,9 +49,14 @@ export async function readSafetensors(source: ByteSource): Promise<SafetensorsFi
   const lengthBytes = await source.read(0, 8);
   const lv = new DataView(lengthBytes.buffer, lengthBytes.byteOffset, 8);
   const headerLength = lv.getUint32(4, true) * 4294967296 + lv.getUint32(0, true);
-  if (headerLength > MAX_SAFETENSORS_HEADER) throw new CheckpointError(`${name}: safetensors header of ${headerLength} bytes is larger than the ${MAX_SAFETENSORS_HEADER} allowed`);
+  if (headerLength > MAX_SAFETENSORS_HEADER)
+    throw new CheckpointError(
+      `${name}: safetensors header of ${headerLength} bytes is larger than the ${MAX_SAFETENSORS_HEADER} allowed`,
+    );
   if (8 + headerLength > source.size) {
-    throw new CheckpointError(`${name}: the safetensors header (${headerLength} bytes) runs past the end of the file (${source.size} bytes); the file is truncated`);
+    throw new CheckpointError(
+      `${name}: the safetensors header (${headerLength} bytes) runs past the end of the file (${source.size} bytes); the file is truncated`,
+    );
   }
   let header: unknown;
   try {
@@ -59,7 +64,8 @@ export async function readSafetensors(source: ByteSource): Promise<SafetensorsFi
   } catch (e) {
     throw new CheckpointError(`${name}: the safetensors header is not valid JSON (${(e as Error).message})`);
   }
-  if (typeof header !== 'object' || header === null || Array.isArray(header)) throw new CheckpointError(`${name}: the safetensors header is not a JSON object`);
+  if (typeof header !== 'object' || header === null || Array.isArray(header))
+    throw new CheckpointError(`${name}: the safetensors header is not a JSON object`);
   const dataStart = 8 + headerLength;
   const dataLength = source.size - dataStart;
   let metadata: Record<string, string> = {};
@@ -70,19 +76,34 @@ export async function readSafetensors(source: ByteSource): Promise<SafetensorsFi
       continue;
     }
     const where = `${name}: tensor '${key}'`;
-    if (typeof info !== 'object' || info === null) throw new CheckpointError(`${where} has no {dtype, shape, data_offsets} entry`);
+    if (typeof info !== 'object' || info === null)
+      throw new CheckpointError(`${where} has no {dtype, shape, data_offsets} entry`);
     const { dtype: rawDtype, shape, data_offsets: offsets } = info as Record<string, unknown>;
     const dtype = typeof rawDtype === 'string' ? SAFETENSORS_DTYPES[rawDtype] : undefined;
-    if (!dtype) throw new CheckpointError(`${where} has dtype ${JSON.stringify(rawDtype)}; supported: ${Object.keys(SAFETENSORS_DTYPES).join(', ')}`);
-    if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) throw new CheckpointError(`${where} has shape ${JSON.stringify(shape)}`);
-    if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => Number.isSafeInteger(o) && o >= 0) || offsets[0] > offsets[1]) {
+    if (!dtype)
+      throw new CheckpointError(
+        `${where} has dtype ${JSON.stringify(rawDtype)}; supported: ${Object.keys(SAFETENSORS_DTYPES).join(', ')}`,
+      );
+    if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0))
+      throw new CheckpointError(`${where} has shape ${JSON.stringify(shape)}`);
+    if (
+      !Array.isArray(offsets) ||
+      offsets.length !== 2 ||
+      !offsets.every((o) => Number.isSafeInteger(o) && o >= 0) ||
+      offsets[0] > offsets[1]
+    ) {
       throw new CheckpointError(`${where} has data_offsets ${JSON.stringify(offsets)}`);
     }
     const [begin, end] = offsets as [number, number];
     const expected = numelOf(shape) * DTYPE_SIZE[dtype];
-    if (end - begin !== expected) throw new CheckpointError(`${where}: shape [${shape.join(', ')}] ${rawDtype} needs ${expected} bytes but data_offsets span ${end - begin}`);
+    if (end - begin !== expected)
+      throw new CheckpointError(
+        `${where}: shape [${shape.join(', ')}] ${rawDtype} needs ${expected} bytes but data_offsets span ${end - begin}`,
+      );
     if (end > dataLength) {
-      throw new CheckpointError(`${where} ends at data byte ${end}, past the end of the file (${dataLength} data bytes); the file is truncated`);
+      throw new CheckpointError(
+        `${where} ends at data byte ${end}, past the end of the file (${dataLength} data bytes); the file is truncated`,
+      );
     }
     const dims = shape as number[];
     const entry: TensorEntry = {
@@ -108,22 +129,34 @@ export async function readSafetensors(source: ByteSource): Promise<SafetensorsFi
  * lets two tensors share bytes, or leaves a gap (offsets shifted by a few bytes), describes
  * garbage weights; the reference reader refuses both, and so do we.
  */
-function checkLayout(entries: readonly { key: string; begin: number; end: number }[], dataLength: number, name: string): void {
+function checkLayout(
+  entries: readonly { key: string; begin: number; end: number }[],
+  dataLength: number,
+  name: string,
+): void {
   let covered = 0;
   let previous: { key: string; begin: number; end: number } | undefined;
   for (const e of entries) {
     const span = `tensor '${e.key}' (data bytes ${e.begin}..${e.end})`;
     if (e.begin < covered) {
-      throw new CheckpointError(`${name}: ${span} overlaps tensor '${previous!.key}' (data bytes ${previous!.begin}..${previous!.end}); the safetensors header is corrupt`);
+      throw new CheckpointError(
+        `${name}: ${span} overlaps tensor '${previous!.key}' (data bytes ${previous!.begin}..${previous!.end}); the safetensors header is corrupt`,
+      );
     }
     if (e.begin > covered) {
-      const after = previous ? `tensor '${previous.key}' (which ends at data byte ${previous.end})` : 'the start of the data';
-      throw new CheckpointError(`${name}: ${span} leaves a gap of ${e.begin - covered} bytes after ${after}; the safetensors header is corrupt`);
+      const after = previous
+        ? `tensor '${previous.key}' (which ends at data byte ${previous.end})`
+        : 'the start of the data';
+      throw new CheckpointError(
+        `${name}: ${span} leaves a gap of ${e.begin - covered} bytes after ${after}; the safetensors header is corrupt`,
+      );
     }
     covered = e.end;
     previous = e;
   }
   if (covered !== dataLength) {
-    throw new CheckpointError(`${name}: the tensors cover ${covered} of the ${dataLength} data bytes; ${dataLength - covered} bytes at the end belong to no tensor, so the safetensors header is corrupt`);
+    throw new CheckpointError(
+      `${name}: the tensors cover ${covered} of the ${dataLength} data bytes; ${dataLength - covered} bytes at the end belong to no tensor, so the safetensors header is corrupt`,
+    );
   }
 }

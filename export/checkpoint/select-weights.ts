@@ -19,16 +19,23 @@ const PRIORITY = ['ema', 'model', 'state_dict'] as const;
 
 export function selectWeights(root: unknown, source: string): SelectedWeights {
   if (!(root instanceof Map)) {
-    throw new CheckpointError(`${source}: the checkpoint holds ${describe(root)}, not a dict; expected a trainer dict with 'ema', 'model' or 'state_dict', or a state dict`);
+    throw new CheckpointError(
+      `${source}: the checkpoint holds ${describe(root)}, not a dict; expected a trainer dict with 'ema', 'model' or 'state_dict', or a state dict`,
+    );
   }
   const topLevelKeys = [...root.keys()].map((k) => String(k));
   for (const key of PRIORITY) {
     if (!root.has(key)) continue;
     const value = root.get(key);
-    if (!(value instanceof Map)) throw new CheckpointError(`${source}: '${key}' holds ${describe(value)}, not a state dict`);
+    if (!(value instanceof Map))
+      throw new CheckpointError(`${source}: '${key}' holds ${describe(value)}, not a state dict`);
     return { topLevelKeys, weightsKey: key, stateDict: toStateDict(value, `${source}: '${key}'`) };
   }
-  if (root.size > 0 && [...root.values()].some((v) => v instanceof TorchTensor) && [...root.keys()].every((k) => typeof k === 'string')) {
+  if (
+    root.size > 0 &&
+    [...root.values()].some((v) => v instanceof TorchTensor) &&
+    [...root.keys()].every((k) => typeof k === 'string')
+  ) {
     return { topLevelKeys, weightsKey: '(top level)', stateDict: toStateDict(root, source) };
   }
   throw new CheckpointError(
@@ -45,7 +52,7 @@ function toStateDict(dict: Map<unknown, unknown>, where: string): StateDict {
   // DistributedDataParallel saves `module.<key>`, torch.compile `_orig_mod.<key>`; the official
   // trainer unwraps both before saving, but hand-saved checkpoints often do not. Strip a prefix
   // only when every key has it, so a real submodule named `module` is never touched.
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     for (const prefix of WRAPPER_PREFIXES) {
       if (keys.every((k) => k.startsWith(prefix) && k.length > prefix.length)) {

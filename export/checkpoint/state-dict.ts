@@ -1,6 +1,7 @@
 /** What the exporter sees of a checkpoint: named tensors whose bytes are read only on demand. */
 
-export type StorageDType = 'float32' | 'float16' | 'bfloat16' | 'float64' | 'int64' | 'int32' | 'int16' | 'int8' | 'uint8' | 'bool';
+export type StorageDType =
+  'float32' | 'float16' | 'bfloat16' | 'float64' | 'int64' | 'int32' | 'int16' | 'int8' | 'uint8' | 'bool';
 
 export interface TensorEntry {
   readonly key: string;

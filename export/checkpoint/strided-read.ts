@@ -70,7 +70,13 @@ export async function readStridedFloat32(
 }
 
 /** Copies the elements of a strided layout out of `span` (which starts at element `first`). */
-function gather(span: Uint8Array, size: 1 | 2 | 4 | 8, layout: StridedLayout, first: number, count: number): Uint8Array {
+function gather(
+  span: Uint8Array,
+  size: 1 | 2 | 4 | 8,
+  layout: StridedLayout,
+  first: number,
+  count: number,
+): Uint8Array {
   // Elements are moved as whole words of their size; 8-byte elements as two 32-bit words.
   const words = size === 8 ? 2 : 1;
   const view =

@@ -14,13 +14,20 @@ interface CheckpointIndex {
 }
 
 function sha256(data: Float32Array): string {
-  return createHash('sha256').update(new Uint8Array(data.buffer, data.byteOffset, data.byteLength)).digest('hex');
+  return createHash('sha256')
+    .update(new Uint8Array(data.buffer, data.byteOffset, data.byteLength))
+    .digest('hex');
 }
 
 /** Counts reads so the tests can hold the reader to "one read per contiguous tensor". */
 function countingSource(inner: ByteSource): ByteSource & { reads: { offset: number; length: number }[] } {
   const reads: { offset: number; length: number }[] = [];
-  return { name: inner.name, size: inner.size, reads, read: (offset, length) => (reads.push({ offset, length }), inner.read(offset, length)) };
+  return {
+    name: inner.name,
+    size: inner.size,
+    reads,
+    read: (offset, length) => (reads.push({ offset, length }), inner.read(offset, length)),
+  };
 }
 
 describe.runIf(fixturesAvailable())('reading the official-layout fixture checkpoints', () => {
@@ -78,7 +85,9 @@ describe.runIf(fixturesAvailable())('reading the official-layout fixture checkpo
 
   it('clip-224: a contiguous tensor costs one read of exactly its bytes (plus its local header once)', async () => {
     const bytes = readFileSync(fixturePath('clip-224', 'checkpoint.pt'));
-    const src = countingSource(memorySource(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), 'checkpoint.pt'));
+    const src = countingSource(
+      memorySource(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), 'checkpoint.pt'),
+    );
     const ckpt = await loadCheckpoint(src);
     const entry = ckpt.stateDict.get('quantize.embedding_vqgan.weight')!;
     src.reads.length = 0;
@@ -104,6 +113,8 @@ describe.runIf(fixturesAvailable())('reading the official-layout fixture checkpo
     const holed = new Uint8Array(bytes.length >> 1);
     holed.set(bytes.subarray(0, holed.length - tail));
     holed.set(bytes.subarray(bytes.length - tail), holed.length - tail);
-    await expect(loadCheckpoint(memorySource(holed, 'holed.pt'))).rejects.toThrow(/holed\.pt.*(past the end|truncated)/);
+    await expect(loadCheckpoint(memorySource(holed, 'holed.pt'))).rejects.toThrow(
+      /holed\.pt.*(past the end|truncated)/,
+    );
   });
 });

@@ -45,13 +45,17 @@ export class TorchTensor {
     const what = `${zip.source.name}: tensor of shape [${layout.shape.join(', ')}] in storage '${layout.storage.key}'`;
     const storageBytes = layout.storage.numel * DTYPE_SIZE[layout.storage.dtype];
     if (storageBytes > entry.size) {
-      throw new CheckpointError(`${what}: the storage has ${layout.storage.numel} ${layout.storage.dtype} elements (${storageBytes} bytes) but record '${entry.name}' holds ${entry.size} bytes`);
+      throw new CheckpointError(
+        `${what}: the storage has ${layout.storage.numel} ${layout.storage.dtype} elements (${storageBytes} bytes) but record '${entry.name}' holds ${entry.size} bytes`,
+      );
     }
     if (numelOf(layout.shape) > 0) {
       const { last } = elementSpan(layout);
       const endByte = (last + 1) * DTYPE_SIZE[layout.dtype];
       if (endByte > storageBytes) {
-        throw new CheckpointError(`${what}: offset ${layout.storageOffset} and strides (${layout.stride.join(', ')}) reach byte ${endByte}, past the storage's ${storageBytes} bytes`);
+        throw new CheckpointError(
+          `${what}: offset ${layout.storageOffset} and strides (${layout.stride.join(', ')}) reach byte ${endByte}, past the storage's ${storageBytes} bytes`,
+        );
       }
     }
   }
@@ -66,7 +70,9 @@ export class TorchTensor {
    * tensor in a checksum error.
    */
   readFloat32(key?: string): Promise<Float32Array> {
-    return readStridedFloat32(this, (offset, length) => this.zip.readRange(this.entry, offset, length, key === undefined ? undefined : `tensor '${key}'`));
+    return readStridedFloat32(this, (offset, length) =>
+      this.zip.readRange(this.entry, offset, length, key === undefined ? undefined : `tensor '${key}'`),
+    );
   }
 }
 
@@ -92,7 +98,9 @@ export async function readTorchCheckpoint(source: ByteSource): Promise<TorchChec
     );
   }
   if (pickles.length > 1) {
-    throw new CheckpointError(`${source.name}: several data.pkl records (${pickles.map((e) => e.name).join(', ')}); a torch.save checkpoint has exactly one`);
+    throw new CheckpointError(
+      `${source.name}: several data.pkl records (${pickles.map((e) => e.name).join(', ')}); a torch.save checkpoint has exactly one`,
+    );
   }
   const pkl = pickles[0];
   const archiveName = pkl.name.slice(0, -'/data.pkl'.length);
@@ -105,7 +113,10 @@ export async function readTorchCheckpoint(source: ByteSource): Promise<TorchChec
     globals: torchGlobals(where, (layout) => {
       const record = `${archiveName}/data/${layout.storage.key}`;
       const entry = zip.get(record);
-      if (!entry) throw new CheckpointError(`${source.name}: data.pkl refers to storage '${layout.storage.key}' but the zip has no record '${record}'`);
+      if (!entry)
+        throw new CheckpointError(
+          `${source.name}: data.pkl refers to storage '${layout.storage.key}' but the zip has no record '${record}'`,
+        );
       return new TorchTensor(zip, entry, layout);
     }),
   });
@@ -117,11 +128,18 @@ async function checkByteOrder(zip: ZipArchive, archiveName: string): Promise<voi
   const entry = zip.get(`${archiveName}/byteorder`);
   // torch < 2.1 writes no byteorder record; those files were little-endian in practice.
   if (!entry) return;
-  if (entry.size > MAX_BYTEORDER_BYTES) throw new CheckpointError(`${zip.source.name}: record '${entry.name}' is ${entry.size} bytes, not a byte-order name`);
+  if (entry.size > MAX_BYTEORDER_BYTES)
+    throw new CheckpointError(
+      `${zip.source.name}: record '${entry.name}' is ${entry.size} bytes, not a byte-order name`,
+    );
   const order = new TextDecoder().decode(await zip.readEntry(entry, MAX_BYTEORDER_BYTES)).trim();
   if (order === 'little') return;
   if (order === 'big') {
-    throw new CheckpointError(`${zip.source.name}: the checkpoint was saved on a big-endian machine (byteorder 'big'), which this reader does not support; re-save it on a little-endian machine (x86, ARM)`);
+    throw new CheckpointError(
+      `${zip.source.name}: the checkpoint was saved on a big-endian machine (byteorder 'big'), which this reader does not support; re-save it on a little-endian machine (x86, ARM)`,
+    );
   }
-  throw new CheckpointError(`${zip.source.name}: record '${entry.name}' says byte order '${order}', expected 'little' or 'big'`);
+  throw new CheckpointError(
+    `${zip.source.name}: record '${entry.name}' says byte order '${order}', expected 'little' or 'big'`,
+  );
 }

@@ -93,18 +93,28 @@ export function torchGlobals(where: string, onTensor: (layout: TorchTensorLayout
   };
   const rebuild = (fn: string, args: readonly unknown[], dtypeArg?: unknown): unknown => {
     const [storage, storageOffset, size, stride] = args;
-    if (!isStorageRef(storage)) throw new CheckpointError(`${where}: ${fn} got ${String(storage)} where a storage belongs`);
-    if (!isNonNegInt(storageOffset)) throw new CheckpointError(`${where}: ${fn} got storage offset ${String(storageOffset)}`);
-    if (!isTuple(size) || !size.every(isNonNegInt)) throw new CheckpointError(`${where}: ${fn} got size ${String(size)}, not a tuple of sizes`);
+    if (!isStorageRef(storage))
+      throw new CheckpointError(`${where}: ${fn} got ${String(storage)} where a storage belongs`);
+    if (!isNonNegInt(storageOffset))
+      throw new CheckpointError(`${where}: ${fn} got storage offset ${String(storageOffset)}`);
+    if (!isTuple(size) || !size.every(isNonNegInt))
+      throw new CheckpointError(`${where}: ${fn} got size ${String(size)}, not a tuple of sizes`);
     if (!isTuple(stride) || stride.length !== size.length || !stride.every(isNonNegInt)) {
       throw new CheckpointError(`${where}: ${fn} got stride ${String(stride)} for size (${size.join(', ')})`);
     }
     let dtype = storage.dtype;
     if (dtypeArg !== undefined) {
-      if (!(dtypeArg instanceof TorchDType)) throw new CheckpointError(`${where}: ${fn} got ${String(dtypeArg)} where a dtype belongs`);
+      if (!(dtypeArg instanceof TorchDType))
+        throw new CheckpointError(`${where}: ${fn} got ${String(dtypeArg)} where a dtype belongs`);
       dtype = dtypeArg.dtype;
     }
-    return onTensor({ storage, dtype, storageOffset, shape: [...(size as number[])], stride: [...(stride as number[])] });
+    return onTensor({
+      storage,
+      dtype,
+      storageOffset,
+      shape: [...(size as number[])],
+      stride: [...(stride as number[])],
+    });
   };
   return (module, name) => {
     const qualified = `${module}.${name}`;
@@ -127,7 +137,8 @@ export function torchGlobals(where: string, onTensor: (layout: TorchTensorLayout
     }
     if (module === 'torch' || module === 'torch.storage') {
       const storageDType = STORAGE_CLASSES[name];
-      if (storageDType && (module === 'torch' || name === 'UntypedStorage')) return new TorchStorageClass(qualified, storageDType);
+      if (storageDType && (module === 'torch' || name === 'UntypedStorage'))
+        return new TorchStorageClass(qualified, storageDType);
       const dtype = module === 'torch' ? DTYPE_NAMES[name] : undefined;
       if (dtype) return new TorchDType(qualified, dtype);
     }
@@ -147,19 +158,24 @@ export function torchPersistentLoad(where: string): (pid: unknown) => TorchStora
   const cache = new Map<string, TorchStorageRef>();
   return (pid) => {
     if (!isTuple(pid) || pid.length !== 5 || pid[0] !== 'storage') {
-      throw new CheckpointError(`${where}: persistent id ${describePid(pid)} is not a torch storage reference ('storage', type, key, location, numel)`);
+      throw new CheckpointError(
+        `${where}: persistent id ${describePid(pid)} is not a torch storage reference ('storage', type, key, location, numel)`,
+      );
     }
     const [, cls, key, location, numel] = pid;
-    if (!(cls instanceof TorchStorageClass)) throw new CheckpointError(`${where}: storage reference ${describePid(pid)} names no storage class`);
+    if (!(cls instanceof TorchStorageClass))
+      throw new CheckpointError(`${where}: storage reference ${describePid(pid)} names no storage class`);
     if (typeof key !== 'string' || key === '' || key.includes('/') || key.includes('..')) {
       throw new CheckpointError(`${where}: storage key ${JSON.stringify(key)} is not a plain record name`);
     }
-    if (typeof location !== 'string') throw new CheckpointError(`${where}: storage '${key}' has location ${String(location)}, not a device string`);
+    if (typeof location !== 'string')
+      throw new CheckpointError(`${where}: storage '${key}' has location ${String(location)}, not a device string`);
     if (!isNonNegInt(numel)) throw new CheckpointError(`${where}: storage '${key}' has ${String(numel)} elements`);
     const cacheKey = `${key}\u0000${cls.dtype}`;
     const known = cache.get(cacheKey);
     if (known) {
-      if (known.numel !== numel) throw new CheckpointError(`${where}: storage '${key}' is referenced with ${known.numel} and ${numel} elements`);
+      if (known.numel !== numel)
+        throw new CheckpointError(`${where}: storage '${key}' is referenced with ${known.numel} and ${numel} elements`);
       return known;
     }
     const ref: TorchStorageRef = { key, dtype: cls.dtype, numel, location };
@@ -169,6 +185,7 @@ export function torchPersistentLoad(where: string): (pid: unknown) => TorchStora
 }
 
 function describePid(pid: unknown): string {
-  if (Array.isArray(pid)) return `(${pid.map((p) => (typeof p === 'string' ? `'${p}'` : p instanceof TorchStorageClass ? p.qualifiedName : String(p))).join(', ')})`;
+  if (Array.isArray(pid))
+    return `(${pid.map((p) => (typeof p === 'string' ? `'${p}'` : p instanceof TorchStorageClass ? p.qualifiedName : String(p))).join(', ')})`;
   return typeof pid === 'string' ? `'${pid}'` : String(pid);
 }

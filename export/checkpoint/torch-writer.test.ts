@@ -61,14 +61,31 @@ describe('torch writer → reader round trip', () => {
     expect(ckpt.stateDict.get('h')!.dtype).toBe('float16');
     expect(ckpt.stateDict.get('b')!.dtype).toBe('bfloat16');
     // float16 by hand: nearest representable, ties to even, overflow → -Inf/+Inf.
-    expect(await read(ckpt, 'h')).toEqual([0.0999755859375, 0.333251953125, -65504, Infinity, 2 ** -24, 0, 1, 1 + 4 * 2 ** -11, NaN]);
+    expect(await read(ckpt, 'h')).toEqual([
+      0.0999755859375,
+      0.333251953125,
+      -65504,
+      Infinity,
+      2 ** -24,
+      0,
+      1,
+      1 + 4 * 2 ** -11,
+      NaN,
+    ]);
     // bfloat16 keeps 8 mantissa bits.
     expect(await read(ckpt, 'b')).toEqual([0.10009765625, 0.333984375, -65536, 70144, 2 ** -24, 2 ** -25, 1, 1, NaN]);
   });
 
   it('int64 storages convert by value (beyond 2^24 rounding like tensor.float())', async () => {
     const ckpt = await roundTrip({
-      model: [{ key: 'n', shape: [5], dtype: 'int64', values: () => BigInt64Array.of(0n, -1n, 123456789n, 2n ** 40n + 1n, -(2n ** 62n)) }],
+      model: [
+        {
+          key: 'n',
+          shape: [5],
+          dtype: 'int64',
+          values: () => BigInt64Array.of(0n, -1n, 123456789n, 2n ** 40n + 1n, -(2n ** 62n)),
+        },
+      ],
     });
     expect(ckpt.stateDict.get('n')!.dtype).toBe('int64');
     expect(await read(ckpt, 'n')).toEqual([0, -1, Math.fround(123456789), 2 ** 40, -(2 ** 62)]);
@@ -95,13 +112,16 @@ describe('torch writer → reader round trip', () => {
       { key: 'half_view', view: { of: 'half_base', offset: 1, shape: [2], stride: [2] } },
     ];
     const ckpt = await roundTrip({ model });
-    expect(await read(ckpt, 'transposed')).toEqual([0, 10, 20, 30, 1, 11, 21, 31, 2, 12, 22, 32, 3, 13, 23, 33, 4, 14, 24, 34, 5, 15, 25, 35]);
+    expect(await read(ckpt, 'transposed')).toEqual([
+      0, 10, 20, 30, 1, 11, 21, 31, 2, 12, 22, 32, 3, 13, 23, 33, 4, 14, 24, 34, 5, 15, 25, 35,
+    ]);
     expect(await read(ckpt, 'row2')).toEqual([20, 21, 22, 23, 24, 25]);
     expect(await read(ckpt, 'every_other_col_rows_1_3')).toEqual([11, 13, 15, 31, 33, 35]);
     expect(await read(ckpt, 'element_3_5')).toEqual([35]);
     expect(await read(ckpt, 'broadcast')).toEqual([2, 3, 2, 3, 2, 3]);
     const permuted: number[] = [];
-    for (let k = 0; k < 4; k++) for (let i = 0; i < 2; i++) for (let j = 0; j < 3; j++) permuted.push(cube[i * 12 + j * 4 + k]);
+    for (let k = 0; k < 4; k++)
+      for (let i = 0; i < 2; i++) for (let j = 0; j < 3; j++) permuted.push(cube[i * 12 + j * 4 + k]);
     expect(await read(ckpt, 'cube_permuted')).toEqual(permuted);
     expect(await read(ckpt, 'int_view')).toEqual([6, 9]);
     expect(await read(ckpt, 'int_grid')).toEqual([6, 7, 9, 10]);
@@ -151,7 +171,15 @@ describe('torch writer → reader round trip', () => {
       ema: [{ key: 'w', shape: [2], values: () => Float32Array.of(3, 4) }],
     });
     expect(ckpt.weightsKey).toBe('ema');
-    expect(ckpt.topLevelKeys).toEqual(['model', 'optimizer', 'discriminator', 'optimizer_disc', 'steps', 'args', 'ema']);
+    expect(ckpt.topLevelKeys).toEqual([
+      'model',
+      'optimizer',
+      'discriminator',
+      'optimizer_disc',
+      'steps',
+      'args',
+      'ema',
+    ]);
     expect(await read(ckpt, 'w')).toEqual([3, 4]);
   });
 
@@ -169,7 +197,9 @@ describe('torch writer → reader round trip', () => {
     expect(onlySd.topLevelKeys).toEqual(['state_dict']);
     expect(await read(onlySd, 'w')).toEqual([9]);
 
-    const bare = await roundTrip({ bareStateDict: [{ key: 'a.weight', shape: [1], values: () => Float32Array.of(5) }] });
+    const bare = await roundTrip({
+      bareStateDict: [{ key: 'a.weight', shape: [1], values: () => Float32Array.of(5) }],
+    });
     expect(bare.weightsKey).toBe('(top level)');
     expect(bare.topLevelKeys).toEqual(['a.weight']);
     expect(await read(bare, 'a.weight')).toEqual([5]);
@@ -186,7 +216,9 @@ describe('torch writer → reader round trip', () => {
     expect(ddp.stateDict.get('decoder.w')!.key).toBe('decoder.w');
     expect(await read(ddp, 'decoder.w')).toEqual([2]);
 
-    const compiled = await roundTrip({ model: [{ key: '_orig_mod.module.x', shape: [1], values: () => Float32Array.of(3) }] });
+    const compiled = await roundTrip({
+      model: [{ key: '_orig_mod.module.x', shape: [1], values: () => Float32Array.of(3) }],
+    });
     expect([...compiled.stateDict.keys()]).toEqual(['x']);
 
     const partial = await roundTrip({
@@ -229,15 +261,28 @@ describe('torch writer → reader round trip', () => {
   });
 
   it('forced Zip64 records are read back', async () => {
-    const ckpt = await roundTrip({ forceZip64: true, byteorderRecord: true, model: [{ key: 'w', shape: [3], values: () => Float32Array.of(7, 8, 9) }] });
+    const ckpt = await roundTrip({
+      forceZip64: true,
+      byteorderRecord: true,
+      model: [{ key: 'w', shape: [3], values: () => Float32Array.of(7, 8, 9) }],
+    });
     expect(await read(ckpt, 'w')).toEqual([7, 8, 9]);
   });
 
   it('refuses specs that cannot be written', async () => {
-    await expect(write({ model: [{ key: 'w', shape: [3], values: () => Float32Array.of(1) }] })).rejects.toThrow(/'w' generated 1 values for 3/);
-    await expect(write({ model: [{ key: 'v', view: { of: 'nope', offset: 0, shape: [1], stride: [1] } }] })).rejects.toThrow(/'nope'/);
+    await expect(write({ model: [{ key: 'w', shape: [3], values: () => Float32Array.of(1) }] })).rejects.toThrow(
+      /'w' generated 1 values for 3/,
+    );
     await expect(
-      write({ model: [{ key: 'w', shape: [3], values: () => ramp(3) }, { key: 'v', view: { of: 'w', offset: 2, shape: [2], stride: [1] } }] }),
+      write({ model: [{ key: 'v', view: { of: 'nope', offset: 0, shape: [1], stride: [1] } }] }),
+    ).rejects.toThrow(/'nope'/);
+    await expect(
+      write({
+        model: [
+          { key: 'w', shape: [3], values: () => ramp(3) },
+          { key: 'v', view: { of: 'w', offset: 2, shape: [2], stride: [1] } },
+        ],
+      }),
     ).rejects.toThrow(/reaches element 3 of 'w'/);
     await expect(write({})).rejects.toThrow(/no model/);
   });

@@ -87,12 +87,18 @@ const STORAGE_CLASS: Readonly<Record<WriterDType, string>> = {
 /** Writes the checkpoint to `sink` and closes it. */
 export async function writeTorchCheckpoint(sink: ByteSink, spec: TorchCheckpointSpec): Promise<WriteSummary> {
   const archiveName = spec.archiveName ?? 'checkpoint';
-  if (!/^[^/\\]+$/.test(archiveName)) throw new Error(`torch writer: archive name '${archiveName}' must be a single folder name`);
+  if (!/^[^/\\]+$/.test(archiveName))
+    throw new Error(`torch writer: archive name '${archiveName}' must be a single folder name`);
   const storages: PlannedStorage[] = [];
   let tensorCount = 0;
 
   /** A tensor as pickled by torch 1.13: _rebuild_tensor_v2(persistent storage, offset, size, stride, False, OrderedDict()). */
-  const tensorValue = (storage: PlannedStorage, offset: number, shape: readonly number[], stride: readonly number[]): PickleValue => {
+  const tensorValue = (
+    storage: PlannedStorage,
+    offset: number,
+    shape: readonly number[],
+    stride: readonly number[],
+  ): PickleValue => {
     tensorCount++;
     return new PyCustom((w) => {
       w.global('torch._utils', '_rebuild_tensor_v2');
@@ -135,7 +141,10 @@ export async function writeTorchCheckpoint(sink: ByteSink, spec: TorchCheckpoint
     for (const e of entries) {
       if ('view' in e) {
         const base = bases.get(e.view.of);
-        if (!base) throw new Error(`torch writer: ${what} view '${e.key}' refers to '${e.view.of}', which is not an earlier tensor of ${what}`);
+        if (!base)
+          throw new Error(
+            `torch writer: ${what} view '${e.key}' refers to '${e.view.of}', which is not an earlier tensor of ${what}`,
+          );
         checkView(e, base);
         items.push([e.key, tensorValue(base, e.view.offset, e.view.shape, e.view.stride)]);
       } else {
@@ -158,8 +167,11 @@ export async function writeTorchCheckpoint(sink: ByteSink, spec: TorchCheckpoint
     const extras = spec.trainerExtras ?? !!spec.model;
     if (extras) {
       const options = typeof extras === 'object' ? extras : {};
-      const modelParams = (spec.model ?? []).flatMap((e) => ('view' in e || e.dtype === 'int64' ? [] : [{ key: e.key, shape: e.shape }]));
-      for (const entry of trainerExtras(modelParams, options, (t) => newTensor(t).value, orderedDictWithMetadata)) top.push(entry);
+      const modelParams = (spec.model ?? []).flatMap((e) =>
+        'view' in e || e.dtype === 'int64' ? [] : [{ key: e.key, shape: e.shape }],
+      );
+      for (const entry of trainerExtras(modelParams, options, (t) => newTensor(t).value, orderedDictWithMetadata))
+        top.push(entry);
     }
     // vq_train.py adds `ema` last, after building the rest of the dict.
     if (spec.ema) top.push(['ema', stateDict(spec.ema, 'ema')]);
@@ -203,31 +215,44 @@ function orderedDictWithMetadata(items: readonly (readonly [string, PickleValue]
 }
 
 function checkShape(key: string, shape: readonly number[]): void {
-  if (!shape.every((d) => Number.isSafeInteger(d) && d >= 0)) throw new Error(`torch writer: tensor '${key}' has shape [${shape.join(', ')}]`);
+  if (!shape.every((d) => Number.isSafeInteger(d) && d >= 0))
+    throw new Error(`torch writer: tensor '${key}' has shape [${shape.join(', ')}]`);
 }
 
 function checkView(e: ViewSpec, base: PlannedStorage): void {
   const { offset, shape, stride } = e.view;
   checkShape(e.key, shape);
-  if (stride.length !== shape.length || !stride.every((s) => Number.isSafeInteger(s) && s >= 0) || !Number.isSafeInteger(offset) || offset < 0) {
-    throw new Error(`torch writer: view '${e.key}' has offset ${offset} and stride (${stride.join(', ')}) for shape [${shape.join(', ')}]`);
+  if (
+    stride.length !== shape.length ||
+    !stride.every((s) => Number.isSafeInteger(s) && s >= 0) ||
+    !Number.isSafeInteger(offset) ||
+    offset < 0
+  ) {
+    throw new Error(
+      `torch writer: view '${e.key}' has offset ${offset} and stride (${stride.join(', ')}) for shape [${shape.join(', ')}]`,
+    );
   }
   if (numelOf(shape) === 0) return;
   const last = offset + shape.reduce((acc, d, i) => acc + (d - 1) * stride[i], 0);
-  if (last >= base.numel) throw new Error(`torch writer: view '${e.key}' reaches element ${last} of '${base.tensorKey}', which has ${base.numel}`);
+  if (last >= base.numel)
+    throw new Error(
+      `torch writer: view '${e.key}' reaches element ${last} of '${base.tensorKey}', which has ${base.numel}`,
+    );
 }
 
 /** Generates a storage's values and encodes them in its dtype (one tensor in memory at a time). */
 function storageBytes(s: PlannedStorage): Uint8Array {
   const values = s.values();
-  if (values.length !== s.numel) throw new Error(`torch writer: tensor '${s.tensorKey}' generated ${values.length} values for ${s.numel} elements`);
+  if (values.length !== s.numel)
+    throw new Error(`torch writer: tensor '${s.tensorKey}' generated ${values.length} values for ${s.numel} elements`);
   let out: Float32Array | Uint16Array | BigInt64Array;
   if (s.dtype === 'int64') {
     if (values instanceof BigInt64Array) out = values;
     else {
       out = new BigInt64Array(values.length);
       for (let i = 0; i < values.length; i++) {
-        if (!Number.isFinite(values[i])) throw new Error(`torch writer: int64 tensor '${s.tensorKey}' got ${values[i]}`);
+        if (!Number.isFinite(values[i]))
+          throw new Error(`torch writer: int64 tensor '${s.tensorKey}' got ${values[i]}`);
         out[i] = BigInt(Math.trunc(values[i]));
       }
     }

@@ -99,8 +99,18 @@ function adamState(
       new Map<PickleValue, PickleValue>([
         // torch ≥ 1.12 keeps Adam's step as a 0-dim float tensor.
         ['step', tensor({ key: `step.${index}`, shape: [], values: () => Float32Array.of(steps) })],
-        ['exp_avg', tensor({ key: `exp_avg.${index}`, shape: p.shape, values: () => pseudoRandom(n, seed + index, 1e-3) })],
-        ['exp_avg_sq', tensor({ key: `exp_avg_sq.${index}`, shape: p.shape, values: () => pseudoRandom(n, seed + index + 7, 1e-6).map(Math.abs) })],
+        [
+          'exp_avg',
+          tensor({ key: `exp_avg.${index}`, shape: p.shape, values: () => pseudoRandom(n, seed + index, 1e-3) }),
+        ],
+        [
+          'exp_avg_sq',
+          tensor({
+            key: `exp_avg_sq.${index}`,
+            shape: p.shape,
+            values: () => pseudoRandom(n, seed + index + 7, 1e-6).map(Math.abs),
+          }),
+        ],
       ]),
     );
   });

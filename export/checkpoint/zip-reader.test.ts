@@ -17,7 +17,9 @@ function tinyModelPickle(): Uint8Array {
 
 describe('zip reader', () => {
   it('finds the end record behind a comment and reads stored entries', async () => {
-    const zip = await ZipArchive.open(memorySource(handZip([{ name: 'a.txt', data: new TextEncoder().encode('hello') }], 'a comment'), 'c.zip'));
+    const zip = await ZipArchive.open(
+      memorySource(handZip([{ name: 'a.txt', data: new TextEncoder().encode('hello') }], 'a comment'), 'c.zip'),
+    );
     expect(zip.entries.map((e) => e.name)).toEqual(['a.txt']);
     expect(new TextDecoder().decode(await zip.readEntry(zip.get('a.txt')!, 100))).toBe('hello');
     expect(new TextDecoder().decode(await zip.readRange(zip.get('a.txt')!, 1, 3))).toBe('ell');
@@ -26,10 +28,14 @@ describe('zip reader', () => {
 
   it('inflates a deflated data.pkl where DecompressionStream exists; refuses ranges of compressed entries', async () => {
     const pkl = tinyModelPickle();
-    const bytes = handZip([{ name: 'z/data.pkl', data: deflateRawSync(pkl), method: 8, size: pkl.length, crc: crc32(pkl) }]);
+    const bytes = handZip([
+      { name: 'z/data.pkl', data: deflateRawSync(pkl), method: 8, size: pkl.length, crc: crc32(pkl) },
+    ]);
     const zip = await ZipArchive.open(memorySource(bytes, 'd.pt'));
     expect(await zip.readEntry(zip.get('z/data.pkl')!, 1000)).toEqual(pkl);
-    await expect(zip.readRange(zip.get('z/data.pkl')!, 0, 1)).rejects.toThrow(/d\.pt: zip entry 'z\/data\.pkl' is compressed \(method 8\)/);
+    await expect(zip.readRange(zip.get('z/data.pkl')!, 0, 1)).rejects.toThrow(
+      /d\.pt: zip entry 'z\/data\.pkl' is compressed \(method 8\)/,
+    );
     const liar = handZip([{ name: 'z/data.pkl', data: deflateRawSync(pkl), method: 8, size: 10, crc: crc32(pkl) }]);
     const z2 = await ZipArchive.open(memorySource(liar, 'bomb.pt'));
     await expect(z2.readEntry(z2.get('z/data.pkl')!, 1000)).rejects.toThrow(/inflates to more than the 10 bytes/);
@@ -38,20 +44,42 @@ describe('zip reader', () => {
   it('reports damage: CRC mismatch, unknown method, encryption, duplicate names, bad local header', async () => {
     const pkl = tinyModelPickle();
     const badCrc = handZip([{ name: 'm/data.pkl', data: pkl, crc: 0x12345678 }]);
-    await expect(loadCheckpoint(memorySource(badCrc, 'crc.pt'))).rejects.toThrow(/crc\.pt: zip entry 'm\/data\.pkl' fails its CRC-32 check \(stored 0x12345678/);
+    await expect(loadCheckpoint(memorySource(badCrc, 'crc.pt'))).rejects.toThrow(
+      /crc\.pt: zip entry 'm\/data\.pkl' fails its CRC-32 check \(stored 0x12345678/,
+    );
     const zip = await ZipArchive.open(memorySource(handZip([{ name: 'x', data: pkl, method: 12 }]), 'bz.zip'));
-    await expect(zip.readEntry(zip.get('x')!, 1000)).rejects.toThrow(/bz\.zip: zip entry 'x' uses compression method 12/);
-    await expect(ZipArchive.open(memorySource(handZip([{ name: 'x', data: pkl, flags: 1 }]), 'enc.zip'))).rejects.toThrow(/enc\.zip: zip entry 'x' is encrypted/);
-    await expect(ZipArchive.open(memorySource(handZip([{ name: 'x', data: pkl }, { name: 'x', data: pkl }]), 'dup.zip'))).rejects.toThrow(/two entries named 'x'/);
+    await expect(zip.readEntry(zip.get('x')!, 1000)).rejects.toThrow(
+      /bz\.zip: zip entry 'x' uses compression method 12/,
+    );
+    await expect(
+      ZipArchive.open(memorySource(handZip([{ name: 'x', data: pkl, flags: 1 }]), 'enc.zip')),
+    ).rejects.toThrow(/enc\.zip: zip entry 'x' is encrypted/);
+    await expect(
+      ZipArchive.open(
+        memorySource(
+          handZip([
+            { name: 'x', data: pkl },
+            { name: 'x', data: pkl },
+          ]),
+          'dup.zip',
+        ),
+      ),
+    ).rejects.toThrow(/two entries named 'x'/);
     const broken = handZip([{ name: 'x', data: pkl }]);
     broken[0] = 0; // local header signature
     const z3 = await ZipArchive.open(memorySource(broken, 'lh.zip'));
-    await expect(z3.readEntry(z3.get('x')!, 1000)).rejects.toThrow(/lh\.zip: zip entry 'x' has no local header at byte 0/);
+    await expect(z3.readEntry(z3.get('x')!, 1000)).rejects.toThrow(
+      /lh\.zip: zip entry 'x' has no local header at byte 0/,
+    );
   });
 
   it('says "not a zip file" for bytes without an end record', async () => {
-    await expect(ZipArchive.open(memorySource(new Uint8Array(100), 'zeros.bin'))).rejects.toThrow('zeros.bin: not a zip file (no end-of-central-directory record)');
-    await expect(ZipArchive.open(memorySource(new Uint8Array(0), 'empty.bin'))).rejects.toThrow('empty.bin: not a zip file');
+    await expect(ZipArchive.open(memorySource(new Uint8Array(100), 'zeros.bin'))).rejects.toThrow(
+      'zeros.bin: not a zip file (no end-of-central-directory record)',
+    );
+    await expect(ZipArchive.open(memorySource(new Uint8Array(0), 'empty.bin'))).rejects.toThrow(
+      'empty.bin: not a zip file',
+    );
   });
 });
 
@@ -75,7 +103,7 @@ function sparseFile(): { sink: ByteSink; source: () => ByteSource } {
   const blocks = new Map<number, Uint8Array>(); // block index → bytes (only non-zero blocks)
   let size = 0;
   const writeAt = (offset: number, chunk: Uint8Array) => {
-    for (let i = 0; i < chunk.length; ) {
+    for (let i = 0; i < chunk.length;) {
       const index = Math.floor((offset + i) / BLOCK);
       const within = (offset + i) % BLOCK;
       const n = Math.min(BLOCK - within, chunk.length - i);
@@ -100,7 +128,7 @@ function sparseFile(): { sink: ByteSink; source: () => ByteSource } {
       async read(offset, length) {
         if (offset + length > size) throw new Error(`sparse.pt: read past the end`);
         const out = new Uint8Array(length);
-        for (let i = 0; i < length; ) {
+        for (let i = 0; i < length;) {
           const index = Math.floor((offset + i) / BLOCK);
           const within = (offset + i) % BLOCK;
           const n = Math.min(BLOCK - within, length - i);

@@ -55,7 +55,10 @@ export class ZipArchive {
     readonly entries: readonly ZipEntry[],
   ) {
     for (const e of entries) {
-      if (this.byName.has(e.name)) throw new CheckpointError(`${source.name}: the zip has two entries named '${e.name}'; refusing an ambiguous file`);
+      if (this.byName.has(e.name))
+        throw new CheckpointError(
+          `${source.name}: the zip has two entries named '${e.name}'; refusing an ambiguous file`,
+        );
       this.byName.set(e.name, e);
     }
   }
@@ -84,9 +87,12 @@ export class ZipArchive {
     }
     const header = viewOf(await src.read(entry.localHeaderOffset, LOCAL_HEADER_SIZE));
     if (header.getUint32(0, true) !== SIG_LOCAL) {
-      throw new CheckpointError(`${src.name}: zip entry '${entry.name}' has no local header at byte ${entry.localHeaderOffset}; the file is damaged`);
+      throw new CheckpointError(
+        `${src.name}: zip entry '${entry.name}' has no local header at byte ${entry.localHeaderOffset}; the file is damaged`,
+      );
     }
-    const offset = entry.localHeaderOffset + LOCAL_HEADER_SIZE + header.getUint16(26, true) + header.getUint16(28, true);
+    const offset =
+      entry.localHeaderOffset + LOCAL_HEADER_SIZE + header.getUint16(26, true) + header.getUint16(28, true);
     if (offset + entry.compressedSize > src.size) {
       throw new CheckpointError(
         `${src.name}: zip entry '${entry.name}' extends past the end of the file (needs bytes up to ${offset + entry.compressedSize}, the file has ${src.size}); the file is truncated`,
@@ -111,7 +117,9 @@ export class ZipArchive {
       );
     }
     if (offset < 0 || length < 0 || offset + length > entry.size) {
-      throw new CheckpointError(`${this.source.name}: read of ${length} bytes at ${offset} is outside zip entry '${entry.name}' (${entry.size} bytes)`);
+      throw new CheckpointError(
+        `${this.source.name}: read of ${length} bytes at ${offset} is outside zip entry '${entry.name}' (${entry.size} bytes)`,
+      );
     }
     const start = await this.dataOffset(entry);
     if (this.verified.has(entry)) return this.source.read(start + offset, length);
@@ -146,17 +154,27 @@ export class ZipArchive {
   async readEntry(entry: ZipEntry, limit: number): Promise<Uint8Array> {
     const name = `${this.source.name}: zip entry '${entry.name}'`;
     if (entry.size > limit) {
-      throw new CheckpointError(`${name} declares ${entry.size} bytes, more than the ${limit} such a record may hold; refusing to read it (a damaged or hostile file)`);
+      throw new CheckpointError(
+        `${name} declares ${entry.size} bytes, more than the ${limit} such a record may hold; refusing to read it (a damaged or hostile file)`,
+      );
     }
     if (entry.method === 8 && entry.compressedSize > deflateBound(entry.size)) {
-      throw new CheckpointError(`${name} is ${entry.compressedSize} bytes compressed, more than deflate ever needs for ${entry.size} bytes; the file is damaged`);
+      throw new CheckpointError(
+        `${name} is ${entry.compressedSize} bytes compressed, more than deflate ever needs for ${entry.size} bytes; the file is damaged`,
+      );
     }
     const raw = await this.source.read(await this.dataOffset(entry), entry.compressedSize);
     let data: Uint8Array;
     if (entry.method === 0) data = raw;
     else if (entry.method === 8) data = await inflateRaw(raw, entry.size, name);
-    else throw new CheckpointError(`${name} uses compression method ${entry.method}, which this reader does not support (torch.save stores entries uncompressed)`);
-    if (data.byteLength !== entry.size) throw new CheckpointError(`${name} holds ${data.byteLength} bytes but the directory says ${entry.size}; the file is damaged`);
+    else
+      throw new CheckpointError(
+        `${name} uses compression method ${entry.method}, which this reader does not support (torch.save stores entries uncompressed)`,
+      );
+    if (data.byteLength !== entry.size)
+      throw new CheckpointError(
+        `${name} holds ${data.byteLength} bytes but the directory says ${entry.size}; the file is damaged`,
+      );
     this.checkCrc(entry, crc32(data));
     return data;
   }
@@ -195,13 +213,17 @@ function hex32(n: number): string {
 
 async function inflateRaw(raw: Uint8Array, expected: number, name: string): Promise<Uint8Array> {
   if (typeof DecompressionStream === 'undefined') {
-    throw new CheckpointError(`${name} is deflate-compressed and this platform has no DecompressionStream; re-save the checkpoint with torch.save (it stores entries uncompressed)`);
+    throw new CheckpointError(
+      `${name} is deflate-compressed and this platform has no DecompressionStream; re-save the checkpoint with torch.save (it stores entries uncompressed)`,
+    );
   }
   let stream: DecompressionStream;
   try {
     stream = new DecompressionStream('deflate-raw' as CompressionFormat);
   } catch {
-    throw new CheckpointError(`${name} is deflate-compressed and this platform cannot inflate raw deflate data; re-save the checkpoint with torch.save`);
+    throw new CheckpointError(
+      `${name} is deflate-compressed and this platform cannot inflate raw deflate data; re-save the checkpoint with torch.save`,
+    );
   }
   const out = new Uint8Array(expected);
   let at = 0;
@@ -212,7 +234,9 @@ async function inflateRaw(raw: Uint8Array, expected: number, name: string): Prom
     // Never grow beyond what the directory promised: a deflate bomb stops here.
     if (at + value.byteLength > expected) {
       await reader.cancel();
-      throw new CheckpointError(`${name} inflates to more than the ${expected} bytes its directory entry says; the file is damaged`);
+      throw new CheckpointError(
+        `${name} inflates to more than the ${expected} bytes its directory entry says; the file is damaged`,
+      );
     }
     out.set(value, at);
     at += value.byteLength;
@@ -244,7 +268,9 @@ async function readCentralDirectory(src: ByteSource): Promise<ZipEntry[]> {
   let at = 0;
   for (let i = 0; i < end.entries; i++) {
     if (at + 46 > cd.byteLength || view.getUint32(at, true) !== SIG_CENTRAL) {
-      throw new CheckpointError(`${src.name}: zip central directory entry ${i} of ${end.entries} is damaged (at byte ${end.cdOffset + at})`);
+      throw new CheckpointError(
+        `${src.name}: zip central directory entry ${i} of ${end.entries} is damaged (at byte ${end.cdOffset + at})`,
+      );
     }
     const flags = view.getUint16(at + 8, true);
     const method = view.getUint16(at + 10, true);
@@ -257,16 +283,20 @@ async function readCentralDirectory(src: ByteSource): Promise<ZipEntry[]> {
     const diskStart = view.getUint16(at + 34, true);
     let localHeaderOffset = view.getUint32(at + 42, true);
     const next = at + 46 + nameLength + extraLength + commentLength;
-    if (next > cd.byteLength) throw new CheckpointError(`${src.name}: zip central directory entry ${i} runs past the directory; the file is damaged`);
+    if (next > cd.byteLength)
+      throw new CheckpointError(
+        `${src.name}: zip central directory entry ${i} runs past the directory; the file is damaged`,
+      );
     const nameBytes = cd.subarray(at + 46, at + 46 + nameLength);
     // Bit 11 marks UTF-8 names; others are CP437, which agrees with latin1 on the ASCII torch uses.
     const name = new TextDecoder(flags & 0x800 ? 'utf-8' : 'latin1').decode(nameBytes);
     const where = `${src.name}: zip entry '${name}'`;
     if (flags & 0x1) throw new CheckpointError(`${where} is encrypted; checkpoints are never encrypted`);
-    if (diskStart !== 0 && diskStart !== 0xffff) throw new CheckpointError(`${where} lives on disk ${diskStart} of a split archive, which is not supported`);
+    if (diskStart !== 0 && diskStart !== 0xffff)
+      throw new CheckpointError(`${where} lives on disk ${diskStart} of a split archive, which is not supported`);
     // Zip64 extra: present fields follow in a fixed order, only for values saturated above.
     const extraView = new DataView(cd.buffer, cd.byteOffset + at + 46 + nameLength, extraLength);
-    for (let e = 0; e + 4 <= extraLength; ) {
+    for (let e = 0; e + 4 <= extraLength;) {
       const id = extraView.getUint16(e, true);
       const len = extraView.getUint16(e + 2, true);
       if (e + 4 + len > extraLength) throw new CheckpointError(`${where} has a damaged extra field`);
@@ -284,7 +314,10 @@ async function readCentralDirectory(src: ByteSource): Promise<ZipEntry[]> {
       }
       e += 4 + len;
     }
-    if (method === 0 && compressedSize !== size) throw new CheckpointError(`${where} is stored but its sizes differ (${compressedSize} vs ${size}); the file is damaged`);
+    if (method === 0 && compressedSize !== size)
+      throw new CheckpointError(
+        `${where} is stored but its sizes differ (${compressedSize} vs ${size}); the file is damaged`,
+      );
     // Cheap early check so a file cut in the middle is reported as truncated at open time.
     if (localHeaderOffset + LOCAL_HEADER_SIZE + nameLength + compressedSize > src.size) {
       throw new CheckpointError(
@@ -331,10 +364,15 @@ async function findEndRecord(src: ByteSource): Promise<EndRecord> {
     const locator = viewOf(await src.read(eocdAbs - 20, 20));
     if (locator.getUint32(0, true) === SIG_EOCD64_LOCATOR) {
       const at = u64(locator, 8, `${src.name}: Zip64 end record offset`);
-      if (at + 56 > src.size) throw new CheckpointError(`${src.name}: the Zip64 end record (at byte ${at}) is past the end of the file; the file is truncated`);
+      if (at + 56 > src.size)
+        throw new CheckpointError(
+          `${src.name}: the Zip64 end record (at byte ${at}) is past the end of the file; the file is truncated`,
+        );
       const r = viewOf(await src.read(at, 56));
-      if (r.getUint32(0, true) !== SIG_EOCD64) throw new CheckpointError(`${src.name}: the Zip64 end record is missing at byte ${at}; the file is damaged`);
-      if (r.getUint32(16, true) !== 0 || r.getUint32(20, true) !== 0) throw new CheckpointError(`${src.name}: split (multi-disk) zip archives are not supported`);
+      if (r.getUint32(0, true) !== SIG_EOCD64)
+        throw new CheckpointError(`${src.name}: the Zip64 end record is missing at byte ${at}; the file is damaged`);
+      if (r.getUint32(16, true) !== 0 || r.getUint32(20, true) !== 0)
+        throw new CheckpointError(`${src.name}: split (multi-disk) zip archives are not supported`);
       record = {
         entries: u64(r, 32, `${src.name}: Zip64 entry count`),
         cdSize: u64(r, 40, `${src.name}: Zip64 central directory size`),
@@ -344,9 +382,12 @@ async function findEndRecord(src: ByteSource): Promise<EndRecord> {
       return record;
     }
   }
-  if (diskNumber !== 0 || cdDisk !== 0) throw new CheckpointError(`${src.name}: split (multi-disk) zip archives are not supported`);
+  if (diskNumber !== 0 || cdDisk !== 0)
+    throw new CheckpointError(`${src.name}: split (multi-disk) zip archives are not supported`);
   if (record.entries === 0xffff || record.cdSize === 0xffffffff || record.cdOffset === 0xffffffff) {
-    throw new CheckpointError(`${src.name}: the zip end record says Zip64 but the Zip64 locator is missing; the file is damaged`);
+    throw new CheckpointError(
+      `${src.name}: the zip end record says Zip64 but the Zip64 locator is missing; the file is damaged`,
+    );
   }
   return record;
 }

@@ -33,10 +33,12 @@ describe('interpolateClipPositionalEmbedding', () => {
     // The test can tell the +0.1 semantics from a plain 14→16 resize.
     const grid = 14;
     const planes = new Float32Array(width * grid * grid);
-    for (let p = 0; p < grid * grid; p++) for (let d = 0; d < width; d++) planes[d * grid * grid + p] = pos[(1 + p) * width + d];
+    for (let p = 0; p < grid * grid; p++)
+      for (let d = 0; d < width; d++) planes[d * grid * grid + p] = pos[(1 + p) * width + d];
     const plain = resizePlanes(planes, width, bicubicMatrix(grid, 16));
     const officialPlanes = new Float32Array(width * 256);
-    for (let p = 0; p < 256; p++) for (let d = 0; d < width; d++) officialPlanes[d * 256 + p] = official[(1 + p) * width + d];
+    for (let p = 0; p < 256; p++)
+      for (let d = 0; d < width; d++) officialPlanes[d * 256 + p] = official[(1 + p) * width + d];
     expect(maxAbsDiff(plain, officialPlanes)).toBeGreaterThan(1e-3);
   });
 });

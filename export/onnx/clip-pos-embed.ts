@@ -16,23 +16,34 @@ export function clipPosScaleFactor(grid: number, target: number): number {
  * @param pos  the stored positional embedding, (grid² + 1) × width, row-major
  * @returns    (target² + 1) × width
  */
-export function interpolateClipPositionalEmbedding(pos: Float32Array, width: number, grid: number, target: number): Float32Array {
+export function interpolateClipPositionalEmbedding(
+  pos: Float32Array,
+  width: number,
+  grid: number,
+  target: number,
+): Float32Array {
   const rows = grid * grid + 1;
   if (pos.length !== rows * width) {
-    throw new Error(`positional embedding has ${pos.length} values, expected ${rows}×${width} for a ${grid}×${grid} grid plus class row`);
+    throw new Error(
+      `positional embedding has ${pos.length} values, expected ${rows}×${width} for a ${grid}×${grid} grid plus class row`,
+    );
   }
   const scaleFactor = clipPosScaleFactor(grid, target);
   // PyTorch's output size for a scale_factor is floor(in · scale_factor).
   if (Math.floor(grid * scaleFactor) !== target) {
-    throw new Error(`interpolating a ${grid}×${grid} positional grid with scale factor ${scaleFactor} does not give ${target}×${target}`);
+    throw new Error(
+      `interpolating a ${grid}×${grid} positional grid with scale factor ${scaleFactor} does not give ${target}×${target}`,
+    );
   }
   const m = bicubicMatrix(grid, target, { scaleFactor });
   // Channel-last rows → one plane per channel (what resizePlanes works on), and back.
   const planes = new Float32Array(width * grid * grid);
-  for (let p = 0; p < grid * grid; p++) for (let d = 0; d < width; d++) planes[d * grid * grid + p] = pos[(1 + p) * width + d];
+  for (let p = 0; p < grid * grid; p++)
+    for (let d = 0; d < width; d++) planes[d * grid * grid + p] = pos[(1 + p) * width + d];
   const resized = resizePlanes(planes, width, m);
   const out = new Float32Array((target * target + 1) * width);
   out.set(pos.subarray(0, width), 0);
-  for (let p = 0; p < target * target; p++) for (let d = 0; d < width; d++) out[(1 + p) * width + d] = resized[d * target * target + p];
+  for (let p = 0; p < target * target; p++)
+    for (let d = 0; d < width; d++) out[(1 + p) * width + d] = resized[d * target * target + p];
   return out;
 }

@@ -47,7 +47,9 @@ describe('graphs at the released models’ sizes', () => {
     const sem = buildSemanticEncoder(SIGLIP_384, sd);
     const keys = new Set(sem.weights.flatMap((w) => w.sourceKeys));
     expect(keys.has('encoder_vqkd.vision_model.encoder.layers.25.mlp.fc2.weight')).toBe(true);
-    expect([...keys].some((k) => k.includes('layers.26') || k.includes('post_layernorm') || k.includes('.head.'))).toBe(false);
+    expect([...keys].some((k) => k.includes('layers.26') || k.includes('post_layernorm') || k.includes('.head.'))).toBe(
+      false,
+    );
     // ~1.6 GB fp32: under the 2 GB protobuf limit, so 'auto' keeps it in one file.
     const task = 1152 * 1152 + 1152 + 32 * 1152 + 32;
     // Embeddings 1,518,336 + 26 layers × 15,239,504 (the spec rounds this to 397.8 M).
@@ -68,7 +70,9 @@ describe('graphs at the released models’ sizes', () => {
     const sd = new Map(shapeOnly(CLIP_256_ENHANCED));
     const key = 'decoder.conv_blocks.1.res.0.nin_shortcut.weight';
     sd.set(key, { ...sd.get(key)!, shape: [512, 1024, 3, 3] });
-    expect(() => buildPixelDecoder(CLIP_256_ENHANCED, sd)).toThrow(`checkpoint key "${key}": expected shape [512,1024,1,1], found [512,1024,3,3]`);
+    expect(() => buildPixelDecoder(CLIP_256_ENHANCED, sd)).toThrow(
+      `checkpoint key "${key}": expected shape [512,1024,1,1], found [512,1024,3,3]`,
+    );
     sd.delete('encoder_vqkd.ln_pre.bias');
     expect(() => buildSemanticEncoder(CLIP_256_ENHANCED, sd)).toThrow(/"encoder_vqkd\.ln_pre\.bias" is missing/);
   });

@@ -5,7 +5,13 @@
  * held in memory at once.
  */
 import type { StateDict, StorageDType, TensorEntry } from '../checkpoint/state-dict.ts';
-import { applyTransforms, describeTransform, numel, transformShapes, type WeightTransform } from './weight-transforms.ts';
+import {
+  applyTransforms,
+  describeTransform,
+  numel,
+  transformShapes,
+  type WeightTransform,
+} from './weight-transforms.ts';
 
 /** Opset 17 (IR 8): LayerNormalization exists, and ORT-web covers every op we emit. */
 export const OPSET_VERSION = 17;
@@ -125,12 +131,20 @@ export class GraphBuilder {
   /** Declares `value` a graph output named `name` (an Identity is added when names differ). */
   output(value: Value, name: string, expectedShape?: readonly number[]): void {
     if (expectedShape && !sameShape(value.shape, expectedShape)) {
-      throw new Error(`graph ${this.name}: output ${name} has shape ${fmtShape(value.shape)}, expected ${fmtShape(expectedShape)}`);
+      throw new Error(
+        `graph ${this.name}: output ${name} has shape ${fmtShape(value.shape)}, expected ${fmtShape(expectedShape)}`,
+      );
     }
     let v = value;
     if (value.name !== name) {
       this.claim(name);
-      this.nodes.push({ name: `${name}/Identity`, opType: 'Identity', inputs: [value.name], outputs: [name], attributes: {} });
+      this.nodes.push({
+        name: `${name}/Identity`,
+        opType: 'Identity',
+        inputs: [value.name],
+        outputs: [name],
+        attributes: {},
+      });
       v = { name, shape: value.shape };
     }
     this.outputs.push({ name: v.name, dtype: 'float32', shape: [...v.shape] });
@@ -140,7 +154,12 @@ export class GraphBuilder {
    * Adds one node with one output. The caller states the output shape: every shape in these
    * graphs is static, and stating it keeps reshape targets and checks honest.
    */
-  op(opType: string, inputs: readonly (Value | string)[], shape: readonly number[], attributes: Record<string, Attr> = {}): Value {
+  op(
+    opType: string,
+    inputs: readonly (Value | string)[],
+    shape: readonly number[],
+    attributes: Record<string, Attr> = {},
+  ): Value {
     const nodeName = this.uniqueName(opType);
     const out = `${nodeName}:0`;
     this.claim(out);
@@ -172,7 +191,12 @@ export class GraphBuilder {
   constInt64(hint: string, values: readonly number[]): Value {
     const name = this.uniqueName(`const_${hint}`);
     this.claim(name);
-    this.constants.push({ name, dtype: 'int64', dims: [values.length], data: BigInt64Array.from(values, (v) => BigInt(v)) });
+    this.constants.push({
+      name,
+      dtype: 'int64',
+      dims: [values.length],
+      data: BigInt64Array.from(values, (v) => BigInt(v)),
+    });
     return { name, shape: [values.length] };
   }
 
@@ -202,9 +226,16 @@ export class GraphBuilder {
    * A weight computed at write time from checkpoint tensors (e.g. CLIP's interpolated
    * positional embedding). `load` must return numel(dims) values; the writer checks it.
    */
-  derivedWeight(name: string, dims: readonly number[], sourceKeys: readonly string[], load: () => Promise<Float32Array>, halfEligible = dims.length >= 2): Value {
+  derivedWeight(
+    name: string,
+    dims: readonly number[],
+    sourceKeys: readonly string[],
+    load: () => Promise<Float32Array>,
+    halfEligible = dims.length >= 2,
+  ): Value {
     for (const key of sourceKeys) {
-      if (!this.stateDict.has(key)) throw new Error(`checkpoint key "${key}" is missing (graph ${this.name} needs it for ${name})`);
+      if (!this.stateDict.has(key))
+        throw new Error(`checkpoint key "${key}" is missing (graph ${this.name} needs it for ${name})`);
     }
     this.addWeight({ name, dims: [...dims], sourceKeys: [...sourceKeys], halfEligible, load });
     return this.weightByName.get(name)!;
@@ -216,9 +247,14 @@ export class GraphBuilder {
    */
   entry(key: string, expectedShape: readonly number[]): TensorEntry {
     const entry = this.stateDict.get(key);
-    if (!entry) throw new Error(`checkpoint key "${key}" is missing (graph ${this.name} needs it with shape ${fmtShape(expectedShape)})`);
+    if (!entry)
+      throw new Error(
+        `checkpoint key "${key}" is missing (graph ${this.name} needs it with shape ${fmtShape(expectedShape)})`,
+      );
     if (!sameShape(entry.shape, expectedShape)) {
-      throw new Error(`checkpoint key "${key}": expected shape ${fmtShape(expectedShape)}, found ${fmtShape(entry.shape)}`);
+      throw new Error(
+        `checkpoint key "${key}": expected shape ${fmtShape(expectedShape)}, found ${fmtShape(entry.shape)}`,
+      );
     }
     if (!FLOAT_DTYPES.has(entry.dtype)) {
       throw new Error(`checkpoint key "${key}": expected a floating-point tensor, found dtype ${entry.dtype}`);

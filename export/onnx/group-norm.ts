@@ -56,10 +56,15 @@ function normalizeTwoLevel(b: GraphBuilder, x: Value, key: string, grouped: read
   const channelShape = [1, groups, perGroup, 1, 1];
   // Rows have equal length, so the mean of row means is the group mean.
   const groupMean = (t: Value) =>
-    b.op('ReduceMean', [b.op('ReduceMean', [t], rowShape, { axes: attr.ints([4]), keepdims: attr.int(1) })], statShape, {
-      axes: attr.ints([2, 3]),
-      keepdims: attr.int(1),
-    });
+    b.op(
+      'ReduceMean',
+      [b.op('ReduceMean', [t], rowShape, { axes: attr.ints([4]), keepdims: attr.int(1) })],
+      statShape,
+      {
+        axes: attr.ints([2, 3]),
+        keepdims: attr.int(1),
+      },
+    );
   const centered = b.op('Sub', [g, groupMean(g)], g.shape);
   const variance = groupMean(b.op('Mul', [centered, centered], g.shape));
   const std = b.op('Sqrt', [b.op('Add', [variance, b.scalar(eps)], statShape)], statShape);
@@ -70,8 +75,12 @@ function normalizeTwoLevel(b: GraphBuilder, x: Value, key: string, grouped: read
 }
 
 function normalizeInstanceNorm(b: GraphBuilder, x: Value, grouped: readonly number[], gn: GroupNormSpec): Value {
-  const ones = b.memo(`gn_ones_${gn.groups}`, () => b.constFloat(`ones${gn.groups}`, [gn.groups], new Float32Array(gn.groups).fill(1)));
-  const zeros = b.memo(`gn_zeros_${gn.groups}`, () => b.constFloat(`zeros${gn.groups}`, [gn.groups], new Float32Array(gn.groups)));
+  const ones = b.memo(`gn_ones_${gn.groups}`, () =>
+    b.constFloat(`ones${gn.groups}`, [gn.groups], new Float32Array(gn.groups).fill(1)),
+  );
+  const zeros = b.memo(`gn_zeros_${gn.groups}`, () =>
+    b.constFloat(`zeros${gn.groups}`, [gn.groups], new Float32Array(gn.groups)),
+  );
   const g = reshapeTo(b, x, grouped);
   const normed = b.op('InstanceNormalization', [g, ones, zeros], g.shape, { epsilon: attr.float(gn.eps) });
   return reshapeTo(b, normed, x.shape);

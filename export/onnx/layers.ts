@@ -14,12 +14,18 @@ export { groupNorm, type GroupNormImpl, type GroupNormSpec } from './group-norm.
 
 export function reshape(b: GraphBuilder, x: Value, shape: readonly number[]): Value {
   const n = x.shape.reduce((a, c) => a * c, 1);
-  if (shape.reduce((a, c) => a * c, 1) !== n) throw new Error(`reshape of ${fmtShape(x.shape)} to ${fmtShape(shape)}: element counts differ`);
+  if (shape.reduce((a, c) => a * c, 1) !== n)
+    throw new Error(`reshape of ${fmtShape(x.shape)} to ${fmtShape(shape)}: element counts differ`);
   return b.op('Reshape', [x, b.constInt64('shape', shape)], shape);
 }
 
 export function transpose(b: GraphBuilder, x: Value, perm: readonly number[]): Value {
-  return b.op('Transpose', [x], perm.map((p) => x.shape[p]), { perm: attr.ints(perm) });
+  return b.op(
+    'Transpose',
+    [x],
+    perm.map((p) => x.shape[p]),
+    { perm: attr.ints(perm) },
+  );
 }
 
 /** Elementwise binary op with numpy broadcasting (shape computed here). */
@@ -37,7 +43,8 @@ export function broadcastShape(a: readonly number[], c: readonly number[], what:
   for (let i = 0; i < n; i++) {
     const x = a[a.length - n + i] ?? 1;
     const y = c[c.length - n + i] ?? 1;
-    if (x !== y && x !== 1 && y !== 1) throw new Error(`${what}: shapes ${fmtShape(a)} and ${fmtShape(c)} do not broadcast`);
+    if (x !== y && x !== 1 && y !== 1)
+      throw new Error(`${what}: shapes ${fmtShape(a)} and ${fmtShape(c)} do not broadcast`);
     out.push(Math.max(x, y));
   }
   return out;
@@ -47,7 +54,8 @@ export function broadcastShape(a: readonly number[], c: readonly number[], what:
 export function matmul(b: GraphBuilder, x: Value, y: Value): Value {
   const [m, k] = x.shape.slice(-2);
   const [k2, n] = y.shape.slice(-2);
-  if (k !== k2) throw new Error(`MatMul ${x.name} ${fmtShape(x.shape)} × ${y.name} ${fmtShape(y.shape)}: inner sizes differ`);
+  if (k !== k2)
+    throw new Error(`MatMul ${x.name} ${fmtShape(x.shape)} × ${y.name} ${fmtShape(y.shape)}: inner sizes differ`);
   const batch = broadcastShape(x.shape.slice(0, -2), y.shape.slice(0, -2), 'MatMul');
   return b.op('MatMul', [x, y], [...batch, m, n]);
 }
@@ -83,7 +91,11 @@ export function quickGelu(b: GraphBuilder, x: Value): Value {
  */
 export function geluTanh(b: GraphBuilder, x: Value): Value {
   const cube = b.op('Mul', [b.op('Mul', [x, x], x.shape), x], x.shape);
-  const inner = scale(b, b.op('Add', [x, scale(b, cube, 0.044715)], x.shape), Math.SQRT2 * (2 / Math.sqrt(Math.PI)) * 0.5);
+  const inner = scale(
+    b,
+    b.op('Add', [x, scale(b, cube, 0.044715)], x.shape),
+    Math.SQRT2 * (2 / Math.sqrt(Math.PI)) * 0.5,
+  );
   const onePlus = b.op('Add', [b.op('Tanh', [inner], x.shape), b.scalar(1)], x.shape);
   return b.op('Mul', [scale(b, x, 0.5), onePlus], x.shape);
 }
@@ -164,7 +176,13 @@ export interface AttentionWeights {
  * Multi-head self-attention on (1,N,D) tokens. `scaleAt` follows the reference: PyTorch's
  * nn.MultiheadAttention divides q before QKᵀ, HF SigLIP scales the logits after it.
  */
-export function multiHeadAttention(b: GraphBuilder, x: Value, w: AttentionWeights, heads: number, scaleAt: 'query' | 'logits'): Value {
+export function multiHeadAttention(
+  b: GraphBuilder,
+  x: Value,
+  w: AttentionWeights,
+  heads: number,
+  scaleAt: 'query' | 'logits',
+): Value {
   const [n, tokens, d] = x.shape;
   if (d % heads !== 0) throw new Error(`attention: width ${d} is not divisible by ${heads} heads`);
   const dh = d / heads;

@@ -23,7 +23,9 @@ export function buildPixelDecoder(config: ModelConfig, stateDict: StateDict, opt
   const levels = chMult.length;
   const decodedSide = S * 2 ** (levels - 1);
   if (decodedSide !== config.pixelBranchSize) {
-    throw new Error(`pixel decoder: ${levels} levels upsample ${S} to ${decodedSide}, not the pixel-branch side ${config.pixelBranchSize}`);
+    throw new Error(
+      `pixel decoder: ${levels} levels upsample ${S} to ${decodedSide}, not the pixel-branch side ${config.pixelBranchSize}`,
+    );
   }
 
   const z = b.input(PIXEL_DECODER_INPUT, [1, config.pixelCodeDim, S, S]);

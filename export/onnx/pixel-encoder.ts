@@ -23,7 +23,9 @@ export function buildPixelEncoder(config: ModelConfig, stateDict: StateDict, opt
   const levels = chMult.length;
   const S = config.gridSize;
   if (P !== S * 2 ** (levels - 1)) {
-    throw new Error(`pixel encoder: ${levels} levels downsample ${P}px to ${P / 2 ** (levels - 1)}, not the grid side ${S}`);
+    throw new Error(
+      `pixel encoder: ${levels} levels downsample ${P}px to ${P / 2 ** (levels - 1)}, not the grid side ${S}`,
+    );
   }
 
   const image = b.input(PIXEL_ENCODER_INPUT, [1, 3, R, R]);

@@ -48,5 +48,6 @@ export function lengthDelimitedSize(fieldNumber: number, length: number): number
 }
 
 function checkLength(value: number): void {
-  if (!Number.isSafeInteger(value) || value < 0) throw new Error(`protobuf varint must be a non-negative safe integer, got ${value}`);
+  if (!Number.isSafeInteger(value) || value < 0)
+    throw new Error(`protobuf varint must be a non-negative safe integer, got ${value}`);
 }

@@ -50,8 +50,17 @@ function clipTower(b: GraphBuilder, x: Value, enc: ClipTowerConfig, S: number): 
   const p = 'encoder_vqkd.';
   const D = enc.width;
   const grid = Math.floor(x.shape[2] / enc.patch);
-  if (grid !== S) throw new Error(`CLIP: a ${x.shape[2]}px input with patch ${enc.patch} gives a ${grid} grid, config gridSize is ${S}`);
-  const patches = conv2d(b, x, `${p}conv1`, { outChannels: D, kernel: enc.patch, stride: enc.patch, pads: [0, 0, 0, 0], bias: false });
+  if (grid !== S)
+    throw new Error(
+      `CLIP: a ${x.shape[2]}px input with patch ${enc.patch} gives a ${grid} grid, config gridSize is ${S}`,
+    );
+  const patches = conv2d(b, x, `${p}conv1`, {
+    outChannels: D,
+    kernel: enc.patch,
+    stride: enc.patch,
+    pads: [0, 0, 0, 0],
+    bias: false,
+  });
   const cls = b.weight(`${p}class_embedding`, [D], [{ kind: 'reshape', dims: [1, 1, D] }]);
   const patchTokens = nchwToTokens(b, patches);
   const n = grid * grid + 1;
@@ -61,7 +70,13 @@ function clipTower(b: GraphBuilder, x: Value, enc: ClipTowerConfig, S: number): 
   for (let l = 0; l < enc.layers; l++) {
     const key = `${p}transformer.resblocks.${l}`;
     h = b.scoped(key, () => {
-      const attn = multiHeadAttention(b, layerNorm(b, h, `${key}.ln_1`, enc.lnEps), clipAttention(b, key, D), enc.heads, 'query');
+      const attn = multiHeadAttention(
+        b,
+        layerNorm(b, h, `${key}.ln_1`, enc.lnEps),
+        clipAttention(b, key, D),
+        enc.heads,
+        'query',
+      );
       const r = binary(b, 'Add', h, attn);
       let m = linear(b, layerNorm(b, r, `${key}.ln_2`, enc.lnEps), `${key}.mlp.c_fc`, enc.mlpDim);
       m = linear(b, quickGelu(b, m), `${key}.mlp.c_proj`, D);
@@ -70,7 +85,11 @@ function clipTower(b: GraphBuilder, x: Value, enc: ClipTowerConfig, S: number): 
   }
   h = layerNorm(b, h, `${p}ln_post`, enc.lnEps);
   // Drop the class token: x[:, 1:, :].
-  return b.op('Slice', [h, b.constInt64('starts', [1]), b.constInt64('ends', [n]), b.constInt64('axes', [1])], [1, n - 1, D]);
+  return b.op(
+    'Slice',
+    [h, b.constInt64('starts', [1]), b.constInt64('ends', [n]), b.constInt64('axes', [1])],
+    [1, n - 1, D],
+  );
 }
 
 /** The stored (1, grid²+1, D) embedding, or its interpolation baked at export time. */
@@ -80,7 +99,9 @@ function clipPositions(b: GraphBuilder, enc: ClipTowerConfig, grid: number): Val
   const rows = enc.posGrid * enc.posGrid + 1;
   const target = enc.interpolatePosTo ?? enc.posGrid;
   if (target !== grid) {
-    throw new Error(`CLIP: positional grid ${enc.posGrid} ${enc.interpolatePosTo === null ? 'is used as stored' : `is interpolated to ${target}`}, but the token grid is ${grid}`);
+    throw new Error(
+      `CLIP: positional grid ${enc.posGrid} ${enc.interpolatePosTo === null ? 'is used as stored' : `is interpolated to ${target}`}, but the token grid is ${grid}`,
+    );
   }
   if (enc.interpolatePosTo === null) return b.weight(key, [rows, D], [{ kind: 'reshape', dims: [1, rows, D] }]);
   const entry = b.entry(key, [rows, D]);
@@ -113,15 +134,26 @@ function siglipTower(b: GraphBuilder, x: Value, enc: SiglipTowerConfig, S: numbe
   const D = enc.hidden;
   const grid = Math.floor(x.shape[2] / enc.patch);
   if (grid !== S || grid * grid !== enc.positions) {
-    throw new Error(`SigLIP: a ${x.shape[2]}px input with patch ${enc.patch} gives a ${grid} grid; config gridSize ${S}, positions ${enc.positions}`);
+    throw new Error(
+      `SigLIP: a ${x.shape[2]}px input with patch ${enc.patch} gives a ${grid} grid; config gridSize ${S}, positions ${enc.positions}`,
+    );
   }
   if (enc.layersApplied < 0 || enc.layersApplied > enc.layersTotal) {
     throw new Error(`SigLIP: layersApplied ${enc.layersApplied} is outside 0…${enc.layersTotal}`);
   }
   const scaled = b.scoped('scaling_layer', () => siglipScaling(b, x));
   // Valid conv: 27·14 = 378, so the last 6 rows and columns of 384 are ignored, as in PyTorch.
-  const patches = conv2d(b, scaled, `${p}embeddings.patch_embedding`, { outChannels: D, kernel: enc.patch, stride: enc.patch, pads: [0, 0, 0, 0] });
-  const pos = b.weight(`${p}embeddings.position_embedding.weight`, [enc.positions, D], [{ kind: 'reshape', dims: [1, enc.positions, D] }]);
+  const patches = conv2d(b, scaled, `${p}embeddings.patch_embedding`, {
+    outChannels: D,
+    kernel: enc.patch,
+    stride: enc.patch,
+    pads: [0, 0, 0, 0],
+  });
+  const pos = b.weight(
+    `${p}embeddings.position_embedding.weight`,
+    [enc.positions, D],
+    [{ kind: 'reshape', dims: [1, enc.positions, D] }],
+  );
   let h = binary(b, 'Add', nchwToTokens(b, patches), pos);
   // hidden_states[-2]: layers 0 … layersApplied−1; the last layer, post_layernorm and head are unused.
   for (let l = 0; l < enc.layersApplied; l++) {
@@ -131,8 +163,19 @@ function siglipTower(b: GraphBuilder, x: Value, enc: SiglipTowerConfig, S: numbe
         weight: b.weight(`${key}.self_attn.${name}.weight`, [D, D], [{ kind: 'transpose' }]),
         bias: b.weight(`${key}.self_attn.${name}.bias`, [D]),
       });
-      const weights: AttentionWeights = { q: proj('q_proj'), k: proj('k_proj'), v: proj('v_proj'), out: proj('out_proj') };
-      const attn = multiHeadAttention(b, layerNorm(b, h, `${key}.layer_norm1`, enc.lnEps), weights, enc.heads, 'logits');
+      const weights: AttentionWeights = {
+        q: proj('q_proj'),
+        k: proj('k_proj'),
+        v: proj('v_proj'),
+        out: proj('out_proj'),
+      };
+      const attn = multiHeadAttention(
+        b,
+        layerNorm(b, h, `${key}.layer_norm1`, enc.lnEps),
+        weights,
+        enc.heads,
+        'logits',
+      );
       const r = binary(b, 'Add', h, attn);
       let m = linear(b, layerNorm(b, r, `${key}.layer_norm2`, enc.lnEps), `${key}.mlp.fc1`, enc.intermediate);
       m = linear(b, geluTanh(b, m), `${key}.mlp.fc2`, D);

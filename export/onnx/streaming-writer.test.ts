@@ -50,7 +50,16 @@ function tinyGraph(sd = memoryStateDict(weights)): Graph {
 }
 
 // ——— direct JS reference, float64 ———
-function convRef(x: Float32Array | Float64Array, cin: number, h: number, w: Float32Array, bias: Float32Array, cout: number, stride: number, pads: number[]) {
+function convRef(
+  x: Float32Array | Float64Array,
+  cin: number,
+  h: number,
+  w: Float32Array,
+  bias: Float32Array,
+  cout: number,
+  stride: number,
+  pads: number[],
+) {
   const oh = Math.floor((h + pads[0] + pads[2] - 3) / stride) + 1;
   const out = new Float64Array(cout * oh * oh);
   for (let o = 0; o < cout; o++)
@@ -82,7 +91,8 @@ function reference(x: Float32Array): Float64Array {
     v /= per;
     for (let i = 0; i < per; i++) {
       const c = g * (C / gn.groups) + Math.floor(i / (H * H));
-      const y = ((a[g * per + i] - mean) / Math.sqrt(v + gn.eps)) * weights['n.weight'].data[c] + weights['n.bias'].data[c];
+      const y =
+        ((a[g * per + i] - mean) / Math.sqrt(v + gn.eps)) * weights['n.weight'].data[c] + weights['n.bias'].data[c];
       a[g * per + i] = y / (1 + Math.exp(-y));
     }
   }
@@ -122,7 +132,9 @@ describe('writeOnnxModel', () => {
     expect(result.inputs).toEqual([{ name: 'image', dtype: 'float32', shape: [1, 3, 6, 6] }]);
     expect(result.outputs).toEqual([{ name: 'tokens', dtype: 'float32', shape: [1, 9, 5] }]);
     const bytes = readFileSync(path);
-    expect(result.files).toEqual([{ name: 'tiny.onnx', bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') }]);
+    expect(result.files).toEqual([
+      { name: 'tiny.onnx', bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') },
+    ]);
   });
 
   it('streams a ModelProto that onnx-proto decodes, with canonical lengths', async () => {
@@ -167,11 +179,14 @@ describe('writeOnnxModel', () => {
     expect(dataBytes.length).toBe(result.weightBytes);
     const { inits } = decodeGraph(readFileSync(path));
     // No weight bytes stay inline: only the small constants carry raw_data.
-    for (const t of inits) if (t.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL) expect(t.rawData.length).toBe(0);
+    for (const t of inits)
+      if (t.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL) expect(t.rawData.length).toBe(0);
     expect(inits.filter((t) => t.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL).length).toBe(8);
     const init = inits.find((t) => t.name === 'd.weight')!;
     expect(init.dataLocation).toBe(onnx.TensorProto.DataLocation.EXTERNAL);
-    expect(Object.fromEntries((init.externalData as P.StringStringEntryProto[]).map((e) => [e.key, e.value]))).toMatchObject({ location: 'tinyext.onnx.data', length: String(C * C * 9 * 4) });
+    expect(
+      Object.fromEntries((init.externalData as P.StringStringEntryProto[]).map((e) => [e.key, e.value])),
+    ).toMatchObject({ location: 'tinyext.onnx.data', length: String(C * C * 9 * 4) });
     const out = await runModel(path, { image: { data: input, shape: [1, C_IN, H, H] } });
     expect(maxAbsDiff(out.tokens.data, reference(input))).toBeLessThan(1e-5);
   });
@@ -179,7 +194,11 @@ describe('writeOnnxModel', () => {
   it("external data 'auto' follows the threshold, and fp16 + external data combine", async () => {
     const small = await writeTo('auto-small.onnx', tinyGraph(), { externalData: 'auto' });
     expect(small.result.externalData).toBe(false);
-    const forced = await writeTo('auto-low.onnx', tinyGraph(), { externalData: 'auto', autoExternalThresholdBytes: 100, precision: 'fp16' });
+    const forced = await writeTo('auto-low.onnx', tinyGraph(), {
+      externalData: 'auto',
+      autoExternalThresholdBytes: 100,
+      precision: 'fp16',
+    });
     expect(forced.result.externalData).toBe(true);
     const out = await runModel(forced.path, { image: { data: input, shape: [1, C_IN, H, H] } });
     expect(maxAbsDiff(out.tokens.data, reference(input))).toBeLessThan(5e-3);
@@ -198,13 +217,17 @@ describe('writeOnnxModel', () => {
     const lying = new Map(sd);
     lying.set('l.bias', { ...sd.get('l.bias')!, readFloat32: async () => new Float32Array(3) });
     const sink = memorySink();
-    await expect(writeOnnxModel(tinyGraph(lying), sink, { fileName: 'x.onnx' })).rejects.toThrow(/weight l\.bias \(from l\.bias\): loaded 3 values, expected 5/);
+    await expect(writeOnnxModel(tinyGraph(lying), sink, { fileName: 'x.onnx' })).rejects.toThrow(
+      /weight l\.bias \(from l\.bias\): loaded 3 values, expected 5/,
+    );
     expect(sink.closed).toBe(true);
   });
 
   it('refuses external data without a way to open the data file, before writing anything', async () => {
     const sink = memorySink();
-    await expect(writeOnnxModel(tinyGraph(), sink, { fileName: 'y.onnx', externalData: true })).rejects.toThrow(/y\.onnx: external data needs options\.openDataSink to open y\.onnx\.data/);
+    await expect(writeOnnxModel(tinyGraph(), sink, { fileName: 'y.onnx', externalData: true })).rejects.toThrow(
+      /y\.onnx: external data needs options\.openDataSink to open y\.onnx\.data/,
+    );
     expect(sink.bytes().length).toBe(0);
     expect(sink.closed).toBe(true);
   });

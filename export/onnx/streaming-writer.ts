@@ -74,7 +74,11 @@ interface PlannedWeight {
  * Writes `graph` to `sink` (and, for external data, to a sink from `options.openDataSink`).
  * Closes every sink it writes to. Weights are loaded, converted and written one at a time.
  */
-export async function writeOnnxModel(graph: Graph, sink: ByteSink, options: WriteOnnxOptions): Promise<WriteOnnxResult> {
+export async function writeOnnxModel(
+  graph: Graph,
+  sink: ByteSink,
+  options: WriteOnnxOptions,
+): Promise<WriteOnnxResult> {
   const precision = options.precision ?? 'fp32';
   const plan = graph.weights.map((weight): PlannedWeight => {
     const half = precision === 'fp16' && weight.halfEligible;
@@ -127,7 +131,8 @@ export async function writeOnnxModel(graph: Graph, sink: ByteSink, options: Writ
     const data = await HashingWriter.open(await options.openDataSink(dataFileName), dataFileName, options.sha256);
     try {
       for (const p of plan) await data.write(await weightBytesOf(p));
-      if (data.bytes !== weightBytes) throw new Error(`${dataFileName}: wrote ${data.bytes} bytes but planned ${weightBytes} (writer bug)`);
+      if (data.bytes !== weightBytes)
+        throw new Error(`${dataFileName}: wrote ${data.bytes} bytes but planned ${weightBytes} (writer bug)`);
       files.push(await data.finish());
     } catch (e) {
       await data.abort();
@@ -158,7 +163,8 @@ async function writeModelFile(
       await model.write(await weightBytesOf(p));
     }
   }
-  if (model.bytes !== total) throw new Error(`${model.name}: wrote ${model.bytes} bytes but planned ${total} (writer bug)`);
+  if (model.bytes !== total)
+    throw new Error(`${model.name}: wrote ${model.bytes} bytes but planned ${total} (writer bug)`);
   return model.finish();
 }
 
@@ -173,7 +179,10 @@ function tensorSize(p: PlannedWeight, external: boolean): number {
 }
 
 function graphSize(skeletonBytes: number, plan: readonly PlannedWeight[], external: boolean): number {
-  return plan.reduce((s, p) => s + lengthDelimitedSize(GRAPH_INITIALIZER_FIELD, tensorSize(p, external)), skeletonBytes);
+  return plan.reduce(
+    (s, p) => s + lengthDelimitedSize(GRAPH_INITIALIZER_FIELD, tensorSize(p, external)),
+    skeletonBytes,
+  );
 }
 
 /** Size of the model with every weight inline, to decide 'auto'. */
@@ -236,7 +245,9 @@ function skeletonGraph(graph: Graph, plan: readonly PlannedWeight[]): P.IGraphPr
 function valueInfo(io: GraphIO): P.IValueInfoProto {
   return {
     name: io.name,
-    type: { tensorType: { elemType: onnx.TensorProto.DataType.FLOAT, shape: { dim: io.shape.map((d) => ({ dimValue: d })) } } },
+    type: {
+      tensorType: { elemType: onnx.TensorProto.DataType.FLOAT, shape: { dim: io.shape.map((d) => ({ dimValue: d })) } },
+    },
   };
 }
 

@@ -47,7 +47,12 @@ export function transformShape(shape: readonly number[], t: WeightTransform, wha
   }
 }
 
-export function applyTransform(data: Float32Array, shape: readonly number[], t: WeightTransform, what: string): Float32Array {
+export function applyTransform(
+  data: Float32Array,
+  shape: readonly number[],
+  t: WeightTransform,
+  what: string,
+): Float32Array {
   transformShape(shape, t, what);
   switch (t.kind) {
     case 'transpose': {
@@ -75,7 +80,12 @@ export function transformShapes(shape: readonly number[], ts: readonly WeightTra
   return s;
 }
 
-export function applyTransforms(data: Float32Array, shape: readonly number[], ts: readonly WeightTransform[], what: string): Float32Array {
+export function applyTransforms(
+  data: Float32Array,
+  shape: readonly number[],
+  ts: readonly WeightTransform[],
+  what: string,
+): Float32Array {
   let d = data;
   let s: readonly number[] = shape;
   for (const t of ts) {

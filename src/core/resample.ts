@@ -79,7 +79,12 @@ function checkSizes(inSize: number, outSize: number): void {
  * Applies a separable resize M·X·Mᵀ to each of `channels` square planes of side `m.cols`
  * (NCHW with batch 1). Accumulates in float64, returns float32 like the tensors it feeds.
  */
-export function resizePlanes(x: Float32Array, channels: number, rowM: ResampleMatrix, colM: ResampleMatrix = rowM): Float32Array {
+export function resizePlanes(
+  x: Float32Array,
+  channels: number,
+  rowM: ResampleMatrix,
+  colM: ResampleMatrix = rowM,
+): Float32Array {
   const inH = rowM.cols;
   const inW = colM.cols;
   const outH = rowM.rows;

@@ -8,11 +8,17 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { prepareCpuQuantizer, reconstructImage, referenceQuantizer, type StageTimings } from '../core/pipeline/tokenflow-pipeline.ts';
+import {
+  prepareCpuQuantizer,
+  reconstructImage,
+  referenceQuantizer,
+  type StageTimings,
+} from '../core/pipeline/tokenflow-pipeline.ts';
 import { decodeImageFile } from './image-io.ts';
 import { loadModelFromDir } from './package-dir-reader.ts';
 
-const USAGE = 'usage: npx tsx src/node/bench-pipeline.ts --model <dir> --image <png> [--runs N] [--threads N] [--quantizer onnx|reference] [--json file]';
+const USAGE =
+  'usage: npx tsx src/node/bench-pipeline.ts --model <dir> --image <png> [--runs N] [--threads N] [--quantizer onnx|reference] [--json file]';
 const STAGES = ['preprocessMs', 'semanticEncoderMs', 'pixelEncoderMs', 'quantizerMs', 'decoderMs'] as const;
 
 async function main(): Promise<void> {
@@ -30,13 +36,17 @@ async function main(): Promise<void> {
   const runs = Number(values.runs);
   if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a positive integer, got ${values.runs}`);
   const threads = values.threads === undefined ? undefined : Number(values.threads);
-  if (threads !== undefined && (!Number.isInteger(threads) || threads < 1)) throw new Error(`--threads must be a positive integer, got ${values.threads}`);
-  if (values.quantizer !== 'onnx' && values.quantizer !== 'reference') throw new Error(`--quantizer must be onnx or reference, got ${values.quantizer}`);
+  if (threads !== undefined && (!Number.isInteger(threads) || threads < 1))
+    throw new Error(`--threads must be a positive integer, got ${values.threads}`);
+  if (values.quantizer !== 'onnx' && values.quantizer !== 'reference')
+    throw new Error(`--quantizer must be onnx or reference, got ${values.quantizer}`);
 
   let t = performance.now();
   const model = await loadModelFromDir(values.model, threads ? { intraOpNumThreads: threads } : {});
   await prepareCpuQuantizer(model);
-  console.log(`${model.manifest.name}: loaded in ${((performance.now() - t) / 1000).toFixed(1)} s [${model.runner.backend}, ${threads ?? 'default'} threads, ${values.quantizer} quantizer]`);
+  console.log(
+    `${model.manifest.name}: loaded in ${((performance.now() - t) / 1000).toFixed(1)} s [${model.runner.backend}, ${threads ?? 'default'} threads, ${values.quantizer} quantizer]`,
+  );
   const quantize = values.quantizer === 'reference' ? referenceQuantizer(model) : undefined;
   try {
     const source = await decodeImageFile(values.image);
@@ -54,10 +64,16 @@ async function main(): Promise<void> {
     }
     const summary: Record<string, { min: number; median: number }> = {};
     for (const k of [...STAGES, 'total'] as const) {
-      const v = timed.map((s) => (k === 'total' ? STAGES.reduce((a, x) => a + s[x], 0) : s[k]) / 1000).sort((a, b) => a - b);
+      const v = timed
+        .map((s) => (k === 'total' ? STAGES.reduce((a, x) => a + s[x], 0) : s[k]) / 1000)
+        .sort((a, b) => a - b);
       summary[k] = { min: v[0], median: v[Math.floor(v.length / 2)] };
     }
-    console.log(Object.entries(summary).map(([k, v]) => `${k.replace('Ms', '')} min ${v.min.toFixed(2)} / median ${v.median.toFixed(2)} s`).join('; '));
+    console.log(
+      Object.entries(summary)
+        .map(([k, v]) => `${k.replace('Ms', '')} min ${v.min.toFixed(2)} / median ${v.median.toFixed(2)} s`)
+        .join('; '),
+    );
     if (values.json) await writeFile(values.json, JSON.stringify({ runs: timed, summary }, null, 1));
   } finally {
     await model.runner.release();

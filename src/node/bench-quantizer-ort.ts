@@ -6,7 +6,11 @@
  */
 import { createCodebooks } from '../core/quantizer/codebook.ts';
 import { createGraphCodeSearch } from '../core/quantizer/graph-nearest-codes.ts';
-import { quantizeMultiscale, quantizeMultiscaleWith, type MultiscaleQuantization } from '../core/quantizer/multiscale.ts';
+import {
+  quantizeMultiscale,
+  quantizeMultiscaleWith,
+  type MultiscaleQuantization,
+} from '../core/quantizer/multiscale.ts';
 import { randomArray } from '../test-support/random.ts';
 import { openOrtNodeHelper } from './ort-node-runner.ts';
 
@@ -20,12 +24,20 @@ const CONFIGS = [
 
 const runs = Number(process.argv[2] ?? 3);
 const threads = Number(process.argv[3] ?? 2);
-const codebooks = createCodebooks(randomArray(K * SEMANTIC_DIM, 1), SEMANTIC_DIM, randomArray(K * PIXEL_DIM, 2), PIXEL_DIM);
+const codebooks = createCodebooks(
+  randomArray(K * SEMANTIC_DIM, 1),
+  SEMANTIC_DIM,
+  randomArray(K * PIXEL_DIM, 2),
+  PIXEL_DIM,
+);
 let t = performance.now();
-const search = await createGraphCodeSearch(codebooks, (model) => openOrtNodeHelper(model, { intraOpNumThreads: threads, graphOptimizationLevel: 'all' }));
+const search = await createGraphCodeSearch(codebooks, (model) =>
+  openOrtNodeHelper(model, { intraOpNumThreads: threads, graphOptimizationLevel: 'all' }),
+);
 console.log(`code search session: ${(performance.now() - t).toFixed(0)} ms to build and load (${threads} threads)`);
 
-const fmt = (ms: number[]) => `min ${Math.min(...ms).toFixed(1)} ms, median ${[...ms].sort((a, b) => a - b)[Math.floor(ms.length / 2)].toFixed(1)} ms`;
+const fmt = (ms: number[]) =>
+  `min ${Math.min(...ms).toFixed(1)} ms, median ${[...ms].sort((a, b) => a - b)[Math.floor(ms.length / 2)].toFixed(1)} ms`;
 
 for (const { name, S, scales } of CONFIGS) {
   const h = randomArray((SEMANTIC_DIM + PIXEL_DIM) * S * S, 3);
@@ -72,7 +84,8 @@ function compare(a: MultiscaleQuantization, b: MultiscaleQuantization): string {
   let marginDiff = 0;
   for (let i = 0; i < a.margin.length; i++) marginDiff = Math.max(marginDiff, Math.abs(a.margin[i] - b.margin[i]));
   let candDiff = 0;
-  for (let i = 0; i < a.candidates.distance.length; i++) candDiff = Math.max(candDiff, Math.abs(a.candidates.distance[i] - b.candidates.distance[i]));
+  for (let i = 0; i < a.candidates.distance.length; i++)
+    candDiff = Math.max(candDiff, Math.abs(a.candidates.distance[i] - b.candidates.distance[i]));
   let fHatDiff = 0;
   for (let i = 0; i < a.fHat.length; i++) fHatDiff = Math.max(fHatDiff, Math.abs(a.fHat[i] - b.fHat[i]));
   return `${parts.join('; ')}; max |Δmargin| ${marginDiff.toExponential(1)}, |Δcandidate distance| ${candDiff.toExponential(1)}, |Δf̂| ${fHatDiff.toExponential(1)}`;

@@ -3,7 +3,16 @@
  * and messages. Bad input must give one clear line and leave existing files alone.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -33,23 +42,58 @@ describe.runIf(fixturesAvailable())('npm run export / npm run tokenize', () => {
     expect(exported.code, exported.stderr).toBe(0);
     expect(exported.stdout).toMatch(/clip, 224px → 14×14, 8 scales \(561 tokens\), K=2048, 'model' weights, fp32/);
     expect(readdirSync(pkg).sort()).toEqual(
-      ['codebook_pixel.f32.bin', 'codebook_semantic.f32.bin', 'manifest.json', 'pixel_decoder.onnx', 'pixel_encoder.onnx', 'semantic_encoder.onnx'].sort(),
+      [
+        'codebook_pixel.f32.bin',
+        'codebook_semantic.f32.bin',
+        'manifest.json',
+        'pixel_decoder.onnx',
+        'pixel_encoder.onnx',
+        'semantic_encoder.onnx',
+      ].sort(),
     );
 
     const dump = join(tmp, 'dump');
-    const tokenized = tokenizeCli('--model', pkg, '--image', fixturePath('clip-224', 'astronaut', 'source.png'), '--dump', dump);
+    const tokenized = tokenizeCli(
+      '--model',
+      pkg,
+      '--image',
+      fixturePath('clip-224', 'astronaut', 'source.png'),
+      '--dump',
+      dump,
+    );
     expect(tokenized.code, tokenized.stderr).toBe(0);
     expect(existsSync(join(dump, 'recon.png'))).toBe(true);
-    const ours = JSON.parse(readFileSync(join(dump, 'manifest.json'), 'utf8')).tensors as Record<string, { file: string; dtype: string; shape: number[] }>;
+    const ours = JSON.parse(readFileSync(join(dump, 'manifest.json'), 'utf8')).tensors as Record<
+      string,
+      { file: string; dtype: string; shape: number[] }
+    >;
     const official = loadFixtureManifest('clip-224').images.find((i) => i.name === 'astronaut')!.tensors;
-    for (const name of ['input_u8', 'semantic_features', 'pixel_features', 'indices', 'indices_semantic_only', 'indices_pixel_only', 'margin', 'f_hat', 'f_hat_from_indices', 'image', 'image_u8', 'quant_input', 'quant_output']) {
+    for (const name of [
+      'input_u8',
+      'semantic_features',
+      'pixel_features',
+      'indices',
+      'indices_semantic_only',
+      'indices_pixel_only',
+      'margin',
+      'f_hat',
+      'f_hat_from_indices',
+      'image',
+      'image_u8',
+      'quant_input',
+      'quant_output',
+    ]) {
       expect(ours[name], name).toBeDefined();
       expect(ours[name].dtype, name).toBe(official[name].dtype);
       expect(ours[name].shape, name).toEqual(official[name].shape);
       expect(ours[name].file, name).toBe(official[name].file.split('/').pop());
     }
     // The crop is bit-exact, so its bytes equal the official file.
-    expect(readFileSync(join(dump, 'input_u8.u8.bin')).equals(readFileSync(fixturePath('clip-224', 'astronaut', 'input_u8.u8.bin')))).toBe(true);
+    expect(
+      readFileSync(join(dump, 'input_u8.u8.bin')).equals(
+        readFileSync(fixturePath('clip-224', 'astronaut', 'input_u8.u8.bin')),
+      ),
+    ).toBe(true);
   });
 
   it('refuses a file that is not a checkpoint, and creates nothing', () => {
@@ -85,7 +129,9 @@ describe.runIf(fixturesAvailable())('npm run export / npm run tokenize', () => {
     });
     const r = exportCli(other, '--out', join(tmp, 'other'));
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/other-model\.pt: this is not a TokenFlow state dict: neither 'encoder_vqkd\.conv1\.weight'/);
+    expect(r.stderr).toMatch(
+      /other-model\.pt: this is not a TokenFlow state dict: neither 'encoder_vqkd\.conv1\.weight'/,
+    );
   });
 
   it('refuses a folder that holds something other than a package', () => {
@@ -106,7 +152,9 @@ describe.runIf(fixturesAvailable())('npm run export / npm run tokenize', () => {
     writeFileSync(join(site, 'index.html'), '<!doctype html>');
     const r = exportCli(fixturePath('clip-224', 'checkpoint.pt'), '--out', site);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/web-app holds a manifest\.json that is not a TokenFlow model package \(.*format is undefined.*\); refusing to replace it \(it holds icons\/, index\.html, manifest\.json\)/);
+    expect(r.stderr).toMatch(
+      /web-app holds a manifest\.json that is not a TokenFlow model package \(.*format is undefined.*\); refusing to replace it \(it holds icons\/, index\.html, manifest\.json\)/,
+    );
     expect(readdirSync(site).sort()).toEqual(['icons', 'index.html', 'manifest.json']);
   });
 
@@ -117,7 +165,9 @@ describe.runIf(fixturesAvailable())('npm run export / npm run tokenize', () => {
     copyFileSync(fixturePath('clip-224', 'checkpoint.pt'), ckpt);
     const r = exportCli(ckpt, '--out', pkg);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/--out .*pkg-with-ckpt holds the checkpoint being exported .*my-model\.pt.*never replaces its own input/);
+    expect(r.stderr).toMatch(
+      /--out .*pkg-with-ckpt holds the checkpoint being exported .*my-model\.pt.*never replaces its own input/,
+    );
     expect(readFileSync(ckpt).equals(readFileSync(fixturePath('clip-224', 'checkpoint.pt')))).toBe(true);
     // And a package folder with any file it does not list is not ours to replace either.
     const other = join(tmp, 'other-ckpt.pt');
@@ -128,16 +178,30 @@ describe.runIf(fixturesAvailable())('npm run export / npm run tokenize', () => {
     expect(existsSync(ckpt)).toBe(true);
   });
 
-  it.each(['SIGINT', 'SIGTERM'])('%s during an export removes the partial folder and ends the process with the signal', (signal) => {
-    const out = join(tmp, `interrupted-${signal}`);
-    const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/test-support/interrupted-export.ts', fixturePath('clip-224', 'checkpoint.pt'), out, signal], {
-      encoding: 'utf8',
-      timeout: 240_000,
-    });
-    expect(r.signal, r.stdout + r.stderr).toBe(signal);
-    expect(readdirSync(tmp).filter((f) => f.startsWith(`.interrupted-${signal}`))).toEqual([]);
-    expect(existsSync(out)).toBe(false);
-  });
+  it.each(['SIGINT', 'SIGTERM'])(
+    '%s during an export removes the partial folder and ends the process with the signal',
+    (signal) => {
+      const out = join(tmp, `interrupted-${signal}`);
+      const r = spawnSync(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          'src/test-support/interrupted-export.ts',
+          fixturePath('clip-224', 'checkpoint.pt'),
+          out,
+          signal,
+        ],
+        {
+          encoding: 'utf8',
+          timeout: 240_000,
+        },
+      );
+      expect(r.signal, r.stdout + r.stderr).toBe(signal);
+      expect(readdirSync(tmp).filter((f) => f.startsWith(`.interrupted-${signal}`))).toEqual([]);
+      expect(existsSync(out)).toBe(false);
+    },
+  );
 
   it('a stale partial folder of a dead export is removed and reported', () => {
     const out = join(tmp, 'stale');
@@ -149,19 +213,30 @@ describe.runIf(fixturesAvailable())('npm run export / npm run tokenize', () => {
     const r = exportCli(fixturePath('clip-224', 'checkpoint.pt'), '--out', out);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain(`warning: removed `);
-    expect(r.stderr).toMatch(new RegExp(`\\.stale\\.partial-${dead}, left by an interrupted export \\(process ${dead} is no longer running\\)`));
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `\\.stale\\.partial-${dead}, left by an interrupted export \\(process ${dead} is no longer running\\)`,
+      ),
+    );
     expect(existsSync(stale)).toBe(false);
   });
 
   // Regression (issue 11): both exported without a word, and decode to black images.
   it('a weight changed on disk after saving fails its CRC-32, naming the record and the tensor', async () => {
-    const { bytes, record } = await withFloatWritten(readFileSync(fixturePath('clip-224', 'checkpoint.pt')), 'decoder.conv_out.weight', 7, NaN);
+    const { bytes, record } = await withFloatWritten(
+      readFileSync(fixturePath('clip-224', 'checkpoint.pt')),
+      'decoder.conv_out.weight',
+      7,
+      NaN,
+    );
     const damaged = join(tmp, 'damaged.pt');
     writeFileSync(damaged, bytes);
     const out = join(tmp, 'damaged-pkg');
     const r = exportCli(damaged, '--out', out);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`damaged.pt: zip entry '${record}' (tensor 'decoder.conv_out.weight') fails its CRC-32 check`);
+    expect(r.stderr).toContain(
+      `damaged.pt: zip entry '${record}' (tensor 'decoder.conv_out.weight') fails its CRC-32 check`,
+    );
     expect(existsSync(out)).toBe(false);
   });
 
@@ -184,7 +259,9 @@ describe.runIf(fixturesAvailable())('npm run export / npm run tokenize', () => {
     const allowed = exportCli(diverged, '--out', out, '--allow-nonfinite');
     expect(allowed.code, allowed.stderr).toBe(0);
     expect(allowed.stderr).toMatch(/warning: .*diverged\.pt: 2 weight tensors hold NaN or ±Inf: .*; exported anyway/);
-    expect(JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')).description).toMatch(/2 of its weight tensors hold NaN or ±Inf/);
+    expect(JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')).description).toMatch(
+      /2 of its weight tensors hold NaN or ±Inf/,
+    );
   });
 
   it('tokenize names a folder that is not a model package', () => {

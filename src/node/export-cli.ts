@@ -40,11 +40,14 @@ async function main(): Promise<void> {
     return;
   }
   if (positionals.length !== 1 || !values.out) throw new Error(`give one checkpoint and --out\n${USAGE}`);
-  if (values.precision !== 'fp32' && values.precision !== 'fp16') throw new Error(`--precision must be fp32 or fp16, got ${values.precision}`);
+  if (values.precision !== 'fp32' && values.precision !== 'fp16')
+    throw new Error(`--precision must be fp32 or fp16, got ${values.precision}`);
   const inputSize = values['image-size'] !== undefined ? Number(values['image-size']) : undefined;
-  if (inputSize !== undefined && !Number.isInteger(inputSize)) throw new Error(`--image-size must be a whole number, got ${values['image-size']}`);
+  if (inputSize !== undefined && !Number.isInteger(inputSize))
+    throw new Error(`--image-size must be a whole number, got ${values['image-size']}`);
   const scales = values.scales?.split(',').map(Number);
-  if (scales && inputSize === undefined) throw new Error('--scales needs --image-size (the size the model was trained at)');
+  if (scales && inputSize === undefined)
+    throw new Error('--scales needs --image-size (the size the model was trained at)');
 
   const started = performance.now();
   const result = await exportCheckpointToDir(positionals[0], values.out, {

@@ -9,7 +9,11 @@ import { nodeFileSource } from './file-byte-source.ts';
 import { nodeSha256 } from './node-sha256.ts';
 import { removeOnSignal, stagedPackageDirectory } from './package-dir-writer.ts';
 
-export async function exportCheckpointToDir(checkpoint: string, outDir: string, options: ExportOptions = {}): Promise<ExportResult> {
+export async function exportCheckpointToDir(
+  checkpoint: string,
+  outDir: string,
+  options: ExportOptions = {},
+): Promise<ExportResult> {
   const source = await nodeFileSource(checkpoint);
   try {
     const dir = await stagedPackageDirectory(outDir, {

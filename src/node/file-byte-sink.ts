@@ -9,7 +9,7 @@ export async function nodeFileSink(path: string): Promise<ByteSink & { readonly 
   return {
     async write(chunk) {
       if (closed) throw new Error(`${path}: write after close`);
-      for (let done = 0; done < chunk.byteLength; ) {
+      for (let done = 0; done < chunk.byteLength;) {
         const { bytesWritten } = await fh.write(chunk, done, chunk.byteLength - done);
         done += bytesWritten;
       }

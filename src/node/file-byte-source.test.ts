@@ -30,7 +30,9 @@ describe('node file source and sink', () => {
       expect(w[2999]).toBe(Math.fround(2999 / 7));
       expect([...(await ckpt.stateDict.get('b')!.readFloat32())]).toEqual([1, 2, 3]);
       expect(await src.read(0, 4)).toEqual(Uint8Array.of(0x50, 0x4b, 3, 4));
-      await expect(src.read(src.size - 2, 4)).rejects.toThrow(`${path}: read of 4 bytes at ${src.size - 2} is past the end`);
+      await expect(src.read(src.size - 2, 4)).rejects.toThrow(
+        `${path}: read of 4 bytes at ${src.size - 2} is past the end`,
+      );
     } finally {
       await src.close();
     }

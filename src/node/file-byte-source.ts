@@ -20,9 +20,12 @@ export async function nodeFileSource(path: string): Promise<ByteSource & { close
       checkRange(path, offset, length, size);
       const out = new Uint8Array(length);
       // fh.read may return fewer bytes than asked (large reads, pipes); loop until done.
-      for (let done = 0; done < length; ) {
+      for (let done = 0; done < length;) {
         const { bytesRead } = await fh.read(out, done, length - done, offset + done);
-        if (bytesRead === 0) throw new Error(`${path}: the file ended at byte ${offset + done} while reading ${length} bytes at ${offset}; it was truncated while open`);
+        if (bytesRead === 0)
+          throw new Error(
+            `${path}: the file ended at byte ${offset + done} while reading ${length} bytes at ${offset}; it was truncated while open`,
+          );
         done += bytesRead;
       }
       return out;

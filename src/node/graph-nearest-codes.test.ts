@@ -12,7 +12,10 @@ import { fixtureConfig, fixtureFeatures, loadFixtureCodebooks } from '../test-su
 const openHelper = (model: Uint8Array) => openOrtNodeHelper(model, { intraOpNumThreads: 1 });
 
 /** Every field of two searches, compared exactly: the re-ranking uses the reference's arithmetic. */
-function expectSameChoices(got: NearestCodes | Omit<NearestCodes, 'count'>, want: NearestCodes | Omit<NearestCodes, 'count'>): void {
+function expectSameChoices(
+  got: NearestCodes | Omit<NearestCodes, 'count'>,
+  want: NearestCodes | Omit<NearestCodes, 'count'>,
+): void {
   expect(got.indices).toEqual(want.indices);
   expect(got.indicesSemanticOnly).toEqual(want.indicesSemanticOnly);
   expect(got.indicesPixelOnly).toEqual(want.indicesPixelOnly);
@@ -41,7 +44,11 @@ function awkwardCodebooks(K: number): Codebooks {
 /** Queries: random rows, plus rows equal to (duplicated) code rows so exact ties decide. */
 function queriesFor(codebooks: Codebooks, count: number): Float32Array {
   const q = randomArray(count * 40, 13);
-  for (const [row, code] of [[0, 3], [1, 7], [2, 30]]) {
+  for (const [row, code] of [
+    [0, 3],
+    [1, 7],
+    [2, 30],
+  ]) {
     q.set(codebooks.semantic.subarray(code * 32, code * 32 + 32), row * 40);
     q.set(codebooks.pixel.subarray(2 * 8, 3 * 8), row * 40 + 32);
   }
@@ -57,18 +64,28 @@ describe('nearest codes on onnxruntime (graph + float64 re-ranking) equal the CP
   });
   afterAll(() => search.release());
 
-  const weightings: DistanceWeights[] = [{ semantic: 1, pixel: 1 }, { semantic: 0.3, pixel: 2.5 }, { semantic: 0, pixel: 1 }];
+  const weightings: DistanceWeights[] = [
+    { semantic: 1, pixel: 1 },
+    { semantic: 0.3, pixel: 2.5 },
+    { semantic: 0, pixel: 1 },
+  ];
   for (const weights of weightings) {
     for (const topK of [0, 1, 9]) {
       it(`weights ${weights.semantic}:${weights.pixel}, top-${topK}`, async () => {
         const queries = queriesFor(codebooks, 37);
-        expectSameChoices(await search.nearest(queries, { weights, topK }), nearestCodes(queries, codebooks, { weights, topK }));
+        expectSameChoices(
+          await search.nearest(queries, { weights, topK }),
+          nearestCodes(queries, codebooks, { weights, topK }),
+        );
       });
     }
   }
 
   it('codebooks smaller than the proposals it asks for (K = 1 and K = 4 with top-4)', async () => {
-    for (const [K, topK] of [[1, 1], [4, 4]]) {
+    for (const [K, topK] of [
+      [1, 1],
+      [4, 4],
+    ]) {
       const small = createCodebooks(randomArray(K * 32, 21), 32, randomArray(K * 8, 22), 8);
       const s = await createGraphCodeSearch(small, openHelper);
       try {
@@ -87,39 +104,52 @@ describe('nearest codes on onnxruntime (graph + float64 re-ranking) equal the CP
     const nan = new Float32Array(40);
     nan[5] = NaN;
     await expect(search.nearest(nan)).rejects.toThrow(/query row 0 channel 5 is NaN/);
-    await expect(search.nearest(new Float32Array(40), { topK: 4096 })).rejects.toThrow(/topK must be an integer in \[0, K=2048\]/);
+    await expect(search.nearest(new Float32Array(40), { topK: 4096 })).rejects.toThrow(
+      /topK must be an integer in \[0, K=2048\]/,
+    );
   });
 
   it('names a proposal outside the codebook instead of indexing past it', async () => {
     const broken = await createGraphCodeSearch(codebooks, async () => ({
       run: async () => {
         const bad = new Int32Array(8).fill(5000);
-        return { joint_candidates: { data: bad, shape: [1, 8] }, semantic_candidates: { data: bad, shape: [1, 8] }, pixel_candidates: { data: bad, shape: [1, 8] } };
+        return {
+          joint_candidates: { data: bad, shape: [1, 8] },
+          semantic_candidates: { data: bad, shape: [1, 8] },
+          pixel_candidates: { data: bad, shape: [1, 8] },
+        };
       },
       release: async () => undefined,
     }));
-    await expect(broken.nearest(queriesFor(codebooks, 3).subarray(0, 40))).rejects.toThrow(/proposed code 5000, outside \[0, 2048\)/);
+    await expect(broken.nearest(queriesFor(codebooks, 3).subarray(0, 40))).rejects.toThrow(
+      /proposed code 5000, outside \[0, 2048\)/,
+    );
   });
 });
 
-describe.runIf(fixturesAvailable())('the multi-scale quantizer with the onnxruntime search equals the CPU reference on the fixtures', () => {
-  for (const name of FIXTURE_NAMES) {
-    it(name, async () => {
-      const codebooks = await loadFixtureCodebooks(name);
-      const search = await createGraphCodeSearch(codebooks, openHelper);
-      try {
-        const { S, scales } = fixtureConfig(name);
-        for (const image of fixtureImages(name)) {
-          const h = fixtureFeatures(name, image);
-          const got = await quantizeMultiscaleWith((rows, o) => search.nearest(rows, o), h, S, scales, codebooks, { topK: 4 });
-          const want = quantizeMultiscale(h, S, scales, codebooks, { topK: 4 });
-          expectSameChoices(got, want);
-          expect(got.fHat).toEqual(want.fHat);
-          expect(got.quantInput).toEqual(want.quantInput);
+describe.runIf(fixturesAvailable())(
+  'the multi-scale quantizer with the onnxruntime search equals the CPU reference on the fixtures',
+  () => {
+    for (const name of FIXTURE_NAMES) {
+      it(name, async () => {
+        const codebooks = await loadFixtureCodebooks(name);
+        const search = await createGraphCodeSearch(codebooks, openHelper);
+        try {
+          const { S, scales } = fixtureConfig(name);
+          for (const image of fixtureImages(name)) {
+            const h = fixtureFeatures(name, image);
+            const got = await quantizeMultiscaleWith((rows, o) => search.nearest(rows, o), h, S, scales, codebooks, {
+              topK: 4,
+            });
+            const want = quantizeMultiscale(h, S, scales, codebooks, { topK: 4 });
+            expectSameChoices(got, want);
+            expect(got.fHat).toEqual(want.fHat);
+            expect(got.quantInput).toEqual(want.quantInput);
+          }
+        } finally {
+          await search.release();
         }
-      } finally {
-        await search.release();
-      }
-    });
-  }
-});
+      });
+    }
+  },
+);

@@ -45,7 +45,11 @@ describe('Node image readers under fuzzing', () => {
 
   it('real files with bytes changed or cut: an image of the header’s size, or an Error naming the file', async () => {
     const mutated = fc
-      .tuple(fc.nat({ max: 5 }), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 }), fc.option(fc.nat(), { nil: undefined }))
+      .tuple(
+        fc.nat({ max: 5 }),
+        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 }),
+        fc.option(fc.nat(), { nil: undefined }),
+      )
       .map(([which, edits, cut]) => {
         const b = seeds[which].slice();
         for (const [at, v] of edits) b[at % b.length] = v;
@@ -59,7 +63,9 @@ describe('Node image readers under fuzzing', () => {
     await fc.assert(
       fc.asyncProperty(side, side, async (w, h) => {
         fc.pre(w * h > PILLOW_BOMB_ERROR_PIXELS);
-        await expect(readImageBytes(pngHeaderOnly(w, h), NAME)).rejects.toThrow(/decompression-bomb limit of 178,956,970 pixels/);
+        await expect(readImageBytes(pngHeaderOnly(w, h), NAME)).rejects.toThrow(
+          /decompression-bomb limit of 178,956,970 pixels/,
+        );
       }),
       { seed: SEED, numRuns: 200 },
     );

@@ -80,19 +80,29 @@ const rgb = (img: { data: Uint8Array }): number[] => Array.from(img.data);
 
 describe('decodeImageBytes: PNG like Pillow convert("RGB")', () => {
   it('replicates 8-bit grayscale', async () => {
-    const img = await decodeImageBytes(buildPng({ width: 3, height: 1, depth: 8, colorType: 0, samples: [0, 77, 255] }), 'g.png');
+    const img = await decodeImageBytes(
+      buildPng({ width: 3, height: 1, depth: 8, colorType: 0, samples: [0, 77, 255] }),
+      'g.png',
+    );
     expect([img.width, img.height]).toEqual([3, 1]);
     expect(rgb(img)).toEqual([0, 0, 0, 77, 77, 77, 255, 255, 255]);
   });
 
   it('scales 1-, 2- and 4-bit grayscale to 0…255', async () => {
-    expect(rgb(await decodeImageBytes(buildPng({ width: 2, height: 1, depth: 1, colorType: 0, samples: [1, 0] }), 'g1.png'))).toEqual([
-      255, 255, 255, 0, 0, 0,
-    ]);
-    expect(rgb(await decodeImageBytes(buildPng({ width: 4, height: 1, depth: 2, colorType: 0, samples: [0, 1, 2, 3] }), 'g2.png'))).toEqual(
-      [0, 0, 0, 85, 85, 85, 170, 170, 170, 255, 255, 255],
-    );
-    expect(rgb(await decodeImageBytes(buildPng({ width: 1, height: 1, depth: 4, colorType: 0, samples: [9] }), 'g4.png'))).toEqual([153, 153, 153]);
+    expect(
+      rgb(await decodeImageBytes(buildPng({ width: 2, height: 1, depth: 1, colorType: 0, samples: [1, 0] }), 'g1.png')),
+    ).toEqual([255, 255, 255, 0, 0, 0]);
+    expect(
+      rgb(
+        await decodeImageBytes(
+          buildPng({ width: 4, height: 1, depth: 2, colorType: 0, samples: [0, 1, 2, 3] }),
+          'g2.png',
+        ),
+      ),
+    ).toEqual([0, 0, 0, 85, 85, 85, 170, 170, 170, 255, 255, 255]);
+    expect(
+      rgb(await decodeImageBytes(buildPng({ width: 1, height: 1, depth: 4, colorType: 0, samples: [9] }), 'g4.png')),
+    ).toEqual([153, 153, 153]);
   });
 
   it('drops alpha from RGBA without compositing (a transparent pixel keeps its colour)', async () => {
@@ -106,7 +116,14 @@ describe('decodeImageBytes: PNG like Pillow convert("RGB")', () => {
   });
 
   it('keeps the colour of tRNS-transparent pixels in RGB and gray PNGs (pngjs alone would zero them)', async () => {
-    const rgbPng = buildPng({ width: 2, height: 1, depth: 8, colorType: 2, samples: [1, 2, 3, 9, 8, 7], trns: [1, 2, 3] });
+    const rgbPng = buildPng({
+      width: 2,
+      height: 1,
+      depth: 8,
+      colorType: 2,
+      samples: [1, 2, 3, 9, 8, 7],
+      trns: [1, 2, 3],
+    });
     expect(rgb(await decodeImageBytes(rgbPng, 't.png'))).toEqual([1, 2, 3, 9, 8, 7]);
     const grayPng = buildPng({ width: 2, height: 1, depth: 8, colorType: 0, samples: [40, 41], trns: [40] });
     expect(rgb(await decodeImageBytes(grayPng, 'tg.png'))).toEqual([40, 40, 40, 41, 41, 41]);
@@ -126,7 +143,13 @@ describe('decodeImageBytes: PNG like Pillow convert("RGB")', () => {
 
   it('keeps the high byte of 16-bit RGB / RGBA / gray+alpha samples (not round(v/257))', async () => {
     // 0x12FF/257 = 18.98 would round to 19; Pillow's ";16B" unpackers take the high byte, 18.
-    const rgb16 = buildPng({ width: 1, height: 2, depth: 16, colorType: 2, samples: [0x12ff, 0xffff, 0x0080, 0x8000, 0x7fff, 0x00ff] });
+    const rgb16 = buildPng({
+      width: 1,
+      height: 2,
+      depth: 16,
+      colorType: 2,
+      samples: [0x12ff, 0xffff, 0x0080, 0x8000, 0x7fff, 0x00ff],
+    });
     expect(rgb(await decodeImageBytes(rgb16, 'rgb16.png'))).toEqual([0x12, 0xff, 0x00, 0x80, 0x7f, 0x00]);
     const rgba16 = buildPng({ width: 1, height: 1, depth: 16, colorType: 6, samples: [0x12ff, 0x3456, 0xabcd, 0] });
     expect(rgb(await decodeImageBytes(rgba16, 'rgba16.png'))).toEqual([0x12, 0x34, 0xab]);
@@ -152,7 +175,9 @@ describe('decodeImageBytes: JPEG', () => {
       }
     const rgb3 = new Uint8Array(w * h * 3);
     for (let p = 0; p < w * h; p++) rgb3.set(rgba.subarray(p * 4, p * 4 + 3), p * 3);
-    const jpg = await sharp(rgb3, { raw: { width: w, height: h, channels: 3 } }).jpeg({ quality: 95 }).toBuffer();
+    const jpg = await sharp(rgb3, { raw: { width: w, height: h, channels: 3 } })
+      .jpeg({ quality: 95 })
+      .toBuffer();
     const img = await decodeImageBytes(new Uint8Array(jpg), 'smooth.jpg');
     expect([img.width, img.height, img.data.length]).toEqual([w, h, w * h * 3]);
     let maxAbs = 0;
@@ -164,11 +189,15 @@ describe('decodeImageBytes: JPEG', () => {
 
 describe('decodeImageBytes: errors name the file and say what is wrong', () => {
   it('formats the commands do not read, and bytes that are no image', async () => {
-    await expect(decodeImageBytes(Uint8Array.from(Buffer.from('GIF89a\x10\x00\x10\x00', 'latin1')), 'a.gif')).rejects.toThrow(
-      'a.gif: a GIF image; the commands read PNG, JPEG and WebP',
+    await expect(
+      decodeImageBytes(Uint8Array.from(Buffer.from('GIF89a\x10\x00\x10\x00', 'latin1')), 'a.gif'),
+    ).rejects.toThrow('a.gif: a GIF image; the commands read PNG, JPEG and WebP');
+    await expect(decodeImageBytes(Uint8Array.from([1, 2, 3]), 'x.bin')).rejects.toThrow(
+      'x.bin: not an image (it starts with bytes 01 02 03)',
     );
-    await expect(decodeImageBytes(Uint8Array.from([1, 2, 3]), 'x.bin')).rejects.toThrow('x.bin: not an image (it starts with bytes 01 02 03)');
-    await expect(decodeImageBytes(new Uint8Array(0), 'empty.png')).rejects.toThrow('empty.png: the file is empty, not an image');
+    await expect(decodeImageBytes(new Uint8Array(0), 'empty.png')).rejects.toThrow(
+      'empty.png: the file is empty, not an image',
+    );
   });
 
   it('corrupt PNG and JPEG data', async () => {
@@ -176,15 +205,25 @@ describe('decodeImageBytes: errors name the file and say what is wrong', () => {
     const badCrc = good.slice();
     badCrc[30] ^= 0xff; // inside the IHDR CRC
     await expect(decodeImageBytes(badCrc, 'crc.png')).rejects.toThrow(/^crc\.png: corrupt or unsupported PNG \(/);
-    await expect(decodeImageBytes(good.subarray(0, 40), 'cut.png')).rejects.toThrow(/^cut\.png: corrupt or unsupported PNG/);
+    await expect(decodeImageBytes(good.subarray(0, 40), 'cut.png')).rejects.toThrow(
+      /^cut\.png: corrupt or unsupported PNG/,
+    );
     const noFrame = Uint8Array.from([0xff, 0xd8, 0xff, 0x00, 1, 2, 3, 4, 5]);
     await expect(decodeImageBytes(noFrame, 'bad.jpg')).rejects.toThrow(/^bad\.jpg: the JPEG header states no size/);
-    const jpg = new Uint8Array(await sharp(new Uint8Array(64 * 64 * 3).fill(90), { raw: { width: 64, height: 64, channels: 3 } }).jpeg().toBuffer());
-    await expect(decodeImageBytes(jpg.subarray(0, jpg.length - 60), 'cut.jpg')).rejects.toThrow(/^cut\.jpg: corrupt or unsupported JPEG \(libjpeg-turbo/);
+    const jpg = new Uint8Array(
+      await sharp(new Uint8Array(64 * 64 * 3).fill(90), { raw: { width: 64, height: 64, channels: 3 } })
+        .jpeg()
+        .toBuffer(),
+    );
+    await expect(decodeImageBytes(jpg.subarray(0, jpg.length - 60), 'cut.jpg')).rejects.toThrow(
+      /^cut\.jpg: corrupt or unsupported JPEG \(libjpeg-turbo/,
+    );
   });
 
   it('a missing file names the path', async () => {
-    await expect(decodeImageFile('/nonexistent/dir/photo.png')).rejects.toThrow(/^\/nonexistent\/dir\/photo\.png: cannot read image file/);
+    await expect(decodeImageFile('/nonexistent/dir/photo.png')).rejects.toThrow(
+      /^\/nonexistent\/dir\/photo\.png: cannot read image file/,
+    );
   });
 });
 

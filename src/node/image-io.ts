@@ -7,7 +7,12 @@
  */
 import { readFile } from 'node:fs/promises';
 import { PNG } from 'pngjs';
-import { describeOrientation, readImageHeader, type ImageFormat, type ImageHeader } from '../core/image/image-header.ts';
+import {
+  describeOrientation,
+  readImageHeader,
+  type ImageFormat,
+  type ImageHeader,
+} from '../core/image/image-header.ts';
 import { pillowPixelLimit } from '../core/image/pixel-limit.ts';
 import { type RgbImage, assertRgbImage } from '../core/image/rgb-image.ts';
 import { decodeJpeg } from './image/decode-jpeg.ts';
@@ -53,10 +58,14 @@ export async function readImageFile(path: string | Buffer): Promise<ImageRead> {
 export async function readImageBytes(bytes: Uint8Array, name: string): Promise<ImageRead> {
   const header = readImageHeader(bytes, name);
   const format = header.format;
-  if (!isNodeImageFormat(format)) throw new Error(`${name}: a ${format.toUpperCase()} image; the commands read PNG, JPEG and WebP`);
-  if (header.webp?.animated) throw new Error(`${name}: animated WebP is not supported (Pillow would use its first frame)`);
-  if (header.width === undefined || header.height === undefined) throw new Error(`${name}: the ${format.toUpperCase()} header states no size; the file is truncated or corrupt`);
-  if (header.width < 1 || header.height < 1) throw new Error(`${name}: the header says ${header.width}x${header.height} pixels`);
+  if (!isNodeImageFormat(format))
+    throw new Error(`${name}: a ${format.toUpperCase()} image; the commands read PNG, JPEG and WebP`);
+  if (header.webp?.animated)
+    throw new Error(`${name}: animated WebP is not supported (Pillow would use its first frame)`);
+  if (header.width === undefined || header.height === undefined)
+    throw new Error(`${name}: the ${format.toUpperCase()} header states no size; the file is truncated or corrupt`);
+  if (header.width < 1 || header.height < 1)
+    throw new Error(`${name}: the header says ${header.width}x${header.height} pixels`);
   const limit = pillowPixelLimit(header.width, header.height);
   if (limit.verdict === 'refused') throw new Error(`${name}: ${limit.message}`);
   const warnings = limit.verdict === 'warning' ? [limit.message] : [];
@@ -66,7 +75,9 @@ export async function readImageBytes(bytes: Uint8Array, name: string): Promise<I
   else if (header.jpeg) image = await decodeJpeg(bytes, header.jpeg, name);
   else throw new Error(`${name}: a JPEG without a frame header; the file is truncated or corrupt`);
   if (image.width !== header.width || image.height !== header.height) {
-    throw new Error(`${name}: the header says ${header.width}x${header.height} but the decoder returned ${image.width}x${image.height}`);
+    throw new Error(
+      `${name}: the header says ${header.width}x${header.height} but the decoder returned ${image.width}x${image.height}`,
+    );
   }
   return { image, format, header, warnings };
 }

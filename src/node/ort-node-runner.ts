@@ -10,7 +10,11 @@ export interface OrtNodeOptions {
   readonly intraOpNumThreads?: number;
 }
 
-export async function createOrtNodeRunner(packageDir: string, manifest: ModelManifest, options: OrtNodeOptions = {}): Promise<GraphRunner> {
+export async function createOrtNodeRunner(
+  packageDir: string,
+  manifest: ModelManifest,
+  options: OrtNodeOptions = {},
+): Promise<GraphRunner> {
   const sessions = new Map<GraphName, ort.InferenceSession>();
   const sessionOptions: ort.InferenceSession.SessionOptions = {
     graphOptimizationLevel: 'all',
@@ -45,7 +49,8 @@ export async function createOrtNodeRunner(packageDir: string, manifest: ModelMan
       const feeds = { [spec.inputs[0].name]: new ort.Tensor('float32', input.data, [...input.shape]) };
       const results = await session.run(feeds);
       const out = results[spec.outputs[0].name];
-      if (!out || out.type !== 'float32') throw new Error(`${graph}: output ${spec.outputs[0].name} missing or not float32`);
+      if (!out || out.type !== 'float32')
+        throw new Error(`${graph}: output ${spec.outputs[0].name} missing or not float32`);
       const data = out.data as Float32Array;
       const shape = [...out.dims];
       for (const r of Object.values(results)) r.dispose();
@@ -61,7 +66,10 @@ export async function createOrtNodeRunner(packageDir: string, manifest: ModelMan
 }
 
 /** A session on ONNX bytes built at run time (float32 inputs; float32 or int32 outputs). */
-export async function openOrtNodeHelper(model: Uint8Array, sessionOptions: ort.InferenceSession.SessionOptions = {}): Promise<HelperSession> {
+export async function openOrtNodeHelper(
+  model: Uint8Array,
+  sessionOptions: ort.InferenceSession.SessionOptions = {},
+): Promise<HelperSession> {
   const session = await ort.InferenceSession.create(model, sessionOptions);
   return ortHelperSession(session, (data, dims) => new ort.Tensor('float32', data, dims));
 }

@@ -3,7 +3,17 @@
  * only folders laid out by hand (the embedded model's manifest stands for a package of ours).
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -48,7 +58,9 @@ describe('staged package folders', () => {
     const pkg = join(tmp, 'ours-plus');
     mkdirSync(join(pkg, 'notes'), { recursive: true });
     copyFileSync(OUR_MANIFEST, join(pkg, 'manifest.json'));
-    await expect(stagedPackageDirectory(pkg)).rejects.toThrow(/ours-plus holds a model package plus files its manifest does not list \(notes\/\); refusing to replace it/);
+    await expect(stagedPackageDirectory(pkg)).rejects.toThrow(
+      /ours-plus holds a model package plus files its manifest does not list \(notes\/\); refusing to replace it/,
+    );
     expect(existsSync(join(pkg, 'notes'))).toBe(true);
   });
 
@@ -57,10 +69,14 @@ describe('staged package folders', () => {
     mkdirSync(folder);
     copyFileSync(OUR_MANIFEST, join(folder, 'manifest.json'));
     const input = join(folder, 'manifest.json');
-    await expect(stagedPackageDirectory(folder, { inputs: [input] })).rejects.toThrow(/holds the checkpoint being exported/);
+    await expect(stagedPackageDirectory(folder, { inputs: [input] })).rejects.toThrow(
+      /holds the checkpoint being exported/,
+    );
     const link = join(tmp, 'link-to-input');
     symlinkSync(folder, link);
-    await expect(stagedPackageDirectory(folder, { inputs: [join(link, 'manifest.json')] })).rejects.toThrow(/never replaces its own input/);
+    await expect(stagedPackageDirectory(folder, { inputs: [join(link, 'manifest.json')] })).rejects.toThrow(
+      /never replaces its own input/,
+    );
   });
 
   it('refuses a second export into the same folder from this process', async () => {
@@ -92,9 +108,21 @@ describe('staged package folders', () => {
     expect(notices).toHaveLength(3);
     expect(notices).toEqual(
       expect.arrayContaining([
-        expect.stringMatching(new RegExp(`removed .*\\.target\\.partial-${dead}, left by an interrupted export \\(process ${dead} is no longer running\\)`)),
-        expect.stringMatching(new RegExp(`found .*\\.target\\.partial-${dead2}, left by process ${dead2} \\(no longer running\\), but it holds files the exporter never writes \\(diary\\.txt\\); left alone`)),
-        expect.stringMatching(new RegExp(`found .*\\.target\\.partial-${process.ppid}, being written by running process ${process.ppid} .*; left alone`)),
+        expect.stringMatching(
+          new RegExp(
+            `removed .*\\.target\\.partial-${dead}, left by an interrupted export \\(process ${dead} is no longer running\\)`,
+          ),
+        ),
+        expect.stringMatching(
+          new RegExp(
+            `found .*\\.target\\.partial-${dead2}, left by process ${dead2} \\(no longer running\\), but it holds files the exporter never writes \\(diary\\.txt\\); left alone`,
+          ),
+        ),
+        expect.stringMatching(
+          new RegExp(
+            `found .*\\.target\\.partial-${process.ppid}, being written by running process ${process.ppid} .*; left alone`,
+          ),
+        ),
       ]),
     );
   });

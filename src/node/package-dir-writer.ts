@@ -41,15 +41,20 @@ export class PackageFolderError extends Error {
 const activeStaging = new Set<string>();
 const SHOWN = 12;
 
-export async function stagedPackageDirectory(outDir: string, options: StagedPackageOptions = {}): Promise<StagedPackageDirectory> {
+export async function stagedPackageDirectory(
+  outDir: string,
+  options: StagedPackageOptions = {},
+): Promise<StagedPackageDirectory> {
   const target = resolve(outDir);
   await refuseInputsInside(target, outDir, options.inputs ?? []);
   const existing = await stat(target).catch(() => undefined);
-  if (existing && !existing.isDirectory()) throw new PackageFolderError(`${outDir} exists and is not a folder; refusing to replace it (choose another --out)`);
+  if (existing && !existing.isDirectory())
+    throw new PackageFolderError(`${outDir} exists and is not a folder; refusing to replace it (choose another --out)`);
   if (existing) await refuseForeignContents(target, outDir);
 
   const staging = join(dirname(target), `.${basename(target)}.partial-${process.pid}`);
-  if (activeStaging.has(staging)) throw new PackageFolderError(`another export into ${outDir} is running in this process`);
+  if (activeStaging.has(staging))
+    throw new PackageFolderError(`another export into ${outDir} is running in this process`);
   await sweepStalePartials(target, options.onNotice ?? (() => {}));
   activeStaging.add(staging);
   try {
@@ -61,7 +66,8 @@ export async function stagedPackageDirectory(outDir: string, options: StagedPack
   return {
     stagingPath: staging,
     async open(path: string) {
-      if (path.includes('..') || path.startsWith('/')) throw new Error(`package file name ${path} must stay inside the package`);
+      if (path.includes('..') || path.startsWith('/'))
+        throw new Error(`package file name ${path} must stay inside the package`);
       return nodeFileSink(join(staging, path));
     },
     async commit() {
@@ -86,7 +92,9 @@ async function refuseInputsInside(target: string, outDir: string, inputs: readon
   for (const input of inputs) {
     const realInput = await realpath(input).catch(() => resolve(input));
     if (realInput === realTarget || realInput.startsWith(realTarget + sep)) {
-      throw new PackageFolderError(`--out ${outDir} holds the checkpoint being exported (${input}); an export never replaces its own input — choose another --out`);
+      throw new PackageFolderError(
+        `--out ${outDir} holds the checkpoint being exported (${input}); an export never replaces its own input — choose another --out`,
+      );
     }
   }
 }
@@ -98,21 +106,30 @@ async function refuseInputsInside(target: string, outDir: string, inputs: readon
 async function refuseForeignContents(target: string, outDir: string): Promise<void> {
   const entries = await readdir(target, { withFileTypes: true });
   if (entries.length === 0) return;
-  const shown = (names: string[]) => names.slice(0, SHOWN).join(', ') + (names.length > SHOWN ? `, … and ${names.length - SHOWN} more` : '');
+  const shown = (names: string[]) =>
+    names.slice(0, SHOWN).join(', ') + (names.length > SHOWN ? `, … and ${names.length - SHOWN} more` : '');
   const everything = entries.map((e) => (e.isDirectory() ? `${e.name}/` : e.name)).sort();
   const refuse = (why: string): never => {
-    throw new PackageFolderError(`${outDir} ${why}; refusing to replace it (it holds ${shown(everything)}). Choose a new or empty folder for --out, or move those files away`);
+    throw new PackageFolderError(
+      `${outDir} ${why}; refusing to replace it (it holds ${shown(everything)}). Choose a new or empty folder for --out, or move those files away`,
+    );
   };
   if (!entries.some((e) => e.name === 'manifest.json' && e.isFile())) refuse('is not empty and holds no model package');
   let listed: Set<string>;
   try {
-    const manifest = parseManifest(JSON.parse(await readFile(join(target, 'manifest.json'), 'utf8')), join(outDir, 'manifest.json'));
+    const manifest = parseManifest(
+      JSON.parse(await readFile(join(target, 'manifest.json'), 'utf8')),
+      join(outDir, 'manifest.json'),
+    );
     listed = new Set(['manifest.json', ...manifest.files.map((f) => f.path)]);
   } catch (e) {
     return refuse(`holds a manifest.json that is not a TokenFlow model package (${(e as Error).message})`);
   }
-  const foreign = entries.filter((e) => !e.isFile() || !listed.has(e.name)).map((e) => (e.isDirectory() ? `${e.name}/` : e.name));
-  if (foreign.length > 0) refuse(`holds a model package plus files its manifest does not list (${shown(foreign.sort())})`);
+  const foreign = entries
+    .filter((e) => !e.isFile() || !listed.has(e.name))
+    .map((e) => (e.isDirectory() ? `${e.name}/` : e.name));
+  if (foreign.length > 0)
+    refuse(`holds a model package plus files its manifest does not list (${shown(foreign.sort())})`);
 }
 
 /**
@@ -133,7 +150,9 @@ async function sweepStalePartials(target: string, notice: (message: string) => v
     const shownPath = nearby.startsWith('..') ? path : nearby;
     // Our own PID here is a leftover of an earlier process that had it (the active case was refused above).
     if (pid !== process.pid && processAlive(pid)) {
-      notice(`found ${shownPath}, being written by running process ${pid} (another export into the same folder?); left alone`);
+      notice(
+        `found ${shownPath}, being written by running process ${pid} (another export into the same folder?); left alone`,
+      );
       continue;
     }
     const foreign = await foreignEntries(path);
@@ -141,7 +160,9 @@ async function sweepStalePartials(target: string, notice: (message: string) => v
       await rm(path, { recursive: true, force: true });
       notice(`removed ${shownPath}, left by an interrupted export (process ${pid} is no longer running)`);
     } else {
-      notice(`found ${shownPath}, left by process ${pid} (no longer running), but it holds files the exporter never writes (${foreign.slice(0, SHOWN).join(', ')}); left alone — delete it if it is not yours`);
+      notice(
+        `found ${shownPath}, left by process ${pid} (no longer running), but it holds files the exporter never writes (${foreign.slice(0, SHOWN).join(', ')}); left alone — delete it if it is not yours`,
+      );
     }
   }
 }
@@ -149,7 +170,9 @@ async function sweepStalePartials(target: string, notice: (message: string) => v
 async function foreignEntries(folder: string): Promise<string[]> {
   if (!(await lstat(folder)).isDirectory()) return [basename(folder)];
   const entries = await readdir(folder, { withFileTypes: true });
-  return entries.filter((e) => !e.isFile() || !EXPORTER_FILE_NAMES.has(e.name)).map((e) => (e.isDirectory() ? `${e.name}/` : e.name));
+  return entries
+    .filter((e) => !e.isFile() || !EXPORTER_FILE_NAMES.has(e.name))
+    .map((e) => (e.isDirectory() ? `${e.name}/` : e.name));
 }
 
 function processAlive(pid: number): boolean {

@@ -24,7 +24,7 @@ export function displayPath(path: string | Uint8Array): string {
 
 function escapeBytes(bytes: Uint8Array): string {
   let out = '';
-  for (let i = 0; i < bytes.length; ) {
+  for (let i = 0; i < bytes.length;) {
     const n = validSequenceLength(bytes, i);
     if (n === 0) {
       out += `\\x${bytes[i].toString(16).padStart(2, '0')}`;
@@ -73,7 +73,9 @@ export async function resolveArgvPath(path: string): Promise<string | Buffer> {
   const matches = entries.filter((e) => lossy.decode(e) === name);
   if (matches.length === 0) return path;
   if (matches.length > 1) {
-    throw new Error(`${path}: ${matches.length} files in ${dir} have this name once decoded (${matches.map((m) => displayPath(m)).join(', ')}); rename them`);
+    throw new Error(
+      `${path}: ${matches.length} files in ${dir} have this name once decoded (${matches.map((m) => displayPath(m)).join(', ')}); rename them`,
+    );
   }
   return joinBytes(dir, matches[0]);
 }

@@ -24,7 +24,8 @@ import { exportCheckpointToDir } from './export-to-dir.ts';
 import { decodeImageFile } from './image-io.ts';
 import { loadModelFromDir } from './package-dir-reader.ts';
 
-const golden = (name: FixtureName, image: FixtureImage, tensor: string) => requireFixtureTensor(name, image, tensor).data;
+const golden = (name: FixtureName, image: FixtureImage, tensor: string) =>
+  requireFixtureTensor(name, image, tensor).data;
 
 export async function exportFixture(name: FixtureName, outDir: string, precision: Precision = 'fp32'): Promise<void> {
   await exportCheckpointToDir(fixturePath(name, 'checkpoint.pt'), outDir, { precision });
@@ -41,7 +42,10 @@ for (const name of FIXTURE_NAMES) {
       await exportFixture(name, join(tmp, 'pkg'));
       model = await loadModelFromDir(join(tmp, 'pkg'));
       for (const image of fixtureImages(name)) {
-        results.set(image, await reconstructImage(model, await decodeImageFile(fixturePath(name, image, 'source.png'))));
+        results.set(
+          image,
+          await reconstructImage(model, await decodeImageFile(fixturePath(name, image, 'source.png'))),
+        );
       }
     });
     afterAll(async () => {
@@ -69,7 +73,11 @@ for (const name of FIXTURE_NAMES) {
           [q.indicesSemanticOnly, 'indices_semantic_only', 'margin_semantic'],
           [q.indicesPixelOnly, 'indices_pixel_only', 'margin_pixel'],
         ] as const) {
-          const a = indexAgreement(ours, golden(name, image, idx) as Int32Array, golden(name, image, margin) as Float32Array);
+          const a = indexAgreement(
+            ours,
+            golden(name, image, idx) as Int32Array,
+            golden(name, image, margin) as Float32Array,
+          );
           expect(a.mismatchesDecided, `${idx}: ${JSON.stringify(a)}`).toBe(0);
           expect(a.decided).toBeGreaterThan(ours.length * 0.95);
         }
@@ -88,7 +96,9 @@ for (const name of FIXTURE_NAMES) {
       // end to end, the decoder's own ~1e-4 float differences move a few values across an integer.
       it(`${image}: image_u8 within ±1 of the official output on at most 0.1% of values`, () => {
         const d = u8Diff(results.get(image)!.imageU8, golden(name, image, 'image_u8') as Uint8Array);
-        console.info(`${name}/${image} image_u8: ${d.differing} of ${golden(name, image, 'image_u8').length} values differ (max ${d.maxDiff})`);
+        console.info(
+          `${name}/${image} image_u8: ${d.differing} of ${golden(name, image, 'image_u8').length} values differ (max ${d.maxDiff})`,
+        );
         expect(d.maxDiff, JSON.stringify(d)).toBeLessThanOrEqual(1);
         expect(d.fraction, JSON.stringify(d)).toBeLessThanOrEqual(0.001);
       });

@@ -29,7 +29,8 @@ export async function writeTensorDump(dir: string, tensors: readonly DumpTensor[
   const index: Record<string, unknown> = {};
   for (const t of tensors) {
     const count = t.shape.reduce((a, b) => a * b, 1);
-    if (count !== t.data.length) throw new Error(`dump ${t.name}: shape [${t.shape.join(',')}] has ${count} elements, data has ${t.data.length}`);
+    if (count !== t.data.length)
+      throw new Error(`dump ${t.name}: shape [${t.shape.join(',')}] has ${count} elements, data has ${t.data.length}`);
     const file = `${t.name}.${SUFFIX[t.dtype]}.bin`;
     const bytes = bytesOf(t.data);
     await writeFile(join(dir, file), bytes);
@@ -43,5 +44,8 @@ export async function writeTensorDump(dir: string, tensors: readonly DumpTensor[
       ...(t.segments ? { segments: t.segments } : {}),
     };
   }
-  await writeFile(join(dir, 'manifest.json'), JSON.stringify({ ...meta, byte_order: 'little-endian; C-contiguous', tensors: index }, null, 1));
+  await writeFile(
+    join(dir, 'manifest.json'),
+    JSON.stringify({ ...meta, byte_order: 'little-endian; C-contiguous', tensors: index }, null, 1),
+  );
 }

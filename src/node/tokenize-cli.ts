@@ -55,20 +55,34 @@ async function main(): Promise<void> {
     const m = model.manifest;
     const png = encodePng(createRgbImage(m.outputSize, m.outputSize, result.imageU8));
     const q = result.quantization;
-    console.log(`${m.name}: ${imageName} ${source.width}x${source.height} → ${m.inputSize}px, ${q.indices.length} tokens over ${m.scales.length} scales`);
+    console.log(
+      `${m.name}: ${imageName} ${source.width}x${source.height} → ${m.inputSize}px, ${q.indices.length} tokens over ${m.scales.length} scales`,
+    );
     const t = result.timings;
     console.log(
       `times (ms): preprocess ${t.preprocessMs.toFixed(0)}, semantic encoder ${t.semanticEncoderMs.toFixed(0)}, ` +
         `pixel encoder ${t.pixelEncoderMs.toFixed(0)}, quantizer ${t.quantizerMs.toFixed(0)}, decoder ${t.decoderMs.toFixed(0)} [${model.runner.backend}]`,
     );
-    if (q.scaleMs) console.log(`quantizer per scale (ms): ${q.scaleMs.map((ms, i) => `${m.scales[i]}×${m.scales[i]} ${ms.toFixed(0)}`).join(', ')}`);
+    if (q.scaleMs)
+      console.log(
+        `quantizer per scale (ms): ${q.scaleMs.map((ms, i) => `${m.scales[i]}×${m.scales[i]} ${ms.toFixed(0)}`).join(', ')}`,
+      );
     if (values.dump) {
       await writeTensorDump(values.dump, pipelineDumpTensors(model, result), {
         generator: 'tokenflow-playground tokenize (onnxruntime-node)',
         model: m.name,
         source_image: imageName,
-        ...(read.header.orientation ? { exif_orientation: read.header.orientation.value, exif_orientation_applied: false } : {}),
-        config: { variant: m.variant, R: m.inputSize, S: m.gridSize, scales: m.scales, num_tokens: m.numTokens, K: m.codebookSize },
+        ...(read.header.orientation
+          ? { exif_orientation: read.header.orientation.value, exif_orientation_applied: false }
+          : {}),
+        config: {
+          variant: m.variant,
+          R: m.inputSize,
+          S: m.gridSize,
+          scales: m.scales,
+          num_tokens: m.numTokens,
+          K: m.codebookSize,
+        },
       });
       await writeFile(join(values.dump, 'recon.png'), png);
       console.log(`wrote tensors and recon.png to ${values.dump}`);
@@ -90,7 +104,9 @@ async function refuseNonEmptyFolder(dir: string): Promise<void> {
     throw new Error(`--dump ${dir}: ${e.message}`);
   });
   if (entries.length > 0) {
-    throw new Error(`--dump ${dir} is not empty (${entries.length} entries, e.g. ${entries.slice(0, 3).join(', ')}); its files would be overwritten: choose a new folder, or add --force`);
+    throw new Error(
+      `--dump ${dir} is not empty (${entries.length} entries, e.g. ${entries.slice(0, 3).join(', ')}); its files would be overwritten: choose a new folder, or add --force`,
+    );
   }
 }
 

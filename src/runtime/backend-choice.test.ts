@@ -1,5 +1,12 @@
 import { describe, expect, it, vi } from 'vitest';
-import { acquireBackend, chooseBackend, deviceLostChoice, graphPlacement, webgpuFailedChoice, type ProbeOutcome } from './backend-choice.ts';
+import {
+  acquireBackend,
+  chooseBackend,
+  deviceLostChoice,
+  graphPlacement,
+  webgpuFailedChoice,
+  type ProbeOutcome,
+} from './backend-choice.ts';
 import type { WebGpuInfo, WebGpuProbe } from './gpu/capabilities.ts';
 
 const limits = {
@@ -11,13 +18,31 @@ const limits = {
   maxComputeWorkgroupSizeX: 256,
   maxStorageBuffersPerShaderStage: 10,
 };
-const hardware: WebGpuInfo = { vendor: 'nvidia', architecture: 'ampere', description: '', isFallbackAdapter: false, features: { shaderF16: true }, limits };
-const swiftshader: WebGpuInfo = { vendor: 'google', architecture: 'swiftshader', description: '', isFallbackAdapter: true, features: { shaderF16: false }, limits };
+const hardware: WebGpuInfo = {
+  vendor: 'nvidia',
+  architecture: 'ampere',
+  description: '',
+  isFallbackAdapter: false,
+  features: { shaderF16: true },
+  limits,
+};
+const swiftshader: WebGpuInfo = {
+  vendor: 'google',
+  architecture: 'swiftshader',
+  description: '',
+  isFallbackAdapter: true,
+  features: { shaderF16: false },
+  limits,
+};
 const noAdapter: ProbeOutcome = { ok: false, reason: 'no-adapter', message: 'no GPU adapter is available' };
 
 describe('choosing the backend from a WebGPU probe', () => {
   it('auto: WebGPU on a hardware adapter', () => {
-    expect(chooseBackend('auto', { ok: true, info: hardware })).toMatchObject({ backend: 'webgpu', reason: 'webgpu-available', message: 'Running on WebGPU (nvidia ampere).' });
+    expect(chooseBackend('auto', { ok: true, info: hardware })).toMatchObject({
+      backend: 'webgpu',
+      reason: 'webgpu-available',
+      message: 'Running on WebGPU (nvidia ampere).',
+    });
   });
 
   it('auto: wasm on a software adapter, because it is faster, saying WebGPU can be forced', () => {
@@ -32,18 +57,31 @@ describe('choosing the backend from a WebGPU probe', () => {
     expect(c.message).toMatch(/software adapter .* slower than WebAssembly/);
   });
 
-  it.each(['no-navigator-gpu', 'no-adapter', 'adapter-request-failed', 'device-request-failed', 'insecure-context'] as const)(
-    'wasm when WebGPU is unavailable (%s), with the probe message, whether auto or forced',
-    (reason) => {
-      const probe: ProbeOutcome = { ok: false, reason, message: `because ${reason}` };
-      expect(chooseBackend('auto', probe)).toMatchObject({ backend: 'wasm', reason, message: expect.stringMatching(new RegExp(`^WebGPU is unavailable.*because ${reason}$`)) });
-      expect(chooseBackend('webgpu', probe)).toMatchObject({ backend: 'wasm', reason, message: expect.stringMatching(/^WebGPU was requested but is unavailable/) });
-    },
-  );
+  it.each([
+    'no-navigator-gpu',
+    'no-adapter',
+    'adapter-request-failed',
+    'device-request-failed',
+    'insecure-context',
+  ] as const)('wasm when WebGPU is unavailable (%s), with the probe message, whether auto or forced', (reason) => {
+    const probe: ProbeOutcome = { ok: false, reason, message: `because ${reason}` };
+    expect(chooseBackend('auto', probe)).toMatchObject({
+      backend: 'wasm',
+      reason,
+      message: expect.stringMatching(new RegExp(`^WebGPU is unavailable.*because ${reason}$`)),
+    });
+    expect(chooseBackend('webgpu', probe)).toMatchObject({
+      backend: 'wasm',
+      reason,
+      message: expect.stringMatching(/^WebGPU was requested but is unavailable/),
+    });
+  });
 
   it('wasm when asked, without a probe; an unknown request is refused by name', () => {
     expect(chooseBackend('wasm', undefined)).toMatchObject({ backend: 'wasm', reason: 'wasm-requested' });
-    expect(() => chooseBackend('cuda' as 'auto', noAdapter)).toThrow(`backend must be one of 'auto', 'webgpu', 'wasm', got "cuda"`);
+    expect(() => chooseBackend('cuda' as 'auto', noAdapter)).toThrow(
+      `backend must be one of 'auto', 'webgpu', 'wasm', got "cuda"`,
+    );
   });
 
   it('a WebGPU session failure moves to wasm, quoting the error', () => {
@@ -58,13 +96,19 @@ describe('choosing the backend from a WebGPU probe', () => {
 
   it('a device loss moves to wasm and keeps what was requested', () => {
     const before = chooseBackend('webgpu', { ok: true, info: swiftshader });
-    expect(deviceLostChoice(before, 'Device was destroyed.')).toMatchObject({ backend: 'wasm', requested: 'webgpu', reason: 'device-lost', message: expect.stringMatching(/lost \(Device was destroyed\.\)/) });
+    expect(deviceLostChoice(before, 'Device was destroyed.')).toMatchObject({
+      backend: 'wasm',
+      requested: 'webgpu',
+      reason: 'device-lost',
+      message: expect.stringMatching(/lost \(Device was destroyed\.\)/),
+    });
   });
 });
 
 describe('acquiring the backend', () => {
   const fakeDevice = () => ({ destroy: vi.fn() }) as unknown as GPUDevice & { destroy: ReturnType<typeof vi.fn> };
-  const probeWith = (info: WebGpuInfo, device: GPUDevice) => vi.fn(async (): Promise<WebGpuProbe> => ({ ok: true, adapter: {} as GPUAdapter, device, info }));
+  const probeWith = (info: WebGpuInfo, device: GPUDevice) =>
+    vi.fn(async (): Promise<WebGpuProbe> => ({ ok: true, adapter: {} as GPUAdapter, device, info }));
 
   it('keeps the device when WebGPU wins', async () => {
     const device = fakeDevice();
@@ -88,7 +132,11 @@ describe('acquiring the backend', () => {
   });
 
   it('reports a failed device request', async () => {
-    const got = await acquireBackend('webgpu', async () => ({ ok: false, reason: 'device-request-failed', message: 'out of memory' }));
+    const got = await acquireBackend('webgpu', async () => ({
+      ok: false,
+      reason: 'device-request-failed',
+      message: 'out of memory',
+    }));
     expect(got.choice).toMatchObject({ backend: 'wasm', reason: 'device-request-failed' });
     expect(got.device).toBeUndefined();
   });
@@ -96,9 +144,19 @@ describe('acquiring the backend', () => {
 
 describe('graph placement', () => {
   it('puts every graph on the backend, except graphs kept on wasm; wasm keeps all on wasm', () => {
-    expect(graphPlacement('webgpu')).toEqual({ semanticEncoder: 'webgpu', pixelEncoder: 'webgpu', pixelDecoder: 'webgpu' });
-    expect(graphPlacement('webgpu', ['pixelDecoder'])).toEqual({ semanticEncoder: 'webgpu', pixelEncoder: 'webgpu', pixelDecoder: 'wasm' });
+    expect(graphPlacement('webgpu')).toEqual({
+      semanticEncoder: 'webgpu',
+      pixelEncoder: 'webgpu',
+      pixelDecoder: 'webgpu',
+    });
+    expect(graphPlacement('webgpu', ['pixelDecoder'])).toEqual({
+      semanticEncoder: 'webgpu',
+      pixelEncoder: 'webgpu',
+      pixelDecoder: 'wasm',
+    });
     expect(graphPlacement('wasm', [])).toEqual({ semanticEncoder: 'wasm', pixelEncoder: 'wasm', pixelDecoder: 'wasm' });
-    expect(() => graphPlacement('webgpu', ['decoder' as 'pixelDecoder'])).toThrow('wasmGraphs: unknown graph "decoder"');
+    expect(() => graphPlacement('webgpu', ['decoder' as 'pixelDecoder'])).toThrow(
+      'wasmGraphs: unknown graph "decoder"',
+    );
   });
 });

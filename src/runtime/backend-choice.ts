@@ -4,7 +4,13 @@
  * (SwiftShader, WARP, llvmpipe) is a CPU pretending to be a GPU and is slower than wasm (see
  * docs/browser-testing.md), so 'auto' picks wasm there and the user may force WebGPU.
  */
-import { probeWebGpu, type ProbeOptions, type WebGpuInfo, type WebGpuProbe, type WebGpuUnavailableReason } from './gpu/capabilities.ts';
+import {
+  probeWebGpu,
+  type ProbeOptions,
+  type WebGpuInfo,
+  type WebGpuProbe,
+  type WebGpuUnavailableReason,
+} from './gpu/capabilities.ts';
 import { GRAPH_NAMES, type GraphName } from '../core/model-package/manifest.ts';
 
 export type Backend = 'webgpu' | 'wasm';
@@ -45,19 +51,40 @@ export type ProbeOutcome =
 /** Pure: the backend for a request given what probing WebGPU found (a device was requested and obtained when ok). */
 export function chooseBackend(requested: BackendRequest, probe: ProbeOutcome | undefined): BackendChoice {
   if (!BACKEND_REQUESTS.includes(requested)) {
-    throw new Error(`backend must be one of ${BACKEND_REQUESTS.map((b) => `'${b}'`).join(', ')}, got ${JSON.stringify(requested)}`);
+    throw new Error(
+      `backend must be one of ${BACKEND_REQUESTS.map((b) => `'${b}'`).join(', ')}, got ${JSON.stringify(requested)}`,
+    );
   }
-  if (requested === 'wasm') return { backend: 'wasm', requested, reason: 'wasm-requested', message: 'Running on the CPU (WebAssembly), as requested.' };
+  if (requested === 'wasm')
+    return {
+      backend: 'wasm',
+      requested,
+      reason: 'wasm-requested',
+      message: 'Running on the CPU (WebAssembly), as requested.',
+    };
   if (!probe) throw new Error(`chooseBackend: backend '${requested}' needs a WebGPU probe result`);
   if (!probe.ok) {
     const prefix = requested === 'webgpu' ? 'WebGPU was requested but is unavailable' : 'WebGPU is unavailable';
-    return { backend: 'wasm', requested, reason: probe.reason, message: `${prefix}, so the CPU (WebAssembly) runs the model: ${probe.message}` };
+    return {
+      backend: 'wasm',
+      requested,
+      reason: probe.reason,
+      message: `${prefix}, so the CPU (WebAssembly) runs the model: ${probe.message}`,
+    };
   }
   const adapter = probe.info;
   const name = adapterName(adapter);
   if (requested === 'webgpu') {
-    const note = adapter.isFallbackAdapter ? ' It is a software adapter (a CPU emulating a GPU): expect it to be slower than WebAssembly.' : '';
-    return { backend: 'webgpu', requested, reason: 'webgpu-requested', message: `Running on WebGPU (${name}), as requested.${note}`, adapter };
+    const note = adapter.isFallbackAdapter
+      ? ' It is a software adapter (a CPU emulating a GPU): expect it to be slower than WebAssembly.'
+      : '';
+    return {
+      backend: 'webgpu',
+      requested,
+      reason: 'webgpu-requested',
+      message: `Running on WebGPU (${name}), as requested.${note}`,
+      adapter,
+    };
   }
   if (adapter.isFallbackAdapter) {
     return {
@@ -120,7 +147,8 @@ export async function acquireBackend(
 /** Pure: which execution provider runs each graph: the backend's, except graphs kept on wasm. */
 export function graphPlacement(backend: Backend, wasmGraphs: readonly GraphName[] = []): Record<GraphName, Backend> {
   for (const g of wasmGraphs) {
-    if (!GRAPH_NAMES.includes(g)) throw new Error(`wasmGraphs: unknown graph ${JSON.stringify(g)}; the graphs are ${GRAPH_NAMES.join(', ')}`);
+    if (!GRAPH_NAMES.includes(g))
+      throw new Error(`wasmGraphs: unknown graph ${JSON.stringify(g)}; the graphs are ${GRAPH_NAMES.join(', ')}`);
   }
   const placement = {} as Record<GraphName, Backend>;
   for (const g of GRAPH_NAMES) placement[g] = backend === 'webgpu' && !wasmGraphs.includes(g) ? 'webgpu' : 'wasm';

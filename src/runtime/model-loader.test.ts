@@ -22,14 +22,21 @@ async function fakeRunner(manifest: ModelManifest, reader: PackageReader): Promi
 function summarise(events: LoadProgress[]): string[] {
   const out: string[] = [];
   for (const e of events) {
-    const line = e.status === 'ready' ? 'ready' : e.status === 'done' ? `done ${e.file} (${e.from})` : `${e.status} ${e.file}`;
+    const line =
+      e.status === 'ready' ? 'ready' : e.status === 'done' ? `done ${e.file} (${e.from})` : `${e.status} ${e.file}`;
     if (e.status === 'progress' && out[out.length - 1] === `progress… ${e.file}`) continue;
     out.push(e.status === 'progress' ? `progress… ${e.file}` : line);
   }
   return out;
 }
 
-async function load(options: { store?: FolderStore | null; storage?: { estimate(): Promise<StorageEstimate> } | null; chunk?: number } = {}) {
+async function load(
+  options: {
+    store?: FolderStore | null;
+    storage?: { estimate(): Promise<StorageEstimate> } | null;
+    chunk?: number;
+  } = {},
+) {
   const { files } = tinyPackage();
   const net = fakeFetch(BASE, files, options.chunk ?? 8);
   const events: LoadProgress[] = [];
@@ -67,12 +74,35 @@ describe('loading a model package over HTTP', () => {
     // One file in full: 20 bytes in chunks of 8.
     const sem = events.filter((e) => e.status === 'progress' && e.file === 'semantic_encoder.onnx');
     expect(sem).toEqual([
-      { status: 'progress', name: 'https://models.test/tiny', file: 'semantic_encoder.onnx', loaded: 8, total: 20, progress: 40 },
-      { status: 'progress', name: 'https://models.test/tiny', file: 'semantic_encoder.onnx', loaded: 16, total: 20, progress: 80 },
-      { status: 'progress', name: 'https://models.test/tiny', file: 'semantic_encoder.onnx', loaded: 20, total: 20, progress: 100 },
+      {
+        status: 'progress',
+        name: 'https://models.test/tiny',
+        file: 'semantic_encoder.onnx',
+        loaded: 8,
+        total: 20,
+        progress: 40,
+      },
+      {
+        status: 'progress',
+        name: 'https://models.test/tiny',
+        file: 'semantic_encoder.onnx',
+        loaded: 16,
+        total: 20,
+        progress: 80,
+      },
+      {
+        status: 'progress',
+        name: 'https://models.test/tiny',
+        file: 'semantic_encoder.onnx',
+        loaded: 20,
+        total: 20,
+        progress: 100,
+      },
     ]);
     for (const f of ['manifest.json', ...FILE_ORDER]) {
-      const p = events.filter((e): e is Extract<LoadProgress, { status: 'progress' }> => e.status === 'progress' && e.file === f);
+      const p = events.filter(
+        (e): e is Extract<LoadProgress, { status: 'progress' }> => e.status === 'progress' && e.file === f,
+      );
       expect(p.map((e) => e.loaded)).toEqual([...p.map((e) => e.loaded)].sort((a, b) => a - b));
       expect(p[p.length - 1].loaded, f).toBe(p[p.length - 1].total);
     }
@@ -81,16 +111,30 @@ describe('loading a model package over HTTP', () => {
   it('emits progress at most every progressStepBytes of a file, and always at its end', async () => {
     const { files } = tinyPackage();
     const events: LoadProgress[] = [];
-    const pkg = await openUrlPackage(BASE, { fetch: fakeFetch(BASE, files, 4).fetch, store: null, caches: null, storage: null, progressStepBytes: 10, onProgress: (e) => events.push(e) });
+    const pkg = await openUrlPackage(BASE, {
+      fetch: fakeFetch(BASE, files, 4).fetch,
+      store: null,
+      caches: null,
+      storage: null,
+      progressStepBytes: 10,
+      onProgress: (e) => events.push(e),
+    });
     await pkg.reader.readFile('pixel_decoder.onnx.data');
-    const loaded = events.filter((e) => e.status === 'progress' && e.file === 'pixel_decoder.onnx.data').map((e) => (e as { loaded: number }).loaded);
+    const loaded = events
+      .filter((e) => e.status === 'progress' && e.file === 'pixel_decoder.onnx.data')
+      .map((e) => (e as { loaded: number }).loaded);
     // 33 bytes in chunks of 4: the first chunk, then every ≥10 bytes, then the end.
     expect(loaded).toEqual([4, 16, 28, 33]);
   });
 
   it('streams each file into a buffer of exactly the manifest size (never response.arrayBuffer())', async () => {
     const { files } = tinyPackage();
-    const pkg = await openUrlPackage(BASE, { fetch: fakeFetch(BASE, files, 5).fetch, store: null, caches: null, storage: null });
+    const pkg = await openUrlPackage(BASE, {
+      fetch: fakeFetch(BASE, files, 5).fetch,
+      store: null,
+      caches: null,
+      storage: null,
+    });
     for (const f of pkg.manifest.files) {
       const bytes = await pkg.reader.readFile(f.path);
       expect(bytes.buffer.byteLength, f.path).toBe(f.bytes);
@@ -104,19 +148,31 @@ describe('loading a model package over HTTP', () => {
     expect(first.reports).toEqual([{ store: 'opfs' }]);
     const second = await load({ store });
     expect(second.requested).toEqual([`${BASE}manifest.json`]);
-    expect(second.events.filter((e) => e.status === 'done').map((e) => (e as { from: string }).from)).toEqual(['network', ...FILE_ORDER.map(() => 'cache')]);
+    expect(second.events.filter((e) => e.status === 'done').map((e) => (e as { from: string }).from)).toEqual([
+      'network',
+      ...FILE_ORDER.map(() => 'cache'),
+    ]);
     expect(second.loaded.model.codebooks.semantic).toEqual(new Float32Array([1, 0, 0, 1]));
     for (const f of FILE_ORDER) expect(second.loaded.package.reader.verifiedWhenStored?.(f), f).toBe(true);
   });
 
   it('keeps files in memory, and says why, when there is no persistent store or it is too small', async () => {
     const missing = await load({ store: null });
-    expect(missing.reports).toEqual([{ store: 'memory', reason: expect.stringMatching(/no persistent browser storage/) }]);
+    expect(missing.reports).toEqual([
+      { store: 'memory', reason: expect.stringMatching(/no persistent browser storage/) },
+    ]);
 
     const store = fakeOpfs();
     const small = await load({ store, storage: { estimate: async () => ({ quota: 100, usage: 90 }) } });
-    expect(small.reports[0]).toEqual({ store: 'memory', reason: expect.stringMatching(/^not enough browser storage: this 113 B|not enough browser storage: this 0\.0 MB model needs 0\.0 MB more, but only 0\.0 MB is free/) });
-    expect(small.events.filter((e) => e.status === 'done').every((e) => (e as { from: string }).from === 'network')).toBe(true);
+    expect(small.reports[0]).toEqual({
+      store: 'memory',
+      reason: expect.stringMatching(
+        /^not enough browser storage: this 113 B|not enough browser storage: this 0\.0 MB model needs 0\.0 MB more, but only 0\.0 MB is free/,
+      ),
+    });
+    expect(
+      small.events.filter((e) => e.status === 'done').every((e) => (e as { from: string }).from === 'network'),
+    ).toBe(true);
     expect(await store.folders()).toEqual([]);
   });
 
@@ -152,7 +208,9 @@ describe('loading a model package over HTTP', () => {
     expect(second.requested).toEqual([`${BASE}manifest.json`, `${BASE}pixel_encoder.onnx`]);
     expect(second.reports.at(-1)).toEqual({
       store: 'opfs',
-      repaired: ['pixel_encoder.onnx: the stored copy was damaged (it has 5 bytes, the manifest says 12); downloaded again'],
+      repaired: [
+        'pixel_encoder.onnx: the stored copy was damaged (it has 5 bytes, the manifest says 12); downloaded again',
+      ],
     });
     const third = await load({ store });
     expect(third.requested).toEqual([`${BASE}manifest.json`]);
@@ -167,7 +225,9 @@ describe('loading a model package over HTTP', () => {
     const reader = second.loaded.package.reader;
     expect(await reader.recheck!('pixel_encoder.onnx')).toBe(false);
     expect(await reader.recheck!('pixel_decoder.onnx')).toBe(true);
-    expect(second.loaded.package.cache().repaired).toEqual(['pixel_decoder.onnx: the stored copy did not match its sha256; downloaded again']);
+    expect(second.loaded.package.cache().repaired).toEqual([
+      'pixel_decoder.onnx: the stored copy did not match its sha256; downloaded again',
+    ]);
     const bytes = await readVerified(reader, second.loaded.model.manifest, 'pixel_decoder.onnx');
     expect(Array.from(bytes)).toEqual(Array.from(second.files.get('pixel_decoder.onnx')!));
     expect(second.requested.at(-1)).toBe(`${BASE}pixel_decoder.onnx`);
@@ -177,7 +237,12 @@ describe('loading a model package over HTTP', () => {
     const { files } = tinyPackage();
     const longer = new Map(files);
     longer.set('pixel_encoder.onnx', new Uint8Array(13));
-    const pkg = await openUrlPackage(BASE, { fetch: fakeFetch(BASE, longer, 8).fetch, store: null, caches: null, storage: null });
+    const pkg = await openUrlPackage(BASE, {
+      fetch: fakeFetch(BASE, longer, 8).fetch,
+      store: null,
+      caches: null,
+      storage: null,
+    });
     await expect(pkg.reader.readFile('pixel_encoder.onnx')).rejects.toThrow(
       `${BASE}pixel_encoder.onnx: the server sends 13 bytes (Content-Length), the manifest says 12`,
     );
@@ -188,14 +253,26 @@ describe('loading a model package over HTTP', () => {
     const corrupt = new Map(files);
     corrupt.set('pixel_encoder.onnx', new Uint8Array(12));
     const store = fakeOpfs();
-    const pkg = await openUrlPackage(BASE, { fetch: fakeFetch(BASE, corrupt, 8).fetch, store, caches: null, storage: null });
-    await expect(pkg.reader.readFile('pixel_encoder.onnx')).rejects.toThrow(/pixel_encoder\.onnx has sha256 [0-9a-f]{64}, the manifest says [0-9a-f]{64}/);
+    const pkg = await openUrlPackage(BASE, {
+      fetch: fakeFetch(BASE, corrupt, 8).fetch,
+      store,
+      caches: null,
+      storage: null,
+    });
+    await expect(pkg.reader.readFile('pixel_encoder.onnx')).rejects.toThrow(
+      /pixel_encoder\.onnx has sha256 [0-9a-f]{64}, the manifest says [0-9a-f]{64}/,
+    );
     expect(await store.folders()).toEqual([]);
   });
 
   it('names the URL when there is no package there', async () => {
-    await expect(openUrlPackage('https://models.test/none', { fetch: fakeFetch(BASE, new Map(), 8).fetch, store: null, caches: null, storage: null })).rejects.toThrow(
-      'https://models.test/none/manifest.json: HTTP 404 Not Found (no model package at this URL?)',
-    );
+    await expect(
+      openUrlPackage('https://models.test/none', {
+        fetch: fakeFetch(BASE, new Map(), 8).fetch,
+        store: null,
+        caches: null,
+        storage: null,
+      }),
+    ).rejects.toThrow('https://models.test/none/manifest.json: HTTP 404 Not Found (no model package at this URL?)');
   });
 });

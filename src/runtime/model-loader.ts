@@ -10,7 +10,13 @@ import type { GraphRunner } from '../core/pipeline/graph-runner.ts';
 import { loadModel, type LoadedModel } from '../core/pipeline/loaded-model.ts';
 import { sha256Hex } from '../core/bytes/sha256.ts';
 import { readManifest, type PackageReader } from '../core/pipeline/package-reader.ts';
-import { openPackageCache, type CacheEnvironment, type CacheReport, type PackageCache, type PendingFile } from './package-cache.ts';
+import {
+  openPackageCache,
+  type CacheEnvironment,
+  type CacheReport,
+  type PackageCache,
+  type PendingFile,
+} from './package-cache.ts';
 import { pipeBody, readBody } from './read-body.ts';
 
 export type LoadSource = 'network' | 'cache' | 'memory';
@@ -75,7 +81,9 @@ export async function openUrlPackage(baseUrl: string, options: UrlPackageOptions
   const manifestUrl = `${base}${MANIFEST_FILE}`;
   const manifestResponse = await fetchFn(manifestUrl, { cache: 'no-cache' });
   if (!manifestResponse.ok) {
-    throw new Error(`${manifestUrl}: HTTP ${manifestResponse.status}${manifestResponse.statusText ? ` ${manifestResponse.statusText}` : ''} (no model package at this URL?)`);
+    throw new Error(
+      `${manifestUrl}: HTTP ${manifestResponse.status}${manifestResponse.statusText ? ` ${manifestResponse.statusText}` : ''} (no model package at this URL?)`,
+    );
   }
   const manifestBytes = await readBody(manifestResponse, undefined, manifestUrl, progressOf(MANIFEST_FILE));
   emit({ status: 'done', name, file: MANIFEST_FILE, from: 'network' });
@@ -101,7 +109,8 @@ export async function openUrlPackage(baseUrl: string, options: UrlPackageOptions
     let writeError: unknown;
     try {
       const response = await fetchFn(where);
-      if (!response.ok) throw new Error(`${where}: HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`);
+      if (!response.ok)
+        throw new Error(`${where}: HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`);
       await pipeBody(
         response,
         entry.bytes,
@@ -129,7 +138,9 @@ export async function openUrlPackage(baseUrl: string, options: UrlPackageOptions
     const hash = await sha256Hex(bytes);
     if (hash !== entry.sha256) {
       await pending.abort();
-      throw new Error(`${where} has sha256 ${hash}, the manifest says ${entry.sha256} (corrupt download or replaced file)`);
+      throw new Error(
+        `${where} has sha256 ${hash}, the manifest says ${entry.sha256} (corrupt download or replaced file)`,
+      );
     }
     try {
       await pending.commit();
@@ -157,7 +168,8 @@ export async function openUrlPackage(baseUrl: string, options: UrlPackageOptions
       emit({ status: 'done', name, file: path, from: found.where });
       return bytes;
     }
-    if (found.kind === 'damaged') cache.noteRepaired(`${path}: the stored copy was damaged (${found.why}); downloaded again`);
+    if (found.kind === 'damaged')
+      cache.noteRepaired(`${path}: the stored copy was damaged (${found.why}); downloaded again`);
     const bytes = await download(entry);
     verified.add(path);
     emit({ status: 'done', name, file: path, from: 'network' });
@@ -205,8 +217,9 @@ export async function loadModelFromUrl<R extends GraphRunner>(
 ): Promise<LoadedUrlModel<R>> {
   const pkg = await openUrlPackage(baseUrl, options);
   // The runner is the one createRunner returned, so its narrower type holds.
-  const model = (await loadModel(pkg.reader, (manifest) => createRunner(manifest, pkg.reader))) as LoadedModel & { readonly runner: R };
+  const model = (await loadModel(pkg.reader, (manifest) => createRunner(manifest, pkg.reader))) as LoadedModel & {
+    readonly runner: R;
+  };
   options.onProgress?.({ status: 'ready', name: pkg.reader.location });
   return { model, package: pkg };
 }
-

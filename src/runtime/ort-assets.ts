@@ -13,7 +13,10 @@ export const ORT_ASSET_DIR = 'ort';
  * What `onnxruntime-web/webgpu` loads at run time: one wasm build (the asyncify one, which has
  * both the WebGPU and the CPU execution providers) and its Emscripten glue.
  */
-export const ORT_ASSET_FILES: readonly string[] = ['ort-wasm-simd-threaded.asyncify.mjs', 'ort-wasm-simd-threaded.asyncify.wasm'];
+export const ORT_ASSET_FILES: readonly string[] = [
+  'ort-wasm-simd-threaded.asyncify.mjs',
+  'ort-wasm-simd-threaded.asyncify.wasm',
+];
 
 /** The `ort.env.wasm.wasmPaths` prefix for an app served at `baseUrl` (e.g. import.meta.env.BASE_URL) of `origin`. */
 export function ortAssetUrl(origin: string, baseUrl: string): string {

@@ -77,8 +77,15 @@ export interface LazyGraphs {
   readonly eager?: readonly GraphName[];
 }
 
-export async function createOrtWebRunner(reader: PackageReader, manifest: ModelManifest, options: OrtWebRunnerOptions & LazyGraphs): Promise<OrtWebRunner> {
-  if (!applied) throw new Error('createOrtWebRunner: call configureOrtWasm first (ORT needs to know where its wasm files are served)');
+export async function createOrtWebRunner(
+  reader: PackageReader,
+  manifest: ModelManifest,
+  options: OrtWebRunnerOptions & LazyGraphs,
+): Promise<OrtWebRunner> {
+  if (!applied)
+    throw new Error(
+      'createOrtWebRunner: call configureOrtWasm first (ORT needs to know where its wasm files are served)',
+    );
   const { backend, device } = options;
   if (backend === 'webgpu' && !device) throw new Error('createOrtWebRunner: the webgpu backend needs a GPUDevice');
   const placement: Record<GraphName, Backend> = { ...graphPlacement(backend, options.wasmGraphs) };
@@ -103,7 +110,8 @@ export async function createOrtWebRunner(reader: PackageReader, manifest: ModelM
     // Read errors (network, size, sha256) name the file already and propagate as they are.
     let model: Uint8Array | undefined = await readVerified(reader, manifest, entry.file);
     let externalData: { path: string; data: Uint8Array }[] | undefined = [];
-    for (const path of entry.externalData) externalData.push({ path, data: await readVerified(reader, manifest, path) });
+    for (const path of entry.externalData)
+      externalData.push({ path, data: await readVerified(reader, manifest, path) });
     try {
       const session = await ort.InferenceSession.create(model, {
         executionProviders: [executionProvider(ep)],
@@ -125,7 +133,9 @@ export async function createOrtWebRunner(reader: PackageReader, manifest: ModelM
         for (const path of [entry.file, ...entry.externalData]) damaged = (await reader.recheck(path)) || damaged;
         if (damaged) return createOn(graph, ep, true);
       }
-      throw new OrtLoadError(`${reader.location}/${entry.file}: onnxruntime-web (${ep}) could not load the ${graph} graph: ${errorText(e)}`);
+      throw new OrtLoadError(
+        `${reader.location}/${entry.file}: onnxruntime-web (${ep}) could not load the ${graph} graph: ${errorText(e)}`,
+      );
     }
   };
 
@@ -186,7 +196,11 @@ export async function createOrtWebRunner(reader: PackageReader, manifest: ModelM
     async openHelper(model: Uint8Array): Promise<HelperSession> {
       let session: ort.InferenceSession;
       try {
-        session = await ort.InferenceSession.create(model, { executionProviders: ['wasm'], graphOptimizationLevel: 'all', logSeverityLevel: 3 });
+        session = await ort.InferenceSession.create(model, {
+          executionProviders: ['wasm'],
+          graphOptimizationLevel: 'all',
+          logSeverityLevel: 3,
+        });
       } catch (e) {
         throw new Error(`onnxruntime-web (wasm) could not load a helper graph: ${errorText(e)}`);
       }
@@ -212,7 +226,8 @@ export async function createOrtWebRunner(reader: PackageReader, manifest: ModelM
       }
       const out = results[spec.outputs[0].name];
       try {
-        if (!out || out.type !== 'float32') throw new Error(`${graph}: output ${spec.outputs[0].name} missing or not float32`);
+        if (!out || out.type !== 'float32')
+          throw new Error(`${graph}: output ${spec.outputs[0].name} missing or not float32`);
         // getData copies GPU-resident outputs to the CPU; CPU outputs come back as they are.
         const data = (await out.getData()) as Float32Array;
         return { data, shape: [...out.dims] };
@@ -230,7 +245,8 @@ export async function createOrtWebRunner(reader: PackageReader, manifest: ModelM
  */
 function freeNow(bytes: Uint8Array): void {
   const buffer = bytes.buffer as ArrayBuffer & { transfer?: (length: number) => ArrayBuffer };
-  if (bytes.byteOffset === 0 && bytes.byteLength === buffer.byteLength && typeof buffer.transfer === 'function') buffer.transfer(0);
+  if (bytes.byteOffset === 0 && bytes.byteLength === buffer.byteLength && typeof buffer.transfer === 'function')
+    buffer.transfer(0);
 }
 
 /** ORT refused a graph (as opposed to its file failing to read). */

@@ -15,7 +15,12 @@ describe('choosing where downloaded model files are kept', () => {
   });
 
   it('refuses a package that does not fit before downloading, naming the package, the bytes needed, free, quota and usage', () => {
-    const r = decideCacheStore({ neededBytes: 1_350_000_000, packageBytes: 1_356_000_000, quota: 2_000_000_000, usage: 1_200_000_000 });
+    const r = decideCacheStore({
+      neededBytes: 1_350_000_000,
+      packageBytes: 1_356_000_000,
+      quota: 2_000_000_000,
+      usage: 1_200_000_000,
+    });
     expect(r.store).toBe('memory');
     expect(r.reason).toBe(
       'not enough browser storage: this 1.36 GB model needs 1.35 GB more, but only 800.0 MB is free ' +
@@ -26,13 +31,18 @@ describe('choosing where downloaded model files are kept', () => {
   it('says why when there is no persistent store', () => {
     expect(decideCacheStore({ ...ok, unavailable: 'the Origin Private File System is not available here' })).toEqual({
       store: 'memory',
-      reason: 'the Origin Private File System is not available here; the model is kept in memory for this visit only and downloads again next time',
+      reason:
+        'the Origin Private File System is not available here; the model is kept in memory for this visit only and downloads again next time',
     });
   });
 
   it('names a full store as such and quotes any other write failure', () => {
-    expect(storeFailure('pixel_decoder.onnx', quotaExceeded()).reason).toMatch(/^browser storage became full while storing pixel_decoder\.onnx; from there on the model is kept in memory/);
-    expect(storeFailure('a.bin', new TypeError('network error')).reason).toMatch(/^storing a\.bin failed \(network error\)/);
+    expect(storeFailure('pixel_decoder.onnx', quotaExceeded()).reason).toMatch(
+      /^browser storage became full while storing pixel_decoder\.onnx; from there on the model is kept in memory/,
+    );
+    expect(storeFailure('a.bin', new TypeError('network error')).reason).toMatch(
+      /^storing a\.bin failed \(network error\)/,
+    );
   });
 });
 
@@ -47,7 +57,11 @@ describe('the download store', () => {
     expect(first.report.store).toBe('memory');
     expect(deleted).toEqual([LEGACY_CACHE_NAME]);
 
-    const roomy = await openPackageCache([FILE], { store, storage: { estimate: async () => ({ quota: 100, usage: 0 }) }, caches: null });
+    const roomy = await openPackageCache([FILE], {
+      store,
+      storage: { estimate: async () => ({ quota: 100, usage: 0 }) },
+      caches: null,
+    });
     const pending = await roomy.begin(FILE);
     await pending.write(new Uint8Array([1, 2, 3, 4]));
     expect((await pending.finish()).size).toBe(4);

@@ -68,7 +68,10 @@ export function storeFailure(file: string, error: unknown): CacheReport {
   const name = (error as { name?: unknown } | null)?.name;
   const message = error instanceof Error ? error.message : String(error);
   if (name === 'QuotaExceededError' || /quota|full/i.test(message)) {
-    return { store: 'memory', reason: `browser storage became full while storing ${file}; from there on ${MEMORY_ONLY}` };
+    return {
+      store: 'memory',
+      reason: `browser storage became full while storing ${file}; from there on ${MEMORY_ONLY}`,
+    };
   }
   return { store: 'memory', reason: `storing ${file} failed (${message}); ${MEMORY_ONLY}` };
 }
@@ -118,8 +121,13 @@ export interface CacheEnvironment {
  * Opens the download store for a package's files, choosing OPFS or memory with decideCacheStore
  * (the quota is checked before anything is downloaded). `onChange` hears later changes.
  */
-export async function openPackageCache(files: readonly PackageFile[], env: CacheEnvironment = {}, onChange?: (report: CacheReport) => void): Promise<PackageCache> {
-  const caches = env.caches === undefined ? (globalThis as { caches?: CacheStorage }).caches : (env.caches ?? undefined);
+export async function openPackageCache(
+  files: readonly PackageFile[],
+  env: CacheEnvironment = {},
+  onChange?: (report: CacheReport) => void,
+): Promise<PackageCache> {
+  const caches =
+    env.caches === undefined ? (globalThis as { caches?: CacheStorage }).caches : (env.caches ?? undefined);
   // An earlier build's Cache Storage copy would count against the quota for nothing.
   await caches?.delete(LEGACY_CACHE_NAME).catch(() => false);
   let store: FolderStore | undefined;
@@ -140,7 +148,10 @@ export async function openPackageCache(files: readonly PackageFile[], env: Cache
     const present = new Set(await store.folders());
     for (const f of files) if (!present.has(f.sha256)) neededBytes += f.bytes;
   }
-  const storage = env.storage === undefined ? (globalThis as { navigator?: { storage?: Pick<StorageManager, 'estimate'> } }).navigator?.storage : (env.storage ?? undefined);
+  const storage =
+    env.storage === undefined
+      ? (globalThis as { navigator?: { storage?: Pick<StorageManager, 'estimate'> } }).navigator?.storage
+      : (env.storage ?? undefined);
   let quota: number | undefined;
   let usage: number | undefined;
   if (store && neededBytes > 0 && storage?.estimate) {
@@ -155,7 +166,11 @@ export async function openPackageCache(files: readonly PackageFile[], env: Cache
   return createCache(store, initial, onChange);
 }
 
-function createCache(store: FolderStore | undefined, initial: CacheReport, onChange?: (report: CacheReport) => void): PackageCache {
+function createCache(
+  store: FolderStore | undefined,
+  initial: CacheReport,
+  onChange?: (report: CacheReport) => void,
+): PackageCache {
   let report = initial;
   // Memory entries are Blobs: the browser may keep big ones on disk, and JS holds no copy.
   const memory = new Map<string, Blob>();
@@ -183,7 +198,8 @@ function createCache(store: FolderStore | undefined, initial: CacheReport, onCha
       try {
         const record = JSON.parse(await (await store.read(entry.sha256, RECORD_FILE)).text()) as Partial<StoredRecord>;
         blob = await store.read(entry.sha256, DATA_FILE);
-        if (record.sha256 !== entry.sha256 || record.bytes !== entry.bytes) why = `its record says ${record.bytes} bytes with sha256 ${record.sha256}`;
+        if (record.sha256 !== entry.sha256 || record.bytes !== entry.bytes)
+          why = `its record says ${record.bytes} bytes with sha256 ${record.sha256}`;
         else if (blob.size !== entry.bytes) why = `it has ${blob.size} bytes, the manifest says ${entry.bytes}`;
       } catch (e) {
         why = `it could not be read (${(e as Error).message})`;

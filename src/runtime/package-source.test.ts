@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { memoryFolderStore } from './convert/folder-store.ts';
 import { describeSource, filesByPackagePath, openPackageSource } from './package-source.ts';
 
-const picked = (rel: string, text: string) => Object.assign(new File([text], rel.split('/').pop()!), { webkitRelativePath: rel });
+const picked = (rel: string, text: string) =>
+  Object.assign(new File([text], rel.split('/').pop()!), { webkitRelativePath: rel });
 
 describe('package sources', () => {
   it('maps a picked folder to package paths, stripping the folder name', () => {
@@ -21,11 +22,15 @@ describe('package sources', () => {
     const sink = await store.create('half', 'manifest.json');
     await sink.write(new TextEncoder().encode('{}'));
     await sink.close();
-    await expect(openPackageSource({ kind: 'opfs', folder: 'half' }, { store })).rejects.toThrow(/OPFS converted\/half holds no complete converted package/);
+    await expect(openPackageSource({ kind: 'opfs', folder: 'half' }, { store })).rejects.toThrow(
+      /OPFS converted\/half holds no complete converted package/,
+    );
   });
 
   it('reports an invalid manifest with the folder it came from', async () => {
-    await expect(openPackageSource({ kind: 'files', label: 'mine', files: [picked('mine/manifest.json', 'not json')] })).rejects.toThrow(/mine\/manifest.json is not valid JSON/);
+    await expect(
+      openPackageSource({ kind: 'files', label: 'mine', files: [picked('mine/manifest.json', 'not json')] }),
+    ).rejects.toThrow(/mine\/manifest.json is not valid JSON/);
   });
 
   it('describes sources for the model list', () => {

@@ -9,7 +9,13 @@ import { readManifest, type PackageReader } from '../core/pipeline/package-reade
 import type { FolderStore } from './convert/folder-store.ts';
 import { openOpfsFolderStore } from './convert/opfs-folder-store.ts';
 import { COMPLETE_MARKER } from './convert/staged-package.ts';
-import { MANIFEST_FILE, openUrlPackage, type LoadProgress, type UrlPackage, type UrlPackageOptions } from './model-loader.ts';
+import {
+  MANIFEST_FILE,
+  openUrlPackage,
+  type LoadProgress,
+  type UrlPackage,
+  type UrlPackageOptions,
+} from './model-loader.ts';
 
 export type PackageSource =
   | { readonly kind: 'url'; readonly baseUrl: string }
@@ -37,14 +43,25 @@ export function describeSource(source: PackageSource): string {
  * A reader over Blobs by package path. Per-file progress uses the loader's vocabulary, so the
  * UI's file bars work for every source.
  */
-export function blobReader(location: string, lookup: (path: string) => Promise<Blob>, emit: (e: LoadProgress) => void = () => {}): PackageReader {
+export function blobReader(
+  location: string,
+  lookup: (path: string) => Promise<Blob>,
+  emit: (e: LoadProgress) => void = () => {},
+): PackageReader {
   return {
     location,
     async readFile(path) {
       emit({ status: 'initiate', name: location, file: path });
       const blob = await lookup(path);
       const bytes = new Uint8Array(await blob.arrayBuffer());
-      emit({ status: 'progress', name: location, file: path, loaded: bytes.byteLength, total: bytes.byteLength, progress: 100 });
+      emit({
+        status: 'progress',
+        name: location,
+        file: path,
+        loaded: bytes.byteLength,
+        total: bytes.byteLength,
+        progress: 100,
+      });
       emit({ status: 'done', name: location, file: path, from: 'cache' });
       return bytes;
     },
@@ -65,7 +82,9 @@ export function filesByPackagePath(files: readonly File[], label: string): Map<s
   }
   if (!byPath.has(MANIFEST_FILE)) {
     const shown = [...byPath.keys()].slice(0, 8).join(', ');
-    throw new Error(`${label}: the folder holds no ${MANIFEST_FILE} at its top level (found ${shown || 'no files'}); pick the model package folder itself`);
+    throw new Error(
+      `${label}: the folder holds no ${MANIFEST_FILE} at its top level (found ${shown || 'no files'}); pick the model package folder itself`,
+    );
   }
   return byPath;
 }
@@ -75,25 +94,37 @@ export interface OpenSourceOptions extends UrlPackageOptions {
   readonly store?: FolderStore;
 }
 
-export async function openPackageSource(source: PackageSource, options: OpenSourceOptions = {}): Promise<OpenedPackage> {
+export async function openPackageSource(
+  source: PackageSource,
+  options: OpenSourceOptions = {},
+): Promise<OpenedPackage> {
   if (source.kind === 'url') return openUrlPackage(source.baseUrl, options);
   const emit = options.onProgress ?? (() => {});
   let reader: PackageReader;
   if (source.kind === 'opfs') {
     const store = options.store ?? (await openOpfsFolderStore());
     if (!(await store.files(source.folder)).includes(COMPLETE_MARKER)) {
-      throw new Error(`${store.location}/${source.folder} holds no complete converted package (it was removed, or its conversion did not finish)`);
+      throw new Error(
+        `${store.location}/${source.folder} holds no complete converted package (it was removed, or its conversion did not finish)`,
+      );
     }
     // The exporter hashed every file while writing it and the marker commits the folder: a
     // converted package is not hashed again on each load (its sizes still are checked).
-    reader = { ...blobReader(`${store.location}/${source.folder}`, (path) => store.read(source.folder, path), emit), verifiedWhenStored: () => true };
+    reader = {
+      ...blobReader(`${store.location}/${source.folder}`, (path) => store.read(source.folder, path), emit),
+      verifiedWhenStored: () => true,
+    };
   } else {
     const byPath = filesByPackagePath(source.files, source.label);
-    reader = blobReader(source.label, async (path) => {
-      const f = byPath.get(path);
-      if (!f) throw new Error(`${source.label}/${path} is missing from the picked folder (the manifest lists it)`);
-      return f;
-    }, emit);
+    reader = blobReader(
+      source.label,
+      async (path) => {
+        const f = byPath.get(path);
+        if (!f) throw new Error(`${source.label}/${path} is missing from the picked folder (the manifest lists it)`);
+        return f;
+      },
+      emit,
+    );
   }
   const manifest: ModelManifest = await readManifest(reader);
   // Nothing is downloaded: the files are read (into memory) from where they already are.

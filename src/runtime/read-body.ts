@@ -13,10 +13,17 @@ export type BytesCallback = (loaded: number, total: number) => void;
  *   (manifest.json itself), which are small and collected chunk by chunk.
  * @param where the URL or path, for error messages.
  */
-export async function readBody(response: Response, expectedBytes: number | undefined, where: string, onBytes?: BytesCallback): Promise<Uint8Array> {
+export async function readBody(
+  response: Response,
+  expectedBytes: number | undefined,
+  where: string,
+  onBytes?: BytesCallback,
+): Promise<Uint8Array> {
   const declared = declaredLength(response);
   if (expectedBytes !== undefined && declared !== undefined && declared !== expectedBytes) {
-    throw new Error(`${where}: the server sends ${declared} bytes (Content-Length), the manifest says ${expectedBytes} (stale or replaced file)`);
+    throw new Error(
+      `${where}: the server sends ${declared} bytes (Content-Length), the manifest says ${expectedBytes} (stale or replaced file)`,
+    );
   }
   const total = expectedBytes ?? declared;
   if (!response.body) {
@@ -28,7 +35,8 @@ export async function readBody(response: Response, expectedBytes: number | undef
   }
   const reader = response.body.getReader();
   try {
-    if (total !== undefined && expectedBytes !== undefined) return await readInto(reader, new Uint8Array(expectedBytes), where, onBytes);
+    if (total !== undefined && expectedBytes !== undefined)
+      return await readInto(reader, new Uint8Array(expectedBytes), where, onBytes);
     return await collect(reader, total, where, onBytes);
   } finally {
     reader.releaseLock();
@@ -39,10 +47,18 @@ export async function readBody(response: Response, expectedBytes: number | undef
  * Streams a body of exactly `expectedBytes` into `write`, chunk by chunk, holding no more than
  * one chunk: how a gigabyte download goes to disk. Fails naming the file on a size mismatch.
  */
-export async function pipeBody(response: Response, expectedBytes: number, where: string, write: (chunk: Uint8Array) => Promise<void>, onBytes?: BytesCallback): Promise<void> {
+export async function pipeBody(
+  response: Response,
+  expectedBytes: number,
+  where: string,
+  write: (chunk: Uint8Array) => Promise<void>,
+  onBytes?: BytesCallback,
+): Promise<void> {
   const declared = declaredLength(response);
   if (declared !== undefined && declared !== expectedBytes) {
-    throw new Error(`${where}: the server sends ${declared} bytes (Content-Length), the manifest says ${expectedBytes} (stale or replaced file)`);
+    throw new Error(
+      `${where}: the server sends ${declared} bytes (Content-Length), the manifest says ${expectedBytes} (stale or replaced file)`,
+    );
   }
   if (!response.body) throw new Error(`${where}: the response has no body`);
   const reader = response.body.getReader();
@@ -53,7 +69,9 @@ export async function pipeBody(response: Response, expectedBytes: number, where:
       if (done) break;
       if (loaded + value.byteLength > expectedBytes) {
         await reader.cancel();
-        throw new Error(`${where}: the body is longer than the manifest's ${expectedBytes} bytes (stale or replaced file)`);
+        throw new Error(
+          `${where}: the body is longer than the manifest's ${expectedBytes} bytes (stale or replaced file)`,
+        );
       }
       await write(value);
       loaded += value.byteLength;
@@ -78,7 +96,9 @@ async function readInto(
     if (done) break;
     if (loaded + value.byteLength > out.byteLength) {
       await reader.cancel();
-      throw new Error(`${where}: the body is longer than the manifest's ${out.byteLength} bytes (stale or replaced file)`);
+      throw new Error(
+        `${where}: the body is longer than the manifest's ${out.byteLength} bytes (stale or replaced file)`,
+      );
     }
     out.set(value, loaded);
     loaded += value.byteLength;
@@ -126,6 +146,8 @@ function declaredLength(response: Response): number | undefined {
 
 function check(got: number, expected: number | undefined, where: string): void {
   if (expected !== undefined && got !== expected) {
-    throw new Error(`${where}: received ${got} bytes, expected ${expected} (the download was cut short or the file was replaced)`);
+    throw new Error(
+      `${where}: received ${got} bytes, expected ${expected} (the download was cut short or the file was replaced)`,
+    );
   }
 }

@@ -29,7 +29,10 @@ export function chunkedResponse(bytes: Uint8Array, chunkBytes: number, headers: 
       at += chunkBytes;
     },
   });
-  return new StreamOnlyResponse(body, { status: 200, headers: { 'content-length': String(bytes.byteLength), ...headers } });
+  return new StreamOnlyResponse(body, {
+    status: 200,
+    headers: { 'content-length': String(bytes.byteLength), ...headers },
+  });
 }
 
 export interface FakeFetch {
@@ -86,15 +89,34 @@ export function tinyPackage(): { files: FakeFiles; manifest: ModelManifest } {
     semanticCodeDim: 2,
     pixelCodeDim: 1,
     graphs: {
-      semanticEncoder: { file: 'semantic_encoder.onnx', externalData: [], inputs: io('image', [1, 3, 16, 16]), outputs: io('semantic', [1, 2, 1, 1]) },
-      pixelEncoder: { file: 'pixel_encoder.onnx', externalData: [], inputs: io('image', [1, 3, 16, 16]), outputs: io('pixel', [1, 1, 1, 1]) },
-      pixelDecoder: { file: 'pixel_decoder.onnx', externalData: ['pixel_decoder.onnx.data'], inputs: io('z', [1, 1, 1, 1]), outputs: io('image', [1, 3, 16, 16]) },
+      semanticEncoder: {
+        file: 'semantic_encoder.onnx',
+        externalData: [],
+        inputs: io('image', [1, 3, 16, 16]),
+        outputs: io('semantic', [1, 2, 1, 1]),
+      },
+      pixelEncoder: {
+        file: 'pixel_encoder.onnx',
+        externalData: [],
+        inputs: io('image', [1, 3, 16, 16]),
+        outputs: io('pixel', [1, 1, 1, 1]),
+      },
+      pixelDecoder: {
+        file: 'pixel_decoder.onnx',
+        externalData: ['pixel_decoder.onnx.data'],
+        inputs: io('z', [1, 1, 1, 1]),
+        outputs: io('image', [1, 3, 16, 16]),
+      },
     },
     codebooks: {
       semantic: { file: 'codebook_semantic.f32.bin', dtype: 'float32', shape: [2, 2], normalized: true },
       pixel: { file: 'codebook_pixel.f32.bin', dtype: 'float32', shape: [2, 1], normalized: true },
     },
-    files: content.map(([path, b]) => ({ path, bytes: b.byteLength, sha256: createHash('sha256').update(b).digest('hex') })),
+    files: content.map(([path, b]) => ({
+      path,
+      bytes: b.byteLength,
+      sha256: createHash('sha256').update(b).digest('hex'),
+    })),
   });
   files.set('manifest.json', new TextEncoder().encode(JSON.stringify(manifest)));
   return { files, manifest };
@@ -115,7 +137,8 @@ export function fakeOpfs(options: { quotaBytes?: number } = {}): FolderStore & {
       const sink = await inner.create(folder, file);
       return {
         async write(chunk) {
-          if (options.quotaBytes !== undefined && written + chunk.byteLength > options.quotaBytes) throw quotaExceeded();
+          if (options.quotaBytes !== undefined && written + chunk.byteLength > options.quotaBytes)
+            throw quotaExceeded();
           written += chunk.byteLength;
           await sink.write(chunk);
         },
@@ -126,7 +149,12 @@ export function fakeOpfs(options: { quotaBytes?: number } = {}): FolderStore & {
 }
 
 /** Replaces one stored file's bytes, as disk damage or a half-finished write would. */
-export async function overwriteStored(store: FolderStore, folder: string, file: string, bytes: Uint8Array): Promise<void> {
+export async function overwriteStored(
+  store: FolderStore,
+  folder: string,
+  file: string,
+  bytes: Uint8Array,
+): Promise<void> {
   const sink = await store.create(folder, file);
   await sink.write(bytes);
   await sink.close();

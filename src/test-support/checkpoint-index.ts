@@ -19,7 +19,9 @@ export function loadCheckpointIndex(name: FixtureName): IndexEntry[] {
   return raw.tensors;
 }
 
-export function shapeOnlyStateDict(entries: readonly { key: string; shape: readonly number[]; dtype?: StorageDType }[]): StateDict {
+export function shapeOnlyStateDict(
+  entries: readonly { key: string; shape: readonly number[]; dtype?: StorageDType }[],
+): StateDict {
   const map = new Map<string, TensorEntry>();
   for (const e of entries) {
     map.set(e.key, {

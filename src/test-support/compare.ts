@@ -51,9 +51,16 @@ export interface IndexAgreement {
 }
 
 /** Indices must agree wherever the golden margin (second best − best distance) exceeds `tieTolerance`. */
-export function indexAgreement(ours: Int32Array, golden: Int32Array, goldenMargin: Float32Array, tieTolerance = 1e-5): IndexAgreement {
+export function indexAgreement(
+  ours: Int32Array,
+  golden: Int32Array,
+  goldenMargin: Float32Array,
+  tieTolerance = 1e-5,
+): IndexAgreement {
   if (ours.length !== golden.length || golden.length !== goldenMargin.length) {
-    throw new Error(`length mismatch: ${ours.length} indices vs ${golden.length} golden vs ${goldenMargin.length} margins`);
+    throw new Error(
+      `length mismatch: ${ours.length} indices vs ${golden.length} golden vs ${goldenMargin.length} margins`,
+    );
   }
   let decided = 0;
   let mismatchesDecided = 0;

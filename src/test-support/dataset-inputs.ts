@@ -30,7 +30,10 @@ export async function exportCheckpoint(checkpoint: string, outDir: string, optio
  * Writes a copy of the fixture checkpoint with some tensors changed (`edit` returns new values,
  * or undefined to keep a tensor), through the project's torch.save writer.
  */
-export async function writeEditedFixtureCheckpoint(path: string, edit: (key: string, values: Float32Array) => Float32Array | undefined): Promise<void> {
+export async function writeEditedFixtureCheckpoint(
+  path: string,
+  edit: (key: string, values: Float32Array) => Float32Array | undefined,
+): Promise<void> {
   const source = await nodeFileSource(fixturePath(FIXTURE, 'checkpoint.pt'));
   const specs: TensorSpec[] = [];
   try {
@@ -49,11 +52,17 @@ export async function writeEditedFixtureCheckpoint(path: string, edit: (key: str
 }
 
 /** Rewrites a package's codebook file and fixes its size and sha256 in manifest.json. */
-export async function patchPackageFile(pkgDir: string, file: string, patch: (bytes: Uint8Array) => Uint8Array): Promise<void> {
+export async function patchPackageFile(
+  pkgDir: string,
+  file: string,
+  patch: (bytes: Uint8Array) => Uint8Array,
+): Promise<void> {
   const bytes = patch(new Uint8Array(await readFile(join(pkgDir, file))));
   await writeFile(join(pkgDir, file), bytes);
   const manifestPath = join(pkgDir, 'manifest.json');
-  const manifest = JSON.parse(await readFile(manifestPath, 'utf8')) as { files: { path: string; bytes: number; sha256: string }[] };
+  const manifest = JSON.parse(await readFile(manifestPath, 'utf8')) as {
+    files: { path: string; bytes: number; sha256: string }[];
+  };
   const entry = manifest.files.find((f) => f.path === file);
   if (!entry) throw new Error(`${manifestPath} lists no file ${file}`);
   entry.bytes = bytes.length;
@@ -75,7 +84,9 @@ export function pngRgb(img: RgbImage): Uint8Array {
 
 /** A baseline 4:2:0 JPEG of `img` (libjpeg-turbo's encoder, through sharp). */
 export async function jpeg(img: RgbImage, quality = 92): Promise<Uint8Array> {
-  const out = await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } }).jpeg({ quality }).toBuffer();
+  const out = await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } })
+    .jpeg({ quality })
+    .toBuffer();
   return new Uint8Array(out);
 }
 
@@ -110,11 +121,28 @@ export function pngWithAlpha(img: RgbImage): Uint8Array {
   return writePng(img.width, img.height, { colorType: 6, bitDepth: 8 }, rgba);
 }
 
-function writePng(width: number, height: number, o: { colorType: 0 | 2 | 6; bitDepth: 8 | 16 }, data: Uint8Array): Uint8Array {
-  const png = new PNG({ width, height, colorType: o.colorType, inputColorType: o.colorType, inputHasAlpha: o.colorType === 6, bitDepth: o.bitDepth });
+function writePng(
+  width: number,
+  height: number,
+  o: { colorType: 0 | 2 | 6; bitDepth: 8 | 16 },
+  data: Uint8Array,
+): Uint8Array {
+  const png = new PNG({
+    width,
+    height,
+    colorType: o.colorType,
+    inputColorType: o.colorType,
+    inputHasAlpha: o.colorType === 6,
+    bitDepth: o.bitDepth,
+  });
   // pngjs reads 16-bit input as a Uint16Array over the buffer's whole ArrayBuffer: give it one of its own.
   png.data = Buffer.from(data.slice().buffer);
-  const out = PNG.sync.write(png, { colorType: o.colorType, inputColorType: o.colorType, inputHasAlpha: o.colorType === 6, bitDepth: o.bitDepth });
+  const out = PNG.sync.write(png, {
+    colorType: o.colorType,
+    inputColorType: o.colorType,
+    inputHasAlpha: o.colorType === 6,
+    bitDepth: o.bitDepth,
+  });
   return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
 }
 
@@ -145,5 +173,10 @@ export function pngHeaderOnly(width: number, height: number): Uint8Array {
   ihdr.writeUInt32BE(height, 4);
   ihdr[8] = 8;
   ihdr[9] = 2;
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 13, 10, 26, 10]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(Buffer.alloc(1))), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 13, 10, 26, 10]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(Buffer.alloc(1))),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }

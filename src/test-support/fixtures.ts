@@ -19,7 +19,12 @@ export const fixturesDir: string = process.env.TOKENFLOW_FIXTURES ?? resolve(rep
  */
 export const FIXTURE_NAMES: readonly string[] = existsSync(fixturesDir)
   ? readdirSync(fixturesDir, { withFileTypes: true })
-      .filter((d) => d.isDirectory() && existsSync(join(fixturesDir, d.name, 'manifest.json')) && existsSync(join(fixturesDir, d.name, 'checkpoint.pt')))
+      .filter(
+        (d) =>
+          d.isDirectory() &&
+          existsSync(join(fixturesDir, d.name, 'manifest.json')) &&
+          existsSync(join(fixturesDir, d.name, 'checkpoint.pt')),
+      )
       .map((d) => d.name)
       .sort()
   : [];
@@ -81,7 +86,11 @@ export function loadFixtureManifest(name: FixtureName): FixtureManifest {
   return JSON.parse(readFileSync(fixturePath(name, 'manifest.json'), 'utf8')) as FixtureManifest;
 }
 
-export function fixtureTensorInfo(name: FixtureName, image: FixtureImage, tensorName: string): FixtureTensorInfo | undefined {
+export function fixtureTensorInfo(
+  name: FixtureName,
+  image: FixtureImage,
+  tensorName: string,
+): FixtureTensorInfo | undefined {
   const img = loadFixtureManifest(name).images.find((i) => i.name === image);
   if (!img) throw new Error(`fixture ${name} has no image ${image}`);
   return img.tensors[tensorName];
@@ -94,7 +103,11 @@ export function loadFixtureTensor(name: FixtureName, image: FixtureImage, tensor
   const buf = readFileSync(fixturePath(name, info.file));
   const copy = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength);
   const data =
-    info.dtype === 'float32' ? new Float32Array(copy) : info.dtype === 'int32' ? new Int32Array(copy) : new Uint8Array(copy);
+    info.dtype === 'float32'
+      ? new Float32Array(copy)
+      : info.dtype === 'int32'
+        ? new Int32Array(copy)
+        : new Uint8Array(copy);
   return { dtype: info.dtype, shape: info.shape, data } as Tensor;
 }
 

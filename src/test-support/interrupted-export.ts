@@ -8,7 +8,8 @@
 import { exportCheckpointToDir } from '../node/export-to-dir.ts';
 
 const [checkpoint, out, signal] = process.argv.slice(2);
-if (signal !== 'SIGINT' && signal !== 'SIGTERM') throw new Error(`usage: interrupted-export.ts <checkpoint> <out> SIGINT|SIGTERM`);
+if (signal !== 'SIGINT' && signal !== 'SIGTERM')
+  throw new Error(`usage: interrupted-export.ts <checkpoint> <out> SIGINT|SIGTERM`);
 let sent = false;
 await exportCheckpointToDir(checkpoint, out, {
   onProgress: (e) => {

@@ -32,7 +32,13 @@ export function jpegFixtures(): JpegFixture[] {
   const m = JSON.parse(readFileSync(fixturePath(JPEG_FIXTURES, 'manifest.json'), 'utf8')) as {
     images: { name: string; desc: string; jpeg: string; decoded: RawTensorInfo; crop256: RawTensorInfo }[];
   };
-  return m.images.map((i) => ({ name: i.name, desc: i.desc, jpegPath: fixturePath(JPEG_FIXTURES, i.jpeg), decoded: i.decoded, crop256: i.crop256 }));
+  return m.images.map((i) => ({
+    name: i.name,
+    desc: i.desc,
+    jpegPath: fixturePath(JPEG_FIXTURES, i.jpeg),
+    decoded: i.decoded,
+    crop256: i.crop256,
+  }));
 }
 
 /** The raw uint8 bytes of a fixture tensor (H×W×3). */

@@ -5,7 +5,11 @@ import { readTorchCheckpoint, TorchTensor } from '../../export/checkpoint/torch-
 import { ZipArchive } from '../../export/checkpoint/zip-reader.ts';
 
 /** The file offset of element `index` of `model[key]` (counted in the storage), and its record. */
-export async function locateTensorElement(file: Uint8Array, key: string, index: number): Promise<{ at: number; record: string }> {
+export async function locateTensorElement(
+  file: Uint8Array,
+  key: string,
+  index: number,
+): Promise<{ at: number; record: string }> {
   const source = memorySource(file, 'checkpoint');
   const root = (await readTorchCheckpoint(source)).root as Map<string, unknown>;
   const tensor = (root.get('model') as Map<string, unknown> | undefined)?.get(key);
@@ -16,7 +20,12 @@ export async function locateTensorElement(file: Uint8Array, key: string, index: 
 }
 
 /** A copy of `file` with float32 element `index` of `model[key]` set to `value`. */
-export async function withFloatWritten(file: Uint8Array, key: string, index: number, value: number): Promise<{ bytes: Uint8Array; record: string }> {
+export async function withFloatWritten(
+  file: Uint8Array,
+  key: string,
+  index: number,
+  value: number,
+): Promise<{ bytes: Uint8Array; record: string }> {
   const { at, record } = await locateTensorElement(file, key, index);
   const bytes = file.slice();
   new DataView(bytes.buffer).setFloat32(at, value, true);

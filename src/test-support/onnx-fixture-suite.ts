@@ -10,14 +10,29 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nodeFileSink } from '../node/file-byte-sink.ts';
 import { nodeFileSource } from '../node/file-byte-source.ts';
-import { fixtureImages, fixturePath, fixturesAvailable, requireFixtureTensor, loadFixtureTensor, type FixtureImage, type FixtureName } from './fixtures.ts';
+import {
+  fixtureImages,
+  fixturePath,
+  fixturesAvailable,
+  requireFixtureTensor,
+  loadFixtureTensor,
+  type FixtureImage,
+  type FixtureName,
+} from './fixtures.ts';
 import { loadCheckpoint } from '../../export/checkpoint/load-checkpoint.ts';
 import type { StateDict } from '../../export/checkpoint/state-dict.ts';
 import { detectConfig } from '../../export/detect-config.ts';
 import type { ModelConfig } from '../../export/model-config.ts';
 import { officialLayout, type LayoutRole } from '../../export/state-dict-layout.ts';
 import type { Graph } from '../../export/onnx/graph-builder.ts';
-import { buildPixelDecoder, buildPixelEncoder, buildSemanticEncoder, writeOnnxModel, type Precision, type WriteOnnxResult } from '../../export/onnx/index.ts';
+import {
+  buildPixelDecoder,
+  buildPixelEncoder,
+  buildSemanticEncoder,
+  writeOnnxModel,
+  type Precision,
+  type WriteOnnxResult,
+} from '../../export/onnx/index.ts';
 import { maxAbsDiff, openModel, type OrtModel } from './onnx-models.ts';
 
 type GraphName = 'semantic_encoder' | 'pixel_encoder' | 'pixel_decoder';
@@ -75,18 +90,24 @@ export function describeFixtureGraphs(fixture: FixtureName): void {
       if (dir) rmSync(dir, { recursive: true, force: true });
     });
 
-    const f32 = (image: FixtureImage, tensor: string) => requireFixtureTensor(fixture, image, tensor).data as Float32Array;
+    const f32 = (image: FixtureImage, tensor: string) =>
+      requireFixtureTensor(fixture, image, tensor).data as Float32Array;
 
     async function runAll(precision: Precision, image: FixtureImage) {
       const { models } = exported[precision];
       const input = { data: f32(image, 'input'), shape: [1, 3, config.inputSize, config.inputSize] };
       const S = config.gridSize;
       // The decoder input is the pixel half of f̂: channels 32…39 (semantic first).
-      const pixelFHat = f32(image, 'f_hat').slice(config.semanticCodeDim * S * S, (config.semanticCodeDim + config.pixelCodeDim) * S * S);
+      const pixelFHat = f32(image, 'f_hat').slice(
+        config.semanticCodeDim * S * S,
+        (config.semanticCodeDim + config.pixelCodeDim) * S * S,
+      );
       return {
         semantic: await models.semantic_encoder.run({ image: input }),
         pixel: await models.pixel_encoder.run({ image: input }),
-        decoded: await models.pixel_decoder.run({ pixel_f_hat: { data: pixelFHat, shape: [1, config.pixelCodeDim, S, S] } }),
+        decoded: await models.pixel_decoder.run({
+          pixel_f_hat: { data: pixelFHat, shape: [1, config.pixelCodeDim, S, S] },
+        }),
       };
     }
 
@@ -102,17 +123,32 @@ export function describeFixtureGraphs(fixture: FixtureName): void {
         expect(r.semantic.semantic_features.shape).toEqual([1, config.semanticCodeDim, S, S]);
         expect(r.pixel.pixel_features.shape).toEqual([1, config.pixelCodeDim, S, S]);
         expect(r.decoded.image.shape).toEqual([1, 3, config.outputSize, config.outputSize]);
-        expect(report(`${image} semantic_features`, maxAbsDiff(r.semantic.semantic_features.data, f32(image, 'semantic_features')))).toBeLessThan(TOL.features);
-        expect(report(`${image} pixel_features`, maxAbsDiff(r.pixel.pixel_features.data, f32(image, 'pixel_features')))).toBeLessThan(TOL.features);
+        expect(
+          report(
+            `${image} semantic_features`,
+            maxAbsDiff(r.semantic.semantic_features.data, f32(image, 'semantic_features')),
+          ),
+        ).toBeLessThan(TOL.features);
+        expect(
+          report(`${image} pixel_features`, maxAbsDiff(r.pixel.pixel_features.data, f32(image, 'pixel_features'))),
+        ).toBeLessThan(TOL.features);
         expect(report(`${image} image`, maxAbsDiff(r.decoded.image.data, f32(image, 'image')))).toBeLessThan(TOL.image);
 
         // SigLIP's in-graph resizes, where the fixture stores them (first image only).
         const pbi = loadFixtureTensor(fixture, image, 'pixel_branch_input');
         if (pbi) {
-          expect(report(`${image} pixel_branch_input`, maxAbsDiff(r.pixel.pixel_branch_input.data, pbi.data as Float32Array))).toBeLessThan(TOL.pixelBranchInput);
+          expect(
+            report(
+              `${image} pixel_branch_input`,
+              maxAbsDiff(r.pixel.pixel_branch_input.data, pbi.data as Float32Array),
+            ),
+          ).toBeLessThan(TOL.pixelBranchInput);
         }
         const raw = loadFixtureTensor(fixture, image, 'decoder_raw');
-        if (raw) expect(report(`${image} decoder_raw`, maxAbsDiff(r.decoded.decoder_raw.data, raw.data as Float32Array))).toBeLessThan(TOL.image);
+        if (raw)
+          expect(
+            report(`${image} decoder_raw`, maxAbsDiff(r.decoded.decoder_raw.data, raw.data as Float32Array)),
+          ).toBeLessThan(TOL.image);
       });
     }
 
@@ -120,14 +156,23 @@ export function describeFixtureGraphs(fixture: FixtureName): void {
       const image: FixtureImage = 'astronaut';
       const r = await runAll('fp16', image);
       // fp16 rounds each weight by up to 2^-11 relative; through ~20 random-weight layers that is ~1e-3–1e-2.
-      expect(report(`fp16 ${image} semantic_features`, maxAbsDiff(r.semantic.semantic_features.data, f32(image, 'semantic_features')))).toBeLessThan(2e-2);
-      expect(report(`fp16 ${image} pixel_features`, maxAbsDiff(r.pixel.pixel_features.data, f32(image, 'pixel_features')))).toBeLessThan(5e-2);
+      expect(
+        report(
+          `fp16 ${image} semantic_features`,
+          maxAbsDiff(r.semantic.semantic_features.data, f32(image, 'semantic_features')),
+        ),
+      ).toBeLessThan(2e-2);
+      expect(
+        report(`fp16 ${image} pixel_features`, maxAbsDiff(r.pixel.pixel_features.data, f32(image, 'pixel_features'))),
+      ).toBeLessThan(5e-2);
       expect(report(`fp16 ${image} image`, maxAbsDiff(r.decoded.image.data, f32(image, 'image')))).toBeLessThan(1e-1);
       for (const g of GRAPHS) {
         const full = exported.fp32.written[g];
         const half = exported.fp16.written[g];
         const ratio = half.files[0].bytes / full.files[0].bytes;
-        console.log(`${fixture} ${g}: fp32 ${full.files[0].bytes} bytes, fp16 ${half.files[0].bytes} bytes (${(100 * ratio).toFixed(1)}%)`);
+        console.log(
+          `${fixture} ${g}: fp32 ${full.files[0].bytes} bytes, fp16 ${half.files[0].bytes} bytes (${(100 * ratio).toFixed(1)}%)`,
+        );
         // Weights halve except 1-D biases/norms; files a little less (fp32 constants such as
         // SigLIP's 384↔432 resampling matrices, 1.3 MB here, negligible at full size).
         expect(half.weightBytes / full.weightBytes).toBeLessThan(0.51);
@@ -138,13 +183,24 @@ export function describeFixtureGraphs(fixture: FixtureName): void {
 
     it("GroupNorm as InstanceNormalization (the 'instance-norm' option) also runs, less precisely", async () => {
       const fileName = 'pixel_encoder.instance-norm.onnx';
-      await writeOnnxModel(buildPixelEncoder(config, sd, { groupNormImpl: 'instance-norm' }), await nodeFileSink(join(dir, fileName)), { fileName });
+      await writeOnnxModel(
+        buildPixelEncoder(config, sd, { groupNormImpl: 'instance-norm' }),
+        await nodeFileSink(join(dir, fileName)),
+        { fileName },
+      );
       const model = await openModel(join(dir, fileName));
       try {
         const image: FixtureImage = 'astronaut';
-        const out = await model.run({ image: { data: f32(image, 'input'), shape: [1, 3, config.inputSize, config.inputSize] } });
+        const out = await model.run({
+          image: { data: f32(image, 'input'), shape: [1, 3, config.inputSize, config.inputSize] },
+        });
         // onnxruntime accumulates each group in a few float32 sums: ~3e-4 on SigLIP's 432² planes.
-        expect(report(`instance-norm ${image} pixel_features`, maxAbsDiff(out.pixel_features.data, f32(image, 'pixel_features')))).toBeLessThan(1e-3);
+        expect(
+          report(
+            `instance-norm ${image} pixel_features`,
+            maxAbsDiff(out.pixel_features.data, f32(image, 'pixel_features')),
+          ),
+        ).toBeLessThan(1e-3);
       } finally {
         await model.release();
       }
@@ -152,7 +208,11 @@ export function describeFixtureGraphs(fixture: FixtureName): void {
 
     it('each graph reads exactly the keys the official layout assigns to it', () => {
       const layout = officialLayout(config);
-      const roles: Record<GraphName, LayoutRole> = { semantic_encoder: 'semantic_encoder', pixel_encoder: 'pixel_encoder', pixel_decoder: 'pixel_decoder' };
+      const roles: Record<GraphName, LayoutRole> = {
+        semantic_encoder: 'semantic_encoder',
+        pixel_encoder: 'pixel_encoder',
+        pixel_decoder: 'pixel_decoder',
+      };
       for (const g of GRAPHS) {
         const read = new Set(exported.fp32.graphs[g].weights.flatMap((w) => w.sourceKeys));
         const expected = new Set(layout.filter((e) => e.role === roles[g]).map((e) => e.key));

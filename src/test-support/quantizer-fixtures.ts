@@ -1,11 +1,16 @@
 /** Comparison helpers shared by the quantizer tests (test-only). */
 import { loadCheckpoint } from '../../export/checkpoint/load-checkpoint.ts';
 import { nodeFileSource } from '../node/file-byte-source.ts';
-import { fixturePath, loadFixtureManifest, requireFixtureTensor, type FixtureImage, type FixtureName } from './fixtures.ts';
+import {
+  fixturePath,
+  loadFixtureManifest,
+  requireFixtureTensor,
+  type FixtureImage,
+  type FixtureName,
+} from './fixtures.ts';
 import { createCodebooks, type Codebooks } from '../core/quantizer/codebook.ts';
 import { concatFeatures } from '../core/pipeline/tokenflow-pipeline.ts';
 export { maxAbsDiffAt } from './compare.ts';
-
 
 /** h = concat(semantic_features, pixel_features): (1, Ds+Dp, S, S), semantic first (docs/spec.md §3.5). */
 export function fixtureFeatures(name: FixtureName, image: FixtureImage): Float32Array {
@@ -38,7 +43,8 @@ export async function loadFixtureCodebooks(name: FixtureName): Promise<Codebooks
     const entry = (key: string) => {
       const e = stateDict.get(key);
       if (!e) throw new Error(`${name}/checkpoint.pt has no ${key}`);
-      if (e.shape.length !== 2) throw new Error(`${name}/checkpoint.pt: ${key} has shape [${e.shape.join(',')}], expected [K, D]`);
+      if (e.shape.length !== 2)
+        throw new Error(`${name}/checkpoint.pt: ${key} has shape [${e.shape.join(',')}], expected [K, D]`);
       return e;
     };
     const sem = entry('quantize.embedding_vqkd.weight');

@@ -24,7 +24,11 @@ export function bruteForceSsim(
     let count = 0;
     for (let y0 = 0; y0 + n <= height; y0++) {
       for (let x0 = 0; x0 + n <= width; x0++) {
-        let mx = 0, my = 0, mxx = 0, myy = 0, mxy = 0;
+        let mx = 0,
+          my = 0,
+          mxx = 0,
+          myy = 0,
+          mxy = 0;
         for (let dy = 0; dy < n; dy++) {
           for (let dx = 0; dx < n; dx++) {
             const w = taps[dy] * taps[dx];

@@ -48,7 +48,12 @@ function useEscapeClosesInspector(): void {
     const onKey = (e: KeyboardEvent) => {
       if (e.key !== 'Escape' || e.defaultPrevented || getState().selected === undefined) return;
       const target = e.target as HTMLElement | null;
-      if (target && (target.tagName === 'INPUT' || target.tagName === 'TEXTAREA' || target.tagName === 'SELECT') && (target as HTMLInputElement).type !== 'range') return;
+      if (
+        target &&
+        (target.tagName === 'INPUT' || target.tagName === 'TEXTAREA' || target.tagName === 'SELECT') &&
+        (target as HTMLInputElement).type !== 'range'
+      )
+        return;
       selectToken(undefined);
     };
     document.addEventListener('keydown', onKey);
@@ -72,8 +77,9 @@ export function App() {
           <div>
             <h1>TokenFlow Playground</h1>
             <p>
-              The TokenFlow image tokenizer (<a href="https://arxiv.org/abs/2412.03069">arXiv 2412.03069</a>) in your browser, numerically faithful to the official code: each
-              token is one index chosen jointly by a semantic and a pixel codebook, refined scale by scale from 1×1 to the final grid.
+              The TokenFlow image tokenizer (<a href="https://arxiv.org/abs/2412.03069">arXiv 2412.03069</a>) in your
+              browser, numerically faithful to the official code: each token is one index chosen jointly by a semantic
+              and a pixel codebook, refined scale by scale from 1×1 to the final grid.
             </p>
           </div>
           <nav className="outline" aria-label="Page sections">

@@ -38,7 +38,15 @@ export function blobSource(blob: Blob, name: string): ByteSource {
 
 /** Throws, naming the source, when a read would leave the file: a truncated or mislabelled file. */
 export function checkRange(name: string, offset: number, length: number, size: number): void {
-  if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0 || offset + length > size) {
-    throw new CheckpointError(`${name}: read of ${length} bytes at ${offset} is past the end (${size} bytes); the file is truncated`);
+  if (
+    !Number.isSafeInteger(offset) ||
+    !Number.isSafeInteger(length) ||
+    offset < 0 ||
+    length < 0 ||
+    offset + length > size
+  ) {
+    throw new CheckpointError(
+      `${name}: read of ${length} bytes at ${offset} is past the end (${size} bytes); the file is truncated`,
+    );
   }
 }

@@ -22,7 +22,8 @@ describe('crc32', () => {
     const data = Uint8Array.from({ length: 1000 }, (_, i) => (i * 131 + 7) & 0xff);
     for (let start = 0; start < 4; start++) {
       // Every length and every misalignment of the word loop.
-      for (let n = 0; n <= 40; n++) expect(crc32(data.subarray(start, start + n))).toBe(slowCrc(data.subarray(start, start + n)));
+      for (let n = 0; n <= 40; n++)
+        expect(crc32(data.subarray(start, start + n))).toBe(slowCrc(data.subarray(start, start + n)));
     }
     expect(crc32(data.subarray(3, 1000), crc32(data.subarray(0, 3)))).toBe(slowCrc(data));
     expect(crc32(data.subarray(517), crc32(data.subarray(0, 517)))).toBe(slowCrc(data));

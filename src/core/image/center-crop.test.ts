@@ -46,7 +46,8 @@ function floatBicubicResize(img: RgbImage, w: number, h: number): Uint8Array {
     for (let x = 0; x < w; x++)
       for (let c = 0; c < 3; c++) {
         let s = 0;
-        for (let j = 0; j < hc.count[x]; j++) s += img.data[(y * img.width + hc.start[x] + j) * 3 + c] * hc.weights[x * hc.ksize + j];
+        for (let j = 0; j < hc.count[x]; j++)
+          s += img.data[(y * img.width + hc.start[x] + j) * 3 + c] * hc.weights[x * hc.ksize + j];
         tmp[(y * w + x) * 3 + c] = s;
       }
   const out = new Uint8Array(w * h * 3);
@@ -54,7 +55,8 @@ function floatBicubicResize(img: RgbImage, w: number, h: number): Uint8Array {
     for (let x = 0; x < w; x++)
       for (let c = 0; c < 3; c++) {
         let s = 0;
-        for (let j = 0; j < vc.count[y]; j++) s += tmp[((vc.start[y] + j) * w + x) * 3 + c] * vc.weights[y * vc.ksize + j];
+        for (let j = 0; j < vc.count[y]; j++)
+          s += tmp[((vc.start[y] + j) * w + x) * 3 + c] * vc.weights[y * vc.ksize + j];
         out[(y * w + x) * 3 + c] = Math.min(255, Math.max(0, Math.round(s)));
       }
   return out;

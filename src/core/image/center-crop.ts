@@ -51,7 +51,8 @@ export function pythonRound(x: number): number {
 /** `center_crop_arr(img, size)` plus where the crop came from. */
 export function centerCropArr(img: RgbImage, size: number): CenterCropResult {
   assertRgbImage(img, 'centerCropArr input');
-  if (!Number.isInteger(size) || size < 1) throw new Error(`centerCropArr: crop size must be a positive integer, got ${size}`);
+  if (!Number.isInteger(size) || size < 1)
+    throw new Error(`centerCropArr: crop size must be a positive integer, got ${size}`);
   if (img.width === 0 || img.height === 0) {
     throw new Error(`centerCropArr: cannot crop an empty ${img.width}x${img.height} image`);
   }

@@ -18,13 +18,26 @@ const tiffWithOrientation = (value: number, le = false) =>
 
 const png = (...chunks: Uint8Array[]) => {
   const ihdr = bytes('IHDR', be32(600), be32(400), [8, 2, 0, 0, 0]);
-  const chunk = (typeAndData: Uint8Array) => bytes(be32(typeAndData.length - 4), Array.from(typeAndData), be32(crc32(typeAndData)));
-  return bytes([0x89], 'PNG', [13, 10, 26, 10], Array.from(chunk(ihdr)), ...chunks.map((c) => Array.from(chunk(c))), Array.from(chunk(bytes('IDAT'))));
+  const chunk = (typeAndData: Uint8Array) =>
+    bytes(be32(typeAndData.length - 4), Array.from(typeAndData), be32(crc32(typeAndData)));
+  return bytes(
+    [0x89],
+    'PNG',
+    [13, 10, 26, 10],
+    Array.from(chunk(ihdr)),
+    ...chunks.map((c) => Array.from(chunk(c))),
+    Array.from(chunk(bytes('IDAT'))),
+  );
 };
 
 describe('readImageHeader', () => {
   it('reads a PNG size, depth, colour type and tRNS', () => {
-    expect(readImageHeader(png(), 'coffee.png')).toEqual({ format: 'png', width: 600, height: 400, png: { depth: 8, colorType: 2, hasTrns: false } });
+    expect(readImageHeader(png(), 'coffee.png')).toEqual({
+      format: 'png',
+      width: 600,
+      height: 400,
+      png: { depth: 8, colorType: 2, hasTrns: false },
+    });
     expect(readImageHeader(png(bytes('tRNS', [0, 1])), 't.png').png?.hasTrns).toBe(true);
   });
 
@@ -45,9 +58,15 @@ describe('readImageHeader', () => {
     expect(readImageHeader(bmp, 'a.bmp')).toEqual({ format: 'bmp', width: 64, height: 48 });
     const riff = (chunk: string, payload: number[]) => bytes('RIFF', le32(100), 'WEBP', chunk, le32(20), payload);
     // VP8X: 24-bit (width-1), (height-1) at 24 and 27; flags at 20 (0x10 alpha, 0x02 animation).
-    expect(readImageHeader(riff('VP8X', [0x12, 0, 0, 0, 99, 0, 0, 49, 0, 0]), 'x.webp')).toMatchObject({ width: 100, height: 50, webp: { alpha: true, animated: true } });
+    expect(readImageHeader(riff('VP8X', [0x12, 0, 0, 0, 99, 0, 0, 49, 0, 0]), 'x.webp')).toMatchObject({
+      width: 100,
+      height: 50,
+      webp: { alpha: true, animated: true },
+    });
     // VP8 (lossy): 14-bit sides at 26 and 28.
-    expect(readImageHeader(riff('VP8 ', [0, 0, 0, 0x9d, 0x01, 0x2a, ...le16(320), ...le16(240)]), 'l.webp')).toMatchObject({ width: 320, height: 240 });
+    expect(
+      readImageHeader(riff('VP8 ', [0, 0, 0, 0x9d, 0x01, 0x2a, ...le16(320), ...le16(240)]), 'l.webp'),
+    ).toMatchObject({ width: 320, height: 240 });
     // VP8L: signature 0x2f, then 14-bit width-1 and height-1.
     const w = 256 - 1;
     const h = 128 - 1;
@@ -57,8 +76,12 @@ describe('readImageHeader', () => {
 
   it('names the file and what it is instead when it is not an image', () => {
     expect(() => readImageHeader(new Uint8Array(), 'empty.png')).toThrow('empty.png: the file is empty, not an image');
-    expect(() => readImageHeader(bytes('<svg xmlns="http://www.w3.org/2000/svg"/>'), 'logo.svg')).toThrow(/logo\.svg: .*SVG drawing/);
-    expect(() => readImageHeader(bytes([0x50, 0x4b, 3, 4, 0, 0]), 'tokenflow.pt')).toThrow(/tokenflow\.pt: .*ZIP archive/);
+    expect(() => readImageHeader(bytes('<svg xmlns="http://www.w3.org/2000/svg"/>'), 'logo.svg')).toThrow(
+      /logo\.svg: .*SVG drawing/,
+    );
+    expect(() => readImageHeader(bytes([0x50, 0x4b, 3, 4, 0, 0]), 'tokenflow.pt')).toThrow(
+      /tokenflow\.pt: .*ZIP archive/,
+    );
     expect(() => readImageHeader(bytes('hello world'), 'notes.txt')).toThrow(/notes\.txt: not an image .*68 65 6c 6c/);
     expect(() => readImageHeader(bytes([0x89], 'PNG', [13, 10, 26, 10]), 'cut.png')).toThrow(/cut\.png: .*truncated/);
     expect(sniffImageFormat(bytes('II*\0'))).toBeUndefined();
@@ -67,22 +90,33 @@ describe('readImageHeader', () => {
 
 describe('EXIF orientation', () => {
   it('is read from a JPEG APP1 block, big- and little-endian, and only when valid', () => {
-    const jpeg = (tiff: Uint8Array) => bytes([0xff, 0xd8], [0xff, 0xe1, 0, 8 + tiff.length], 'Exif\0\0', Array.from(tiff), [0xff, 0xd9]);
-    expect(readImageHeader(jpeg(tiffWithOrientation(6)), 'p.jpg').orientation).toEqual({ value: 6, offset: 2 + 4 + 6 + 8 + 2 + 8, littleEndian: false });
-    expect(readImageHeader(jpeg(tiffWithOrientation(8, true)), 'p.jpg').orientation).toMatchObject({ value: 8, littleEndian: true });
+    const jpeg = (tiff: Uint8Array) =>
+      bytes([0xff, 0xd8], [0xff, 0xe1, 0, 8 + tiff.length], 'Exif\0\0', Array.from(tiff), [0xff, 0xd9]);
+    expect(readImageHeader(jpeg(tiffWithOrientation(6)), 'p.jpg').orientation).toEqual({
+      value: 6,
+      offset: 2 + 4 + 6 + 8 + 2 + 8,
+      littleEndian: false,
+    });
+    expect(readImageHeader(jpeg(tiffWithOrientation(8, true)), 'p.jpg').orientation).toMatchObject({
+      value: 8,
+      littleEndian: true,
+    });
     expect(readImageHeader(jpeg(tiffWithOrientation(9)), 'p.jpg').orientation).toBeUndefined();
     expect(readImageHeader(jpeg(tiffWithOrientation(6)).subarray(0, 20), 'cut.jpg').orientation).toBeUndefined();
   });
 
-  it.runIf(jpegFixturesAvailable())('is 6 in the phone-photo fixture, and an upright copy differs only in that value', () => {
-    const f = jpegFixtures().find((x) => x.name.includes('orientation'))!;
-    const jpg = new Uint8Array(readFileSync(f.jpegPath));
-    const h = readImageHeader(jpg, f.name);
-    expect(h.orientation?.value).toBe(6);
-    const upright = withUprightOrientation(jpg, h.orientation!);
-    expect(readImageHeader(upright, 'upright.jpg').orientation?.value).toBe(1);
-    expect(upright.filter((b, i) => b !== jpg[i]).length).toBe(1);
-  });
+  it.runIf(jpegFixturesAvailable())(
+    'is 6 in the phone-photo fixture, and an upright copy differs only in that value',
+    () => {
+      const f = jpegFixtures().find((x) => x.name.includes('orientation'))!;
+      const jpg = new Uint8Array(readFileSync(f.jpegPath));
+      const h = readImageHeader(jpg, f.name);
+      expect(h.orientation?.value).toBe(6);
+      const upright = withUprightOrientation(jpg, h.orientation!);
+      expect(readImageHeader(upright, 'upright.jpg').orientation?.value).toBe(1);
+      expect(upright.filter((b, i) => b !== jpg[i]).length).toBe(1);
+    },
+  );
 
   it('is read from a PNG eXIf chunk, and the upright copy carries a valid chunk CRC', () => {
     const file = png(bytes('eXIf', Array.from(tiffWithOrientation(3))));

@@ -112,7 +112,8 @@ export function readImageHeader(bytes: Uint8Array, name: string): ImageHeader {
     case 'heif':
       return { format };
     default:
-      if (asciiAt(bytes, 4, 4) === 'ftyp') throw new Error(`${name}: not an image (an ISO media file of brand "${asciiAt(bytes, 8, 4)}", e.g. a video)`);
+      if (asciiAt(bytes, 4, 4) === 'ftyp')
+        throw new Error(`${name}: not an image (an ISO media file of brand "${asciiAt(bytes, 8, 4)}", e.g. a video)`);
       throw new Error(`${name}: not an image (${describeNonImage(bytes)})`);
   }
 }
@@ -120,12 +121,15 @@ export function readImageHeader(bytes: Uint8Array, name: string): ImageHeader {
 /** What a file that is not an image looks like, in words. */
 export function describeNonImage(bytes: Uint8Array): string {
   const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes.subarray(0, 256)).trimStart().toLowerCase();
-  if (text.startsWith('<svg') || (text.startsWith('<?xml') && text.includes('<svg'))) return 'an SVG drawing, which has no pixels of its own';
+  if (text.startsWith('<svg') || (text.startsWith('<?xml') && text.includes('<svg')))
+    return 'an SVG drawing, which has no pixels of its own';
   if (text.startsWith('<!doctype html') || text.startsWith('<html')) return 'an HTML page';
-  if (text.startsWith('{') || text.startsWith('[')) return 'JSON text (a token file is decoded when its name ends in .json)';
+  if (text.startsWith('{') || text.startsWith('['))
+    return 'JSON text (a token file is decoded when its name ends in .json)';
   if (bytes[0] === 0x50 && bytes[1] === 0x4b) return 'a ZIP archive (a PyTorch .pt checkpoint is one)';
   if (asciiAt(bytes, 0, 4) === '%PDF') return 'a PDF document';
-  if (asciiAt(bytes, 0, 4) === 'II*\0' || asciiAt(bytes, 0, 4) === 'MM\0*') return 'a TIFF image, which is not supported';
+  if (asciiAt(bytes, 0, 4) === 'II*\0' || asciiAt(bytes, 0, 4) === 'MM\0*')
+    return 'a TIFF image, which is not supported';
   if (asciiAt(bytes, 0, 4) === 'RIFF') return 'a RIFF container that is not WebP';
   const head = Array.from(bytes.subarray(0, 4), (b) => b.toString(16).padStart(2, '0')).join(' ');
   return `it starts with bytes ${head}`;
@@ -140,7 +144,10 @@ class ByteReader {
     return this.bytes.length;
   }
   need(n: number, what: string): void {
-    if (this.bytes.length < n) throw new Error(`${this.name}: the ${what} header is cut short (${this.bytes.length} bytes); the file is truncated`);
+    if (this.bytes.length < n)
+      throw new Error(
+        `${this.name}: the ${what} header is cut short (${this.bytes.length} bytes); the file is truncated`,
+      );
   }
   u8(o: number): number {
     return this.bytes[o];
@@ -176,11 +183,12 @@ function asciiAt(bytes: Uint8Array, from: number, length: number): string {
 
 function readPng(r: ByteReader): ImageHeader {
   r.need(29, 'PNG');
-  if (r.ascii(12, 4) !== 'IHDR') throw new Error(`${r.name}: a PNG whose first chunk is "${r.ascii(12, 4)}", not IHDR; the file is corrupt`);
+  if (r.ascii(12, 4) !== 'IHDR')
+    throw new Error(`${r.name}: a PNG whose first chunk is "${r.ascii(12, 4)}", not IHDR; the file is corrupt`);
   let hasTrns = false;
   let orientation: ExifOrientationTag | undefined;
   // Chunks before the image data: tRNS (transparency) and eXIf (orientation, as browsers read it).
-  for (let at = 8; at + 8 <= r.length; ) {
+  for (let at = 8; at + 8 <= r.length;) {
     const length = r.u32be(at);
     const type = r.ascii(at + 4, 4);
     if (type === 'IDAT' || type === 'IEND') break;
@@ -208,7 +216,7 @@ function isSof(marker: number): boolean {
 function readJpeg(r: ByteReader): ImageHeader {
   let orientation: ExifOrientationTag | undefined;
   let sawExif = false;
-  for (let o = 2; o + 4 <= r.length; ) {
+  for (let o = 2; o + 4 <= r.length;) {
     if (r.u8(o) !== 0xff) break; // corrupt marker stream: the decoder has the last word
     const marker = r.u8(o + 1);
     if (marker === 0xff) {
@@ -234,7 +242,11 @@ function readJpeg(r: ByteReader): ImageHeader {
         format: 'jpeg',
         height: r.u16be(body + 1),
         width: r.u16be(body + 3),
-        jpeg: { precision: r.u8(body), components: r.u8(body + 5), progressive: marker === 0xc2 || marker === 0xc6 || marker === 0xca || marker === 0xce },
+        jpeg: {
+          precision: r.u8(body),
+          components: r.u8(body + 5),
+          progressive: marker === 0xc2 || marker === 0xc6 || marker === 0xca || marker === 0xce,
+        },
         ...(orientation ? { orientation } : {}),
       };
     }
@@ -256,7 +268,10 @@ function readWebp(r: ByteReader): ImageHeader {
   } else if (first === 'VP8L') {
     r.need(25, 'WebP');
     const b1 = r.u8(22);
-    size = { width: 1 + (r.u8(21) | ((b1 & 0x3f) << 8)), height: 1 + ((b1 >> 6) | (r.u8(23) << 2) | ((r.u8(24) & 0x0f) << 10)) };
+    size = {
+      width: 1 + (r.u8(21) | ((b1 & 0x3f) << 8)),
+      height: 1 + ((b1 >> 6) | (r.u8(23) << 2) | ((r.u8(24) & 0x0f) << 10)),
+    };
     webp = { alpha: ((r.u8(24) >> 4) & 1) === 1, animated: false };
   } else if (first === 'VP8X') {
     r.need(30, 'WebP');
@@ -270,7 +285,7 @@ function readWebp(r: ByteReader): ImageHeader {
   let orientation: ExifOrientationTag | undefined;
   if (exifFlag) {
     // The EXIF chunk follows the image data; found when the whole file was given.
-    for (let at = 12; at + 8 <= r.length; ) {
+    for (let at = 12; at + 8 <= r.length;) {
       const length = r.u32le(at + 4);
       if (r.ascii(at, 4) === 'EXIF') {
         const start = at + 8;
@@ -297,7 +312,9 @@ function readTiffOrientation(bytes: Uint8Array, start: number, length: number): 
   const end = start + Math.min(length, bytes.length - start);
   const u16 = (o: number) => (le ? bytes[o] | (bytes[o + 1] << 8) : (bytes[o] << 8) | bytes[o + 1]);
   const u32 = (o: number) =>
-    le ? bytes[o + 3] * 0x1000000 + ((bytes[o + 2] << 16) | (bytes[o + 1] << 8) | bytes[o]) : bytes[o] * 0x1000000 + ((bytes[o + 1] << 16) | (bytes[o + 2] << 8) | bytes[o + 3]);
+    le
+      ? bytes[o + 3] * 0x1000000 + ((bytes[o + 2] << 16) | (bytes[o + 1] << 8) | bytes[o])
+      : bytes[o] * 0x1000000 + ((bytes[o + 1] << 16) | (bytes[o + 2] << 8) | bytes[o + 3]);
   if (u16(start + 2) !== 42) return undefined;
   const ifd = start + u32(start + 4);
   if (ifd + 2 > end) return undefined;
@@ -309,7 +326,9 @@ function readTiffOrientation(bytes: Uint8Array, start: number, length: number): 
     // SHORT (3), one value, stored in the first two bytes of the value field.
     if (u16(entry + 2) !== 3 || u32(entry + 4) !== 1) return undefined;
     const value = u16(entry + 8);
-    return value >= 1 && value <= 8 ? { value: value as ExifOrientation, offset: entry + 8, littleEndian: le } : undefined;
+    return value >= 1 && value <= 8
+      ? { value: value as ExifOrientation, offset: entry + 8, littleEndian: le }
+      : undefined;
   }
   return undefined;
 }

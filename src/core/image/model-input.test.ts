@@ -26,7 +26,7 @@ describe('toModelInput', () => {
       const v = Math.fround(p / 255);
       expect(normalizePixel(p)).toBe(Math.fround(Math.fround(v - 0.5) / 0.5));
       // Always within half an fp32 ulp of 2p/255 − 1 plus the ToTensor rounding: never far from it.
-      expect(Math.abs(normalizePixel(p) - (2 * p / 255 - 1))).toBeLessThan(1e-7);
+      expect(Math.abs(normalizePixel(p) - ((2 * p) / 255 - 1))).toBeLessThan(1e-7);
     }
     expect(() => normalizePixel(256)).toThrow(/256 is not a uint8 value/);
   });

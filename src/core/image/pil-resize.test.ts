@@ -40,7 +40,15 @@ const FILTERS: PilFilter[] = ['box', 'bicubic'];
 describe('precomputeCoefficients', () => {
   it('normalises each output row to sum 1 and keeps taps inside the image', () => {
     for (const filter of FILTERS) {
-      for (const [inSize, outSize] of [[512, 256], [600, 336], [400, 224], [7, 3], [3, 7], [1, 5], [5, 1]]) {
+      for (const [inSize, outSize] of [
+        [512, 256],
+        [600, 336],
+        [400, 224],
+        [7, 3],
+        [3, 7],
+        [1, 5],
+        [5, 1],
+      ]) {
         const c = precomputeCoefficients(inSize, outSize, filter);
         for (let i = 0; i < outSize; i++) {
           expect(c.start[i]).toBeGreaterThanOrEqual(0);
@@ -68,7 +76,11 @@ describe('precomputeCoefficients', () => {
   });
 
   it('fixed-point coefficients round half away from zero and sum to ~2^22', () => {
-    expect(Array.from(toFixedPoint(Float64Array.from([0.5, -0.5, 0.25 / (1 << PRECISION_BITS), -1.5 / (1 << PRECISION_BITS)])))).toEqual([
+    expect(
+      Array.from(
+        toFixedPoint(Float64Array.from([0.5, -0.5, 0.25 / (1 << PRECISION_BITS), -1.5 / (1 << PRECISION_BITS)])),
+      ),
+    ).toEqual([
       1 << 21,
       -(1 << 21),
       0, // 0.25 + 0.5 truncates to 0
@@ -98,11 +110,21 @@ describe('pilResize', () => {
     for (const filter of FILTERS) {
       for (const value of [0, 1, 127, 254, 255]) {
         const img = createRgbImage(37, 23, new Uint8Array(37 * 23 * 3).fill(value));
-        for (const [w, h] of [[18, 11], [5, 3], [80, 50], [37, 7], [1, 1], [100, 23]]) {
+        for (const [w, h] of [
+          [18, 11],
+          [5, 3],
+          [80, 50],
+          [37, 7],
+          [1, 1],
+          [100, 23],
+        ]) {
           const out = pilResize(img, w, h, filter);
           expect(out.width).toBe(w);
           expect(out.height).toBe(h);
-          expect(out.data.every((v) => v === value), `${filter} ${value} → ${w}x${h}`).toBe(true);
+          expect(
+            out.data.every((v) => v === value),
+            `${filter} ${value} → ${w}x${h}`,
+          ).toBe(true);
         }
       }
     }
@@ -124,7 +146,19 @@ describe('pilResize', () => {
   it('runs the horizontal pass first, with uint8 rounding in between', () => {
     // Rows (1,0) and (1,2): horizontal first gives ⌈(⌈1/2⌉+⌈3/2⌉)/2⌉ = 2; vertical first or an exact
     // mean would give 1.
-    expect(channel0(pilResize(grayGrid([[1, 0], [1, 2]]), 1, 1, 'box'))).toEqual([2]);
+    expect(
+      channel0(
+        pilResize(
+          grayGrid([
+            [1, 0],
+            [1, 2],
+          ]),
+          1,
+          1,
+          'box',
+        ),
+      ),
+    ).toEqual([2]);
   });
 
   it('BICUBIC 2× enlargement of a step overshoots and clips, as the a = −0.5 kernel predicts', () => {
@@ -150,9 +184,14 @@ describe('pilResize', () => {
     const out = pilResize(img, 20, 5, 'bicubic');
     expect([out.width, out.height]).toEqual([20, 5]);
     // Each column is resized independently of its neighbours.
-    const column = createRgbImage(1, 12, Uint8Array.from({ length: 36 }, (_, i) => img.data[(Math.floor(i / 3) * 20 + 4) * 3 + (i % 3)]));
+    const column = createRgbImage(
+      1,
+      12,
+      Uint8Array.from({ length: 36 }, (_, i) => img.data[(Math.floor(i / 3) * 20 + 4) * 3 + (i % 3)]),
+    );
     const colOut = pilResize(column, 1, 5, 'bicubic');
-    for (let y = 0; y < 5; y++) for (let c = 0; c < 3; c++) expect(out.data[(y * 20 + 4) * 3 + c]).toBe(colOut.data[y * 3 + c]);
+    for (let y = 0; y < 5; y++)
+      for (let c = 0; c < 3; c++) expect(out.data[(y * 20 + 4) * 3 + c]).toBe(colOut.data[y * 3 + c]);
   });
 
   it('names the bad value in errors', () => {

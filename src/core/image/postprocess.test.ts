@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { fixtureImages, FIXTURE_NAMES, fixturesAvailable, loadFixtureManifest, requireFixtureTensor } from '../../test-support/fixtures.ts';
+import {
+  fixtureImages,
+  FIXTURE_NAMES,
+  fixturesAvailable,
+  loadFixtureManifest,
+  requireFixtureTensor,
+} from '../../test-support/fixtures.ts';
 import { decoderOutputHealth, decoderValueToU8, isDecoderOutputFinite, toImageU8 } from './postprocess.ts';
 
 describe('decoderValueToU8', () => {
@@ -59,7 +65,9 @@ describe.runIf(fixturesAvailable())('toImageU8 against the official fixtures', (
         let differ = 0;
         for (let i = 0; i < out.length; i++) if (out[i] !== ref.data[i]) differ++;
         const health = decoderOutputHealth(y.data as Float32Array);
-        console.log(`${name}/${image}: ${differ} image_u8 values differ; clamped ${health.clampedLow} low / ${health.clampedHigh} high`);
+        console.log(
+          `${name}/${image}: ${differ} image_u8 values differ; clamped ${health.clampedLow} low / ${health.clampedHigh} high`,
+        );
         expect(differ).toBe(0);
         expect(isDecoderOutputFinite(health)).toBe(true);
       });

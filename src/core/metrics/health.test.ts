@@ -16,7 +16,13 @@ function healthy(): Required<Omit<StageObservations, 'failure'>> {
     preprocess: { sourceWidth: 300, sourceHeight: 200, inputSize: 8, crop: imageU8Stats(rgbNoise(64)) },
     semanticEncoder: feat(varied(4), 4),
     pixelEncoder: feat(varied(2, 2), 2),
-    quantizer: { usage: codebookUsage(Array.from({ length: 30 }, (_, i) => i % 20), 64), fHat: feat(varied(6, 3), 6) },
+    quantizer: {
+      usage: codebookUsage(
+        Array.from({ length: 30 }, (_, i) => i % 20),
+        64,
+      ),
+      fHat: feat(varied(6, 3), 6),
+    },
     decoder: { output: decoderOutputHealth(decoded), stats: featureMapStats(decoded, [1, 3, 8, 8]) },
     postprocess: imageU8Stats(rgbNoise(64)),
   };
@@ -34,10 +40,17 @@ describe('health checks', () => {
     const pix = varied(2);
     pix[5] = NaN;
     const f = assessHealth({
-      ...healthy(), pixelEncoder: feat(pix, 2), quantizer: undefined, decoder: undefined, postprocess: undefined,
+      ...healthy(),
+      pixelEncoder: feat(pix, 2),
+      quantizer: undefined,
+      decoder: undefined,
+      postprocess: undefined,
       failure: { stage: 'quantizer', message: 'h[0,4,1,1] is NaN; the quantizer needs finite features' },
     });
-    expect(f.map((x) => [x.stage, x.check])).toEqual([['pixel encoder', 'non-finite'], ['quantizer', 'stage-failed']]);
+    expect(f.map((x) => [x.stage, x.check])).toEqual([
+      ['pixel encoder', 'non-finite'],
+      ['quantizer', 'stage-failed'],
+    ]);
     expect(f[0].message).toMatch(/1 NaN and 0 ±Inf of 32 values \(first: \[0,0,1,1\] = NaN\)/);
     expect(firstProblemStage(f)).toBe('pixel encoder');
   });
@@ -49,7 +62,10 @@ describe('health checks', () => {
       decoder: { output: decoderOutputHealth(y), stats: featureMapStats(y, [1, 3, 8, 8]) },
       postprocess: imageU8Stats(new Uint8Array(64 * 3)),
     });
-    expect(f.map((x) => [x.stage, x.check])).toEqual([['decoder', 'non-finite'], ['decoder', 'black-reconstruction']]);
+    expect(f.map((x) => [x.stage, x.check])).toEqual([
+      ['decoder', 'non-finite'],
+      ['decoder', 'black-reconstruction'],
+    ]);
     expect(healthStatus(f)).toBe('error');
   });
 
@@ -60,7 +76,10 @@ describe('health checks', () => {
       decoder: { output: decoderOutputHealth(y), stats: featureMapStats(y, [1, 3, 8, 8]) },
       postprocess: imageU8Stats(new Uint8Array(64 * 3).fill(128)),
     });
-    expect(f.map((x) => [x.stage, x.check])).toEqual([['decoder', 'flat-output'], ['decoder', 'flat-reconstruction']]);
+    expect(f.map((x) => [x.stage, x.check])).toEqual([
+      ['decoder', 'flat-output'],
+      ['decoder', 'flat-reconstruction'],
+    ]);
     expect(f[0].message).toMatch(/grey \(128\)/);
   });
 

@@ -7,7 +7,14 @@ import type { DecoderOutputHealth } from '../image/postprocess.ts';
 import type { CodebookUsage } from './codebook-usage.ts';
 import type { FeatureMapStats, ImageU8Stats } from './tensor-stats.ts';
 
-export const PIPELINE_STAGES = ['preprocess', 'semantic encoder', 'pixel encoder', 'quantizer', 'decoder', 'postprocess'] as const;
+export const PIPELINE_STAGES = [
+  'preprocess',
+  'semantic encoder',
+  'pixel encoder',
+  'quantizer',
+  'decoder',
+  'postprocess',
+] as const;
 export type PipelineStage = (typeof PIPELINE_STAGES)[number];
 
 export type Severity = 'error' | 'warning' | 'info';
@@ -61,7 +68,12 @@ export const DEFAULT_THRESHOLDS: HealthThresholds = {
 
 /** What each stage produced, as far as the pipeline got. */
 export interface StageObservations {
-  readonly preprocess?: { readonly sourceWidth: number; readonly sourceHeight: number; readonly inputSize: number; readonly crop: ImageU8Stats };
+  readonly preprocess?: {
+    readonly sourceWidth: number;
+    readonly sourceHeight: number;
+    readonly inputSize: number;
+    readonly crop: ImageU8Stats;
+  };
   readonly semanticEncoder?: FeatureMapStats;
   readonly pixelEncoder?: FeatureMapStats;
   readonly quantizer?: { readonly usage: CodebookUsage; readonly fHat: FeatureMapStats };
@@ -71,9 +83,13 @@ export interface StageObservations {
   readonly failure?: { readonly stage: PipelineStage; readonly message: string };
 }
 
-export function assessHealth(obs: StageObservations, thresholds: HealthThresholds = DEFAULT_THRESHOLDS): HealthFinding[] {
+export function assessHealth(
+  obs: StageObservations,
+  thresholds: HealthThresholds = DEFAULT_THRESHOLDS,
+): HealthFinding[] {
   const findings: HealthFinding[] = [];
-  const add = (check: HealthCheck, stage: PipelineStage, severity: Severity, message: string) => findings.push({ check, stage, severity, message });
+  const add = (check: HealthCheck, stage: PipelineStage, severity: Severity, message: string) =>
+    findings.push({ check, stage, severity, message });
   /** The earliest stage with an error so far: a later symptom is attributed to it. */
   const origin = (fallback: PipelineStage): PipelineStage => firstProblemStage(findings, 'error') ?? fallback;
 
@@ -82,11 +98,20 @@ export function assessHealth(obs: StageObservations, thresholds: HealthThreshold
   if (pre) {
     const upscale = pre.inputSize / Math.min(pre.sourceWidth, pre.sourceHeight);
     if (upscale > 1) {
-      add('upscaled-input', 'preprocess', upscale >= thresholds.upscaleWarning ? 'warning' : 'info',
-        `the ${pre.sourceWidth}x${pre.sourceHeight} image is smaller than the ${pre.inputSize}px model input: upscaled ×${fmt(upscale, 3)} (PIL bicubic), so the metrics compare the reconstruction with a blurred upscale`);
+      add(
+        'upscaled-input',
+        'preprocess',
+        upscale >= thresholds.upscaleWarning ? 'warning' : 'info',
+        `the ${pre.sourceWidth}x${pre.sourceHeight} image is smaller than the ${pre.inputSize}px model input: upscaled ×${fmt(upscale, 3)} (PIL bicubic), so the metrics compare the reconstruction with a blurred upscale`,
+      );
     }
     if (inputFlat) {
-      add('flat-input', 'preprocess', 'info', `the ${pre.inputSize}x${pre.inputSize} crop is one flat colour (mean RGB ${rgb(pre.crop.mean)}); flat reconstructions and few distinct codes are expected`);
+      add(
+        'flat-input',
+        'preprocess',
+        'info',
+        `the ${pre.inputSize}x${pre.inputSize} crop is one flat colour (mean RGB ${rgb(pre.crop.mean)}); flat reconstructions and few distinct codes are expected`,
+      );
     }
   }
 
@@ -98,9 +123,15 @@ export function assessHealth(obs: StageObservations, thresholds: HealthThreshold
     if (q.fHat.nan + q.fHat.inf > 0) add('non-finite', origin('quantizer'), 'error', `f̂ has ${nonFiniteText(q.fHat)}`);
     const { distinct, tokens, codebookSize } = q.usage;
     if (distinct < Math.max(2, thresholds.collapseFraction * tokens)) {
-      add('codebook-collapse', origin('quantizer'), inputFlat ? 'info' : 'error',
+      add(
+        'codebook-collapse',
+        origin('quantizer'),
+        inputFlat ? 'info' : 'error',
         `codebook collapse: only ${distinct} distinct code${distinct === 1 ? '' : 's'} for ${tokens} tokens (K=${codebookSize})` +
-          (inputFlat ? ' on a flat input' : '; expect a blocky or uniform image (identical or zero codebook rows, or features that ignore the image)'));
+          (inputFlat
+            ? ' on a flat input'
+            : '; expect a blocky or uniform image (identical or zero codebook rows, or features that ignore the image)'),
+      );
     }
   }
 
@@ -111,19 +142,31 @@ export function assessHealth(obs: StageObservations, thresholds: HealthThreshold
     const o = dec.output;
     const nonFinite = o.nan + o.posInf + o.negInf;
     if (nonFinite > 0) {
-      add('non-finite', 'decoder', 'error',
-        `decoder output has ${o.nan} NaN, ${o.posInf} +Inf and ${o.negInf} −Inf of ${o.total} values (NaN renders black); causes: NaN/Inf weights, fp16 overflow, fp16 weights read as fp32`);
+      add(
+        'non-finite',
+        'decoder',
+        'error',
+        `decoder output has ${o.nan} NaN, ${o.posInf} +Inf and ${o.negInf} −Inf of ${o.total} values (NaN renders black); causes: NaN/Inf weights, fp16 overflow, fp16 weights read as fp32`,
+      );
     }
     const finite = o.total - nonFinite;
     if (finite > 0 && dec.stats.spatialRange <= 1e-6 * dec.stats.absMax) {
-      add('flat-output', 'decoder', 'error',
-        `decoder output is constant (y = ${fmt(o.min, 4)}): a uniform ${o.min === 0 ? 'grey (128)' : 'colour'} image; the decoder ignores its input (zeroed or missing decoder weights, or f̂ never fed in)`);
+      add(
+        'flat-output',
+        'decoder',
+        'error',
+        `decoder output is constant (y = ${fmt(o.min, 4)}): a uniform ${o.min === 0 ? 'grey (128)' : 'colour'} image; the decoder ignores its input (zeroed or missing decoder weights, or f̂ never fed in)`,
+      );
     }
     const clipped = o.clampedLow + o.clampedHigh;
     const absMax = Math.max(Math.abs(o.min), Math.abs(o.max));
     if (finite > 0 && (clipped > thresholds.clippedFraction * finite || absMax > thresholds.absLimit)) {
-      add('out-of-range-output', 'decoder', clipped >= finite ? 'error' : 'warning',
-        `decoder output spans [${fmt(o.min, 3)}, ${fmt(o.max, 3)}] (nominally [-1, 1]); ${pct(clipped / finite)} of the values clip to 0 or 255 (a decoder that does not match its weights, or overflow)`);
+      add(
+        'out-of-range-output',
+        'decoder',
+        clipped >= finite ? 'error' : 'warning',
+        `decoder output spans [${fmt(o.min, 3)}, ${fmt(o.max, 3)}] (nominally [-1, 1]); ${pct(clipped / finite)} of the values clip to 0 or 255 (a decoder that does not match its weights, or overflow)`,
+      );
     }
   }
 
@@ -136,17 +179,28 @@ export function assessHealth(obs: StageObservations, thresholds: HealthThreshold
     const black = Math.max(...post.mean) < 1;
     const inputBlack = Math.max(...pre.crop.mean) < 1;
     if (black) {
-      add('black-reconstruction', imageOrigin, inputBlack ? 'info' : 'error',
-        inputBlack ? 'the reconstruction is black, like its input' : `the reconstruction is all black${upstreamHint(findings)}`);
+      add(
+        'black-reconstruction',
+        imageOrigin,
+        inputBlack ? 'info' : 'error',
+        inputBlack
+          ? 'the reconstruction is black, like its input'
+          : `the reconstruction is all black${upstreamHint(findings)}`,
+      );
     } else if (isFlat(post, thresholds)) {
-      add('flat-reconstruction', imageOrigin, inputFlat ? 'info' : 'error',
+      add(
+        'flat-reconstruction',
+        imageOrigin,
+        inputFlat ? 'info' : 'error',
         inputFlat
           ? `the reconstruction is flat (RGB ${rgb(post.mean)}), like its input`
-          : `the reconstruction is one flat colour (mean RGB ${rgb(post.mean)}) but its input is not${upstreamHint(findings)}`);
+          : `the reconstruction is one flat colour (mean RGB ${rgb(post.mean)}) but its input is not${upstreamHint(findings)}`,
+      );
     }
   }
 
-  if (obs.failure) add('stage-failed', obs.failure.stage, 'error', `${obs.failure.stage} failed: ${obs.failure.message}`);
+  if (obs.failure)
+    add('stage-failed', obs.failure.stage, 'error', `${obs.failure.stage} failed: ${obs.failure.message}`);
   return sortFindings(findings);
 }
 
@@ -159,12 +213,16 @@ export function sortFindings(findings: readonly HealthFinding[]): HealthFinding[
 }
 
 /** The earliest stage with a finding of at least `severity` (errors before warnings). */
-export function firstProblemStage(findings: readonly HealthFinding[], severity: 'error' | 'warning' = 'warning'): PipelineStage | undefined {
+export function firstProblemStage(
+  findings: readonly HealthFinding[],
+  severity: 'error' | 'warning' = 'warning',
+): PipelineStage | undefined {
   const ranked = findings.filter((f) => f.severity === 'error' || (severity === 'warning' && f.severity === 'warning'));
   const errors = ranked.filter((f) => f.severity === 'error');
   const pool = errors.length > 0 ? errors : ranked;
   let best: PipelineStage | undefined;
-  for (const f of pool) if (best === undefined || PIPELINE_STAGES.indexOf(f.stage) < PIPELINE_STAGES.indexOf(best)) best = f.stage;
+  for (const f of pool)
+    if (best === undefined || PIPELINE_STAGES.indexOf(f.stage) < PIPELINE_STAGES.indexOf(best)) best = f.stage;
   return best;
 }
 
@@ -184,16 +242,29 @@ function encoderFindings(
   if (!s) return;
   const positions = s.height * s.width;
   if (s.nan + s.inf > 0) {
-    add('non-finite', stage, 'error', `${stage} output has ${nonFiniteText(s)}; the quantizer cannot use it (NaN/Inf weights or fp16 overflow)`);
+    add(
+      'non-finite',
+      stage,
+      'error',
+      `${stage} output has ${nonFiniteText(s)}; the quantizer cannot use it (NaN/Inf weights or fp16 overflow)`,
+    );
     return;
   }
   if (s.zeroNormPositions > 0) {
-    add('zero-norm-features', stage, s.zeroNormPositions === positions ? 'error' : 'warning',
-      `${s.zeroNormPositions} of ${positions} positions have zero-norm ${stage === 'semantic encoder' ? 'semantic' : 'pixel'} features: F.normalize leaves them 0, every code ties and code 0 wins (zeroed or missing weights)`);
+    add(
+      'zero-norm-features',
+      stage,
+      s.zeroNormPositions === positions ? 'error' : 'warning',
+      `${s.zeroNormPositions} of ${positions} positions have zero-norm ${stage === 'semantic encoder' ? 'semantic' : 'pixel'} features: F.normalize leaves them 0, every code ties and code 0 wins (zeroed or missing weights)`,
+    );
   }
   if (positions > 1 && s.zeroNormPositions < positions && s.spatialRange <= 1e-6 * s.absMax) {
-    add('position-independent-features', stage, 'error',
-      `${stage} output is the same vector at all ${positions} positions: it ignores the image (zeroed weights before a bias)`);
+    add(
+      'position-independent-features',
+      stage,
+      'error',
+      `${stage} output is the same vector at all ${positions} positions: it ignores the image (zeroed weights before a bias)`,
+    );
   }
 }
 
@@ -204,7 +275,9 @@ function upstreamHint(findings: readonly HealthFinding[]): string {
 
 function nonFiniteText(s: FeatureMapStats): string {
   const total = s.channels * s.height * s.width;
-  const at = s.firstNonFinite ? ` (first: [0,${s.firstNonFinite.c},${s.firstNonFinite.y},${s.firstNonFinite.x}] = ${s.firstNonFinite.value})` : '';
+  const at = s.firstNonFinite
+    ? ` (first: [0,${s.firstNonFinite.c},${s.firstNonFinite.y},${s.firstNonFinite.x}] = ${s.firstNonFinite.value})`
+    : '';
   return `${s.nan} NaN and ${s.inf} ±Inf of ${total} values${at}`;
 }
 

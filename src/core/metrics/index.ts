@@ -11,7 +11,13 @@ export { meanSquaredErrorU8, psnrU8, psnrFromMse } from './psnr.ts';
 export { type SsimOptions, type ImageLayout, ssim, ssimU8, gaussianTaps, uniformTaps } from './ssim.ts';
 export { officialPsnr, officialSsim, officialGroundTruth, officialRestored } from './official-eval.ts';
 export { type CodebookUsage, codebookUsage, CodebookTally } from './codebook-usage.ts';
-export { type FeatureMapStats, type ImageU8Stats, featureMapStats, imageU8Stats, NORMALIZE_EPS } from './tensor-stats.ts';
+export {
+  type FeatureMapStats,
+  type ImageU8Stats,
+  featureMapStats,
+  imageU8Stats,
+  NORMALIZE_EPS,
+} from './tensor-stats.ts';
 export {
   PIPELINE_STAGES,
   type PipelineStage,

@@ -62,9 +62,14 @@ const UNIFORM_7 = uniformTaps(7);
 
 /** The official eval's SSIM (inflated: data_range 2.0 on [0,1] images, 7×7 uniform window). */
 export function officialSsim(cropU8: Uint8Array, reconU8: Uint8Array, width: number, height: number): number {
-  return ssim(officialRestored(reconU8), officialGroundTruth(cropU8), { width, height, channels: 3 }, {
-    taps: UNIFORM_7,
-    dataRange: 2,
-    sampleCovariance: true,
-  });
+  return ssim(
+    officialRestored(reconU8),
+    officialGroundTruth(cropU8),
+    { width, height, channels: 3 },
+    {
+      taps: UNIFORM_7,
+      dataRange: 2,
+      sampleCovariance: true,
+    },
+  );
 }

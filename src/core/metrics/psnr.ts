@@ -29,6 +29,7 @@ export function psnrFromMse(mse: number, dataRange: number): number {
 }
 
 export function checkSameLength(a: ArrayLike<number>, b: ArrayLike<number>, what: string): void {
-  if (a.length !== b.length) throw new Error(`${what}: the images have ${a.length} and ${b.length} samples; they must be the same size`);
+  if (a.length !== b.length)
+    throw new Error(`${what}: the images have ${a.length} and ${b.length} samples; they must be the same size`);
   if (a.length === 0) throw new Error(`${what}: the images are empty`);
 }

@@ -46,20 +46,28 @@ describe('SSIM', () => {
     // 25 ones and 24 zeros vs the inverse: means 25/49 and 24/49, E[x²]=25/49, E[y²]=24/49, E[xy]=0.
     const x = Array.from({ length: 49 }, (_, i) => (i < 25 ? 1 : 0));
     const y = x.map((v) => 1 - v);
-    const mx = 25 / 49, my = 24 / 49;
+    const mx = 25 / 49,
+      my = 24 / 49;
     const norm = 49 / 48;
     const vx = norm * (25 / 49 - mx * mx);
     const vy = norm * (24 / 49 - my * my);
     const vxy = norm * (0 - mx * my);
-    const C1 = 0.0004, C2 = 0.0036;
+    const C1 = 0.0004,
+      C2 = 0.0036;
     const expected = ((2 * mx * my + C1) * (2 * vxy + C2)) / ((mx * mx + my * my + C1) * (vx + vy + C2));
     expect(expected).toBeLessThan(0); // anti-correlated: the structure term is negative
-    const got = ssim(x, y, { width: 7, height: 7, channels: 1 }, { taps: uniformTaps(7), dataRange: 2, sampleCovariance: true });
+    const got = ssim(
+      x,
+      y,
+      { width: 7, height: 7, channels: 1 },
+      { taps: uniformTaps(7), dataRange: 2, sampleCovariance: true },
+    );
     expect(got).toBeCloseTo(expected, 13);
   });
 
   it('matches a brute-force 2-D implementation on random RGB images (standard settings)', () => {
-    const w = 23, h = 17;
+    const w = 23,
+      h = 17;
     const a = noiseU8(w * h * 3, 1);
     const b = a.map((v, i) => Math.min(255, Math.max(0, v + ((i * 37) % 41) - 20)));
     const want = bruteForceSsim(a, b, w, h, 3, gaussianTapsReference(), 255, false);
@@ -69,13 +77,32 @@ describe('SSIM', () => {
   });
 
   it('official variant matches the brute force on its float32 [0,1] images with L=2 and a 7×7 uniform window', () => {
-    const w = 19, h = 12;
+    const w = 19,
+      h = 12;
     const crop = noiseU8(w * h * 3, 3);
     const recon = noiseU8(w * h * 3, 4).map((v, i) => (v + 3 * crop[i]) >> 2);
-    const want = bruteForceSsim(officialRestored(recon), officialGroundTruth(crop), w, h, 3, new Array(7).fill(1 / 7), 2, true);
+    const want = bruteForceSsim(
+      officialRestored(recon),
+      officialGroundTruth(crop),
+      w,
+      h,
+      3,
+      new Array(7).fill(1 / 7),
+      2,
+      true,
+    );
     expect(officialSsim(crop, recon, w, h)).toBeCloseTo(want, 12);
     // The quirk: L=2 on [0,1] data inflates SSIM relative to the same window with the right L=1.
-    const honest = bruteForceSsim(officialRestored(recon), officialGroundTruth(crop), w, h, 3, new Array(7).fill(1 / 7), 1, true);
+    const honest = bruteForceSsim(
+      officialRestored(recon),
+      officialGroundTruth(crop),
+      w,
+      h,
+      3,
+      new Array(7).fill(1 / 7),
+      1,
+      true,
+    );
     expect(want).toBeGreaterThan(honest);
   });
 

@@ -44,7 +44,8 @@ export function gaussianTaps(sigma: number, truncate = 3.5): Float64Array {
 }
 
 export function uniformTaps(size: number): Float64Array {
-  if (!Number.isInteger(size) || size < 1 || size % 2 === 0) throw new Error(`uniform SSIM window size must be an odd positive integer, got ${size}`);
+  if (!Number.isInteger(size) || size < 1 || size % 2 === 0)
+    throw new Error(`uniform SSIM window size must be an odd positive integer, got ${size}`);
   return new Float64Array(size).fill(1 / size);
 }
 
@@ -81,7 +82,16 @@ export function ssim(a: ArrayLike<number>, b: ArrayLike<number>, layout: ImageLa
 }
 
 /** Mean of the SSIM map over the valid positions of one channel. */
-function channelSsim(x: Float64Array, y: Float64Array, width: number, height: number, taps: Float64Array, c1: number, c2: number, covNorm: number): number {
+function channelSsim(
+  x: Float64Array,
+  y: Float64Array,
+  width: number,
+  height: number,
+  taps: Float64Array,
+  c1: number,
+  c2: number,
+  covNorm: number,
+): number {
   const n = taps.length;
   const outW = width - n + 1;
   const outH = height - n + 1;
@@ -94,7 +104,11 @@ function channelSsim(x: Float64Array, y: Float64Array, width: number, height: nu
   for (let row = 0; row < height; row++) {
     const base = row * width;
     for (let col = 0; col < outW; col++) {
-      let sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0;
+      let sx = 0,
+        sy = 0,
+        sxx = 0,
+        syy = 0,
+        sxy = 0;
       for (let k = 0; k < n; k++) {
         const w = taps[k];
         const vx = x[base + col + k];
@@ -106,14 +120,22 @@ function channelSsim(x: Float64Array, y: Float64Array, width: number, height: nu
         sxy += w * vx * vy;
       }
       const o = row * outW + col;
-      hx[o] = sx; hy[o] = sy; hxx[o] = sxx; hyy[o] = syy; hxy[o] = sxy;
+      hx[o] = sx;
+      hy[o] = sy;
+      hxx[o] = sxx;
+      hyy[o] = syy;
+      hxy[o] = sxy;
     }
   }
   // …then the vertical pass, evaluating SSIM at each valid position as it goes.
   let sum = 0;
   for (let row = 0; row < outH; row++) {
     for (let col = 0; col < outW; col++) {
-      let ux = 0, uy = 0, uxx = 0, uyy = 0, uxy = 0;
+      let ux = 0,
+        uy = 0,
+        uxx = 0,
+        uyy = 0,
+        uxy = 0;
       for (let k = 0; k < n; k++) {
         const w = taps[k];
         const o = (row + k) * outW + col;
@@ -141,5 +163,10 @@ const GAUSSIAN_1_5 = gaussianTaps(1.5);
  * data_range=255, channel_axis=-1)`.
  */
 export function ssimU8(reference: Uint8Array, test: Uint8Array, width: number, height: number): number {
-  return ssim(reference, test, { width, height, channels: 3 }, { taps: GAUSSIAN_1_5, dataRange: 255, sampleCovariance: false });
+  return ssim(
+    reference,
+    test,
+    { width, height, channels: 3 },
+    { taps: GAUSSIAN_1_5, dataRange: 255, sampleCovariance: false },
+  );
 }

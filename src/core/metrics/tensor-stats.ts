@@ -25,10 +25,12 @@ export interface FeatureMapStats {
 
 /** Stats of a (1, C, H, W) float32 tensor. */
 export function featureMapStats(data: Float32Array, shape: readonly number[]): FeatureMapStats {
-  if (shape.length !== 4 || shape[0] !== 1) throw new Error(`featureMapStats: expected a (1,C,H,W) tensor, got shape [${shape.join(', ')}]`);
+  if (shape.length !== 4 || shape[0] !== 1)
+    throw new Error(`featureMapStats: expected a (1,C,H,W) tensor, got shape [${shape.join(', ')}]`);
   const [, channels, height, width] = shape;
   const plane = height * width;
-  if (data.length !== channels * plane) throw new Error(`featureMapStats: ${data.length} values do not fit shape [${shape.join(', ')}]`);
+  if (data.length !== channels * plane)
+    throw new Error(`featureMapStats: ${data.length} values do not fit shape [${shape.join(', ')}]`);
   let nan = 0;
   let inf = 0;
   let firstNonFinite: FeatureMapStats['firstNonFinite'];
@@ -59,7 +61,17 @@ export function featureMapStats(data: Float32Array, shape: readonly number[]): F
   }
   let zeroNormPositions = 0;
   for (let p = 0; p < plane; p++) if (!poisoned[p] && Math.sqrt(sq[p]) <= NORMALIZE_EPS) zeroNormPositions++;
-  return { channels, height, width, nan, inf, ...(firstNonFinite ? { firstNonFinite } : {}), zeroNormPositions, spatialRange, absMax };
+  return {
+    channels,
+    height,
+    width,
+    nan,
+    inf,
+    ...(firstNonFinite ? { firstNonFinite } : {}),
+    zeroNormPositions,
+    spatialRange,
+    absMax,
+  };
 }
 
 export interface ImageU8Stats {
@@ -73,7 +85,8 @@ export interface ImageU8Stats {
 
 /** Stats of an interleaved RGB uint8 image. */
 export function imageU8Stats(rgb: Uint8Array): ImageU8Stats {
-  if (rgb.length === 0 || rgb.length % 3 !== 0) throw new Error(`imageU8Stats: ${rgb.length} bytes is not a non-empty RGB image`);
+  if (rgb.length === 0 || rgb.length % 3 !== 0)
+    throw new Error(`imageU8Stats: ${rgb.length} bytes is not a non-empty RGB image`);
   const n = rgb.length / 3;
   const sum = [0, 0, 0];
   const sum2 = [0, 0, 0];

@@ -92,10 +92,13 @@ export class ManifestError extends Error {
 export function parseManifest(json: unknown, where = 'manifest.json'): ModelManifest {
   const m = obj(json, where);
   const at = (field: string) => `${where}: ${field}`;
-  if (m.format !== PACKAGE_FORMAT) throw new ManifestError(`${at('format')} is ${JSON.stringify(m.format)}, expected "${PACKAGE_FORMAT}"`);
+  if (m.format !== PACKAGE_FORMAT)
+    throw new ManifestError(`${at('format')} is ${JSON.stringify(m.format)}, expected "${PACKAGE_FORMAT}"`);
   const version = int(m.formatVersion, at('formatVersion'));
   if (version > PACKAGE_FORMAT_VERSION) {
-    throw new ManifestError(`${at('formatVersion')} is ${version}; this build reads version ${PACKAGE_FORMAT_VERSION} — update the playground`);
+    throw new ManifestError(
+      `${at('formatVersion')} is ${version}; this build reads version ${PACKAGE_FORMAT_VERSION} — update the playground`,
+    );
   }
   const variant = oneOf(m.variant, ['clip', 'siglip'] as const, at('variant'));
   const scales = intArray(m.scales, at('scales'));
@@ -105,10 +108,15 @@ export function parseManifest(json: unknown, where = 'manifest.json'): ModelMani
   }
   const numTokens = int(m.numTokens, at('numTokens'));
   const expectedTokens = scales.reduce((a, s) => a + s * s, 0);
-  if (numTokens !== expectedTokens) throw new ManifestError(`${at('numTokens')} is ${numTokens}, but the scales give ${expectedTokens}`);
+  if (numTokens !== expectedTokens)
+    throw new ManifestError(`${at('numTokens')} is ${numTokens}, but the scales give ${expectedTokens}`);
   const files = arr(m.files, at('files')).map((f, i) => {
     const o = obj(f, at(`files[${i}]`));
-    return { path: str(o.path, at(`files[${i}].path`)), bytes: int(o.bytes, at(`files[${i}].bytes`)), sha256: sha(o.sha256, at(`files[${i}].sha256`)) };
+    return {
+      path: str(o.path, at(`files[${i}].path`)),
+      bytes: int(o.bytes, at(`files[${i}].bytes`)),
+      sha256: sha(o.sha256, at(`files[${i}].sha256`)),
+    };
   });
   const listed = new Set(files.map((f) => f.path));
   const needFile = (path: string, field: string) => {
@@ -135,9 +143,15 @@ export function parseManifest(json: unknown, where = 'manifest.json'): ModelMani
     if (shape.length !== 2 || shape[0] !== K || shape[1] !== dim) {
       throw new ManifestError(`${at(`codebooks.${c}.shape`)} is [${shape.join(', ')}], expected [${K}, ${dim}]`);
     }
-    if (o.normalized !== true) throw new ManifestError(`${at(`codebooks.${c}.normalized`)} must be true (rows L2-normalised by the exporter)`);
+    if (o.normalized !== true)
+      throw new ManifestError(`${at(`codebooks.${c}.normalized`)} must be true (rows L2-normalised by the exporter)`);
     oneOf(o.dtype, ['float32'] as const, at(`codebooks.${c}.dtype`));
-    return { file: needFile(str(o.file, at(`codebooks.${c}.file`)), `codebooks.${c}.file`), dtype: 'float32', shape: [shape[0], shape[1]], normalized: true };
+    return {
+      file: needFile(str(o.file, at(`codebooks.${c}.file`)), `codebooks.${c}.file`),
+      dtype: 'float32',
+      shape: [shape[0], shape[1]],
+      normalized: true,
+    };
   };
   const semanticCodeDim = int(m.semanticCodeDim, at('semanticCodeDim'));
   const pixelCodeDim = int(m.pixelCodeDim, at('pixelCodeDim'));
@@ -151,7 +165,11 @@ export function parseManifest(json: unknown, where = 'manifest.json'): ModelMani
     name: str(m.name, at('name')),
     description: typeof m.description === 'string' ? m.description : '',
     variant,
-    source: { file: str(source.file, at('source.file')), bytes: int(source.bytes, at('source.bytes')), weightsKey: str(source.weightsKey, at('source.weightsKey')) },
+    source: {
+      file: str(source.file, at('source.file')),
+      bytes: int(source.bytes, at('source.bytes')),
+      weightsKey: str(source.weightsKey, at('source.weightsKey')),
+    },
     precision: oneOf(m.precision, ['fp32', 'fp16'] as const, at('precision')),
     inputSize: int(m.inputSize, at('inputSize')),
     gridSize,
@@ -162,13 +180,20 @@ export function parseManifest(json: unknown, where = 'manifest.json'): ModelMani
     codebookSize: K,
     semanticCodeDim,
     pixelCodeDim,
-    distanceWeights: { semantic: num(weights.semantic, at('distanceWeights.semantic')), pixel: num(weights.pixel, at('distanceWeights.pixel')) },
+    distanceWeights: {
+      semantic: num(weights.semantic, at('distanceWeights.semantic')),
+      pixel: num(weights.pixel, at('distanceWeights.pixel')),
+    },
     preprocess: {
       crop: oneOf(pre.crop, ['adm-center-crop'] as const, at('preprocess.crop')),
       normalize: oneOf(pre.normalize, ['minus-one-to-one'] as const, at('preprocess.normalize')),
     },
     postprocess: { toUint8: oneOf(post.toUint8, ['clamp-127.5y+128'] as const, at('postprocess.toUint8')) },
-    graphs: { semanticEncoder: graph('semanticEncoder'), pixelEncoder: graph('pixelEncoder'), pixelDecoder: graph('pixelDecoder') },
+    graphs: {
+      semanticEncoder: graph('semanticEncoder'),
+      pixelEncoder: graph('pixelEncoder'),
+      pixelDecoder: graph('pixelDecoder'),
+    },
     codebooks: { semantic: codebook('semantic', semanticCodeDim), pixel: codebook('pixel', pixelCodeDim) },
     files,
   };
@@ -192,7 +217,8 @@ function tensorSpecs(v: unknown, where: string): TensorSpec[] {
 }
 
 function obj(v: unknown, where: string): Record<string, unknown> {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new ManifestError(`${where} must be an object, got ${describe(v)}`);
+  if (typeof v !== 'object' || v === null || Array.isArray(v))
+    throw new ManifestError(`${where} must be an object, got ${describe(v)}`);
   return v as Record<string, unknown>;
 }
 function arr(v: unknown, where: string): unknown[] {
@@ -200,27 +226,33 @@ function arr(v: unknown, where: string): unknown[] {
   return v;
 }
 function str(v: unknown, where: string): string {
-  if (typeof v !== 'string' || v.length === 0) throw new ManifestError(`${where} must be a non-empty string, got ${describe(v)}`);
+  if (typeof v !== 'string' || v.length === 0)
+    throw new ManifestError(`${where} must be a non-empty string, got ${describe(v)}`);
   return v;
 }
 function num(v: unknown, where: string): number {
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw new ManifestError(`${where} must be a finite number, got ${describe(v)}`);
+  if (typeof v !== 'number' || !Number.isFinite(v))
+    throw new ManifestError(`${where} must be a finite number, got ${describe(v)}`);
   return v;
 }
 function int(v: unknown, where: string): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw new ManifestError(`${where} must be a non-negative integer, got ${describe(v)}`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0)
+    throw new ManifestError(`${where} must be a non-negative integer, got ${describe(v)}`);
   return v;
 }
 function intArray(v: unknown, where: string): number[] {
   return arr(v, where).map((x, i) => int(x, `${where}[${i}]`));
 }
 function sha(v: unknown, where: string): string {
-  if (typeof v !== 'string' || !/^[0-9a-f]{64}$/.test(v)) throw new ManifestError(`${where} must be a lowercase hex sha256, got ${describe(v)}`);
+  if (typeof v !== 'string' || !/^[0-9a-f]{64}$/.test(v))
+    throw new ManifestError(`${where} must be a lowercase hex sha256, got ${describe(v)}`);
   return v;
 }
 function oneOf<T extends string>(v: unknown, allowed: readonly T[], where: string): T {
   if (typeof v !== 'string' || !allowed.includes(v as T)) {
-    throw new ManifestError(`${where} is ${describe(v)}, expected one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}`);
+    throw new ManifestError(
+      `${where} is ${describe(v)}, expected one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}`,
+    );
   }
   return v as T;
 }

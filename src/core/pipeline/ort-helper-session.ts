@@ -17,7 +17,10 @@ export interface OrtSessionLike<T> {
   release(): Promise<void>;
 }
 
-export function ortHelperSession<T>(session: OrtSessionLike<T>, float32Tensor: (data: Float32Array, dims: number[]) => T): HelperSession {
+export function ortHelperSession<T>(
+  session: OrtSessionLike<T>,
+  float32Tensor: (data: Float32Array, dims: number[]) => T,
+): HelperSession {
   return {
     async run(feeds) {
       const ortFeeds: Record<string, T> = {};
@@ -25,7 +28,8 @@ export function ortHelperSession<T>(session: OrtSessionLike<T>, float32Tensor: (
       const results = await session.run(ortFeeds);
       const out: Record<string, NumericTensor> = {};
       for (const [name, t] of Object.entries(results)) {
-        if (t.type !== 'float32' && t.type !== 'int32') throw new Error(`helper graph output ${name} is ${t.type}, expected float32 or int32`);
+        if (t.type !== 'float32' && t.type !== 'int32')
+          throw new Error(`helper graph output ${name} is ${t.type}, expected float32 or int32`);
         out[name] = { data: t.data as Float32Array | Int32Array, shape: [...t.dims] };
       }
       return out;

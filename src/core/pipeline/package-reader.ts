@@ -40,12 +40,16 @@ export async function readVerified(reader: PackageReader, manifest: ModelManifes
   const entry = fileEntry(manifest, path);
   const bytes = await reader.readFile(path);
   if (bytes.byteLength !== entry.bytes) {
-    throw new Error(`${reader.location}/${path} has ${bytes.byteLength} bytes, the manifest says ${entry.bytes} (truncated or replaced file)`);
+    throw new Error(
+      `${reader.location}/${path} has ${bytes.byteLength} bytes, the manifest says ${entry.bytes} (truncated or replaced file)`,
+    );
   }
   if (reader.verifiedWhenStored?.(path)) return bytes;
   const hash = await sha256Hex(bytes);
   if (hash !== entry.sha256) {
-    throw new Error(`${reader.location}/${path} has sha256 ${hash}, the manifest says ${entry.sha256} (corrupt or replaced file)`);
+    throw new Error(
+      `${reader.location}/${path} has sha256 ${hash}, the manifest says ${entry.sha256} (corrupt or replaced file)`,
+    );
   }
   return bytes;
 }

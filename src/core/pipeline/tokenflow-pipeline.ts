@@ -8,7 +8,12 @@ import { toModelInput } from '../image/model-input.ts';
 import { toImageU8 } from '../image/postprocess.ts';
 import type { RgbImage } from '../image/rgb-image.ts';
 import { createGraphCodeSearch, type GraphCodeSearch } from '../quantizer/graph-nearest-codes.ts';
-import { quantizeMultiscale, quantizeMultiscaleWith, type MultiscaleOptions, type MultiscaleQuantization } from '../quantizer/multiscale.ts';
+import {
+  quantizeMultiscale,
+  quantizeMultiscaleWith,
+  type MultiscaleOptions,
+  type MultiscaleQuantization,
+} from '../quantizer/multiscale.ts';
 import type { GraphRunner } from './graph-runner.ts';
 import type { LoadedModel } from './loaded-model.ts';
 
@@ -118,7 +123,14 @@ export function cpuQuantizer(model: LoadedModel): Quantize {
   const m = model.manifest;
   return async (h, options) => {
     const search = await codeSearchFor(model)!;
-    return quantizeMultiscaleWith((rows, o) => search.nearest(rows, o), h, m.gridSize, m.scales, model.codebooks, options);
+    return quantizeMultiscaleWith(
+      (rows, o) => search.nearest(rows, o),
+      h,
+      m.gridSize,
+      m.scales,
+      model.codebooks,
+      options,
+    );
   };
 }
 
@@ -152,8 +164,18 @@ export async function decodeFHat(model: LoadedModel, fHat: Float32Array): Promis
   return out.data;
 }
 
-export async function reconstructImage(model: LoadedModel, source: RgbImage, options: EncodeOptions = {}): Promise<ReconstructResult> {
-  const timings: StageTimings = { preprocessMs: 0, semanticEncoderMs: 0, pixelEncoderMs: 0, quantizerMs: 0, decoderMs: 0 };
+export async function reconstructImage(
+  model: LoadedModel,
+  source: RgbImage,
+  options: EncodeOptions = {},
+): Promise<ReconstructResult> {
+  const timings: StageTimings = {
+    preprocessMs: 0,
+    semanticEncoderMs: 0,
+    pixelEncoderMs: 0,
+    quantizerMs: 0,
+    decoderMs: 0,
+  };
   const encoded = await encodeImage(model, source, options, timings);
   const t = now();
   const image = await decodeFHat(model, encoded.quantization.fHat);

@@ -17,15 +17,21 @@ const CONFIGS = [
   { name: 'clip-256', S: 16, scales: [1, 2, 4, 6, 8, 10, 12, 14, 16] },
 ];
 
-
 const runs = Number(process.argv[2] ?? 3);
-const codebooks = createCodebooks(randomArray(K * SEMANTIC_DIM, 1), SEMANTIC_DIM, randomArray(K * PIXEL_DIM, 2), PIXEL_DIM);
+const codebooks = createCodebooks(
+  randomArray(K * SEMANTIC_DIM, 1),
+  SEMANTIC_DIM,
+  randomArray(K * PIXEL_DIM, 2),
+  PIXEL_DIM,
+);
 
 for (const { name, S, scales } of CONFIGS) {
   const h = randomArray((SEMANTIC_DIM + PIXEL_DIM) * S * S, 3);
   const tokens = scales.reduce((a, s) => a + s * s, 0);
   const macs = tokens * K * (SEMANTIC_DIM + PIXEL_DIM);
-  console.log(`${name}: K=${K} S=${S} ${scales.length} scales, ${tokens} tokens → ${(macs / 1e9).toFixed(2)} G multiply-adds`);
+  console.log(
+    `${name}: K=${K} S=${S} ${scales.length} scales, ${tokens} tokens → ${(macs / 1e9).toFixed(2)} G multiply-adds`,
+  );
   for (const topK of [0, 8]) {
     const times: number[] = [];
     let indices: Int32Array = new Int32Array(0);

@@ -25,7 +25,11 @@ const OPSET = 17;
 const IR_VERSION = 8;
 
 export const CODE_SEARCH_INPUTS = { joint: 'z_joint', semantic: 'z_semantic', pixel: 'z_pixel', k: 'k' } as const;
-export const CODE_SEARCH_OUTPUTS = { joint: 'joint_candidates', semantic: 'semantic_candidates', pixel: 'pixel_candidates' } as const;
+export const CODE_SEARCH_OUTPUTS = {
+  joint: 'joint_candidates',
+  semantic: 'semantic_candidates',
+  pixel: 'pixel_candidates',
+} as const;
 
 /** Query columns per branch: the normalised half(s) plus one −w column per half. */
 export function codeSearchWidths(codebooks: Codebooks): { joint: number; semantic: number; pixel: number } {
@@ -39,14 +43,27 @@ export function buildCodeSearchGraph(codebooks: Codebooks, norms: CodebookNorms)
   const widths = codeSearchWidths(codebooks);
   const sem = codeMatrix(K, [{ rows: codebooks.semantic, dim: ds }], [norms.semantic]);
   const pix = codeMatrix(K, [{ rows: codebooks.pixel, dim: dp }], [norms.pixel]);
-  const joint = codeMatrix(K, [{ rows: codebooks.semantic, dim: ds }, { rows: codebooks.pixel, dim: dp }], [norms.semantic, norms.pixel]);
+  const joint = codeMatrix(
+    K,
+    [
+      { rows: codebooks.semantic, dim: ds },
+      { rows: codebooks.pixel, dim: dp },
+    ],
+    [norms.semantic, norms.pixel],
+  );
 
   const nodes: P.INodeProto[] = [];
   const initializer: P.ITensorProto[] = [];
   // k arrives as float32 so every input has one dtype (the runners' helper seam is float32 in).
   const inputs: P.IValueInfoProto[] = [valueInfo(CODE_SEARCH_INPUTS.k, onnx.TensorProto.DataType.FLOAT, [1])];
   const outputs: P.IValueInfoProto[] = [];
-  nodes.push({ name: 'k_int64', opType: 'Cast', input: [CODE_SEARCH_INPUTS.k], output: ['k64'], attribute: [castTo(onnx.TensorProto.DataType.INT64)] });
+  nodes.push({
+    name: 'k_int64',
+    opType: 'Cast',
+    input: [CODE_SEARCH_INPUTS.k],
+    output: ['k64'],
+    attribute: [castTo(onnx.TensorProto.DataType.INT64)],
+  });
   const branches = [
     ['joint', joint, widths.joint],
     ['semantic', sem, widths.semantic],
@@ -56,7 +73,12 @@ export function buildCodeSearchGraph(codebooks: Codebooks, norms: CodebookNorms)
     const input = CODE_SEARCH_INPUTS[branch];
     const codes = `${branch}_codes`;
     inputs.push(valueInfo(input, onnx.TensorProto.DataType.FLOAT, ['n', width]));
-    initializer.push({ name: codes, dims: [width, K], dataType: onnx.TensorProto.DataType.FLOAT, rawData: new Uint8Array(matrix.buffer) });
+    initializer.push({
+      name: codes,
+      dims: [width, K],
+      dataType: onnx.TensorProto.DataType.FLOAT,
+      rawData: new Uint8Array(matrix.buffer),
+    });
     nodes.push({ name: `${branch}_score`, opType: 'MatMul', input: [input, codes], output: [`${branch}_scores`] });
     nodes.push({
       name: `${branch}_topk`,
@@ -90,7 +112,11 @@ export function buildCodeSearchGraph(codebooks: Codebooks, norms: CodebookNorms)
  * (Σdim + parts) × K, column k = [ê_k of each part…, ‖ê_k‖² of each part…]: the right operand
  * of queries laid out as [normalised halves…, −weight per half…].
  */
-function codeMatrix(K: number, parts: readonly { rows: Float32Array; dim: number }[], squaredNorms: readonly Float64Array[]): Float32Array {
+function codeMatrix(
+  K: number,
+  parts: readonly { rows: Float32Array; dim: number }[],
+  squaredNorms: readonly Float64Array[],
+): Float32Array {
   const width = parts.reduce((a, p) => a + p.dim, 0) + parts.length;
   const m = new Float32Array(width * K);
   let r = 0;
@@ -109,7 +135,12 @@ function codeMatrix(K: number, parts: readonly { rows: Float32Array; dim: number
 function valueInfo(name: string, elemType: number, dims: readonly (number | string)[]): P.IValueInfoProto {
   return {
     name,
-    type: { tensorType: { elemType, shape: { dim: dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) } } },
+    type: {
+      tensorType: {
+        elemType,
+        shape: { dim: dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) },
+      },
+    },
   };
 }
 

@@ -37,20 +37,36 @@ describe('createCodebooks', () => {
   });
 
   it('rejects branches with different K, and non-finite weights by row and column', () => {
-    expect(() => createCodebooks(new Float32Array(6), 2, new Float32Array(4), 2)).toThrow(/semantic has 3 rows of 2, pixel has 2 rows/);
-    expect(() => createCodebooks(Float32Array.from([1, 0, 0, NaN]), 2, new Float32Array(4), 2)).toThrow(/semantic codebook: row 1 column 1 is NaN/);
+    expect(() => createCodebooks(new Float32Array(6), 2, new Float32Array(4), 2)).toThrow(
+      /semantic has 3 rows of 2, pixel has 2 rows/,
+    );
+    expect(() => createCodebooks(Float32Array.from([1, 0, 0, NaN]), 2, new Float32Array(4), 2)).toThrow(
+      /semantic codebook: row 1 column 1 is NaN/,
+    );
   });
 
   it('checkCodebooks catches arrays that disagree with K', () => {
     expect(() =>
-      checkCodebooks({ size: 3, semanticDim: 2, pixelDim: 1, semantic: new Float32Array(6), pixel: new Float32Array(2) }),
+      checkCodebooks({
+        size: 3,
+        semanticDim: 2,
+        pixelDim: 1,
+        semantic: new Float32Array(6),
+        pixel: new Float32Array(2),
+      }),
     ).toThrow(/pixel codebook has 2 values, expected K×Dp = 3×1/);
   });
 });
 
 describe('codePlanesInto', () => {
   it('lays chosen rows out as (1, Ds+Dp, s, s) planes, semantic first', () => {
-    const cb = { size: 2, semanticDim: 2, pixelDim: 1, semantic: Float32Array.from([1, 2, 3, 4]), pixel: Float32Array.from([5, 6]) };
+    const cb = {
+      size: 2,
+      semanticDim: 2,
+      pixelDim: 1,
+      semantic: Float32Array.from([1, 2, 3, 4]),
+      pixel: Float32Array.from([5, 6]),
+    };
     const out = new Float32Array(3 * 2);
     codePlanesInto(Int32Array.from([1, 0]), cb, out);
     expect(Array.from(out)).toEqual([3, 1, 4, 2, 6, 5]);

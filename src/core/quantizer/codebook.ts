@@ -88,7 +88,12 @@ export function codebookSquaredNorms(codebooks: Codebooks): CodebookNorms {
  * `quantize.embedding_vqgan.weight` (K×Dp). A non-finite stored weight is rejected: it would turn
  * every distance to that code into NaN and silently corrupt argmin.
  */
-export function createCodebooks(rawSemantic: Float32Array, semanticDim: number, rawPixel: Float32Array, pixelDim: number): Codebooks {
+export function createCodebooks(
+  rawSemantic: Float32Array,
+  semanticDim: number,
+  rawPixel: Float32Array,
+  pixelDim: number,
+): Codebooks {
   checkRowLayout(rawSemantic.length, semanticDim, 'semantic codebook');
   checkRowLayout(rawPixel.length, pixelDim, 'pixel codebook');
   const size = rawSemantic.length / semanticDim;
@@ -115,7 +120,9 @@ export function checkCodebooks(codebooks: Codebooks): void {
   checkRowLayout(codebooks.semantic.length, semanticDim, 'semantic codebook');
   checkRowLayout(codebooks.pixel.length, pixelDim, 'pixel codebook');
   if (codebooks.semantic.length !== size * semanticDim) {
-    throw new Error(`semantic codebook has ${codebooks.semantic.length} values, expected K×Ds = ${size}×${semanticDim}`);
+    throw new Error(
+      `semantic codebook has ${codebooks.semantic.length} values, expected K×Ds = ${size}×${semanticDim}`,
+    );
   }
   if (codebooks.pixel.length !== size * pixelDim) {
     throw new Error(`pixel codebook has ${codebooks.pixel.length} values, expected K×Dp = ${size}×${pixelDim}`);
@@ -141,7 +148,8 @@ export function codePlanesInto(indices: Int32Array, codebooks: Codebooks, out: F
 }
 
 function checkRowLayout(length: number, dim: number, what: string): void {
-  if (!Number.isInteger(dim) || dim < 1) throw new Error(`${what}: row dimension must be a positive integer, got ${dim}`);
+  if (!Number.isInteger(dim) || dim < 1)
+    throw new Error(`${what}: row dimension must be a positive integer, got ${dim}`);
   if (length % dim !== 0) throw new Error(`${what}: ${length} values is not a whole number of rows of ${dim}`);
 }
 

@@ -3,7 +3,14 @@ import { fixtureImages, FIXTURE_NAMES, fixturesAvailable } from '../../test-supp
 import type { Codebooks } from './codebook.ts';
 import { decodeIndices } from './decode-indices.ts';
 import { quantizeMultiscale } from './multiscale.ts';
-import { fixtureConfig, fixtureF32, fixtureFeatures, fixtureI32, loadFixtureCodebooks, maxAbsDiffAt } from '../../test-support/quantizer-fixtures.ts';
+import {
+  fixtureConfig,
+  fixtureF32,
+  fixtureFeatures,
+  fixtureI32,
+  loadFixtureCodebooks,
+  maxAbsDiffAt,
+} from '../../test-support/quantizer-fixtures.ts';
 
 describe.runIf(fixturesAvailable())('decodeIndices against the official decode_code', () => {
   for (const name of FIXTURE_NAMES) {
@@ -26,7 +33,9 @@ describe.runIf(fixturesAvailable())('decodeIndices against the official decode_c
         const { S, scales } = fixtureConfig(name);
         const indices = fixtureI32(name, 'astronaut', 'indices');
         const prefix = indices.subarray(0, 1 + 4 + (scales[2] ?? 0) ** 2);
-        expect(decodeIndices(prefix, scales, S, codebooks)).toEqual(decodeIndices(indices, scales, S, codebooks, { scalesUsed: 3 }));
+        expect(decodeIndices(prefix, scales, S, codebooks)).toEqual(
+          decodeIndices(indices, scales, S, codebooks, { scalesUsed: 3 }),
+        );
       });
     });
   }
@@ -58,8 +67,12 @@ describe('decodeIndices', () => {
   });
 
   it('scalesUsed 0 gives f̂ = 0 and scalesUsed 1 only the coarse scale', () => {
-    expect(Array.from(decodeIndices([0, 0, 1, 2, 0], scales, 2, codebooks, { scalesUsed: 0 }))).toEqual(new Array(8).fill(0));
-    expect(Array.from(decodeIndices([1, 0, 1, 2, 0], scales, 2, codebooks, { scalesUsed: 1 }))).toEqual([-1, -1, -1, -1, 1, 1, 1, 1]);
+    expect(Array.from(decodeIndices([0, 0, 1, 2, 0], scales, 2, codebooks, { scalesUsed: 0 }))).toEqual(
+      new Array(8).fill(0),
+    );
+    expect(Array.from(decodeIndices([1, 0, 1, 2, 0], scales, 2, codebooks, { scalesUsed: 1 }))).toEqual([
+      -1, -1, -1, -1, 1, 1, 1, 1,
+    ]);
   });
 
   it('rejects an index outside [0, K), naming value, token and position', () => {
@@ -71,11 +84,15 @@ describe('decodeIndices', () => {
   });
 
   it('rejects a token count that is not a prefix sum of s²', () => {
-    expect(() => decodeIndices([0, 0, 1], scales, 2, codebooks)).toThrow(/3 indices is not a whole number of scales; expected one of 1, 5/);
+    expect(() => decodeIndices([0, 0, 1], scales, 2, codebooks)).toThrow(
+      /3 indices is not a whole number of scales; expected one of 1, 5/,
+    );
     expect(() => decodeIndices([], scales, 2, codebooks)).toThrow(/0 indices/);
   });
 
   it('rejects scalesUsed beyond what the indices cover', () => {
-    expect(() => decodeIndices([0], scales, 2, codebooks, { scalesUsed: 2 })).toThrow(/scalesUsed must be an integer in \[0, 1\].*got 2/);
+    expect(() => decodeIndices([0], scales, 2, codebooks, { scalesUsed: 2 })).toThrow(
+      /scalesUsed must be an integer in \[0, 1\].*got 2/,
+    );
   });
 });

@@ -28,7 +28,9 @@ export function decodeIndices(
   const covered = scalesCoveredBy(plan, indices.length);
   const used = options.scalesUsed ?? covered;
   if (!Number.isInteger(used) || used < 0 || used > covered) {
-    throw new Error(`scalesUsed must be an integer in [0, ${covered}] (scales covered by ${indices.length} indices), got ${used}`);
+    throw new Error(
+      `scalesUsed must be an integer in [0, ${covered}] (scales covered by ${indices.length} indices), got ${used}`,
+    );
   }
   // Every index is checked, used or not: a bad one means the sequence itself is corrupt.
   checkIndexRange(indices, codebooks.size, plan.tokenOffsets, plan.scales);
@@ -45,7 +47,12 @@ export function decodeIndices(
   return fHat;
 }
 
-function checkIndexRange(ids: Int32Array | readonly number[], K: number, tokenOffsets: readonly number[], scales: readonly number[]): void {
+function checkIndexRange(
+  ids: Int32Array | readonly number[],
+  K: number,
+  tokenOffsets: readonly number[],
+  scales: readonly number[],
+): void {
   for (let t = 0; t < ids.length; t++) {
     const k = ids[t];
     if (!Number.isInteger(k) || k < 0 || k >= K) {

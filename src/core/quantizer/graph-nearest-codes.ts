@@ -8,8 +8,20 @@
  */
 import type { HelperSession } from '../pipeline/graph-runner.ts';
 import { codebookSquaredNorms, type Codebooks } from './codebook.ts';
-import { buildCodeSearchGraph, CODE_SEARCH_INPUTS, CODE_SEARCH_OUTPUTS, codeSearchWidths } from './code-search-graph.ts';
-import { dot64, emptyTokenChoices, prepareQueries, type NearestCodes, type NearestCodesOptions, type PreparedQueries } from './nearest-codes.ts';
+import {
+  buildCodeSearchGraph,
+  CODE_SEARCH_INPUTS,
+  CODE_SEARCH_OUTPUTS,
+  codeSearchWidths,
+} from './code-search-graph.ts';
+import {
+  dot64,
+  emptyTokenChoices,
+  prepareQueries,
+  type NearestCodes,
+  type NearestCodesOptions,
+  type PreparedQueries,
+} from './nearest-codes.ts';
 
 /**
  * Proposals beyond what is reported (the best two, or the top-k): float32 scores can swap codes
@@ -41,7 +53,11 @@ export async function createGraphCodeSearch(
     async nearest(queries, options = {}) {
       const p = prepareQueries(queries, codebooks, { ...options, norms: options.norms ?? norms });
       const k = Math.min(codebooks.size, Math.max(p.topK, 2) + EXTRA_CANDIDATES);
-      const proposals = { joint: new Int32Array(p.count * k), semantic: new Int32Array(p.count * k), pixel: new Int32Array(p.count * k) };
+      const proposals = {
+        joint: new Int32Array(p.count * k),
+        semantic: new Int32Array(p.count * k),
+        pixel: new Int32Array(p.count * k),
+      };
       const matrices = {
         joint: queryMatrix(p, codebooks, 'joint', widths.joint),
         semantic: queryMatrix(p, codebooks, 'semantic', widths.semantic),
@@ -75,7 +91,12 @@ export async function createGraphCodeSearch(
 }
 
 /** The graph's left operands: [2w_s ẑ_s, 2w_p ẑ_p, −w_s, −w_p], [2ẑ_s, −1] and [2ẑ_p, −1]. */
-function queryMatrix(p: PreparedQueries, codebooks: Codebooks, branch: 'joint' | 'semantic' | 'pixel', width: number): Float32Array {
+function queryMatrix(
+  p: PreparedQueries,
+  codebooks: Codebooks,
+  branch: 'joint' | 'semantic' | 'pixel',
+  width: number,
+): Float32Array {
   const { semanticDim: ds, pixelDim: dp } = codebooks;
   const ws = branch === 'pixel' ? 0 : branch === 'joint' ? p.weights.semantic : 1;
   const wp = branch === 'semantic' ? 0 : branch === 'joint' ? p.weights.pixel : 1;
@@ -91,7 +112,14 @@ function queryMatrix(p: PreparedQueries, codebooks: Codebooks, branch: 'joint' |
 }
 
 /** Re-scores every proposal in float64 as nearest-codes.ts does and keeps the reference's order. */
-function rerank(p: PreparedQueries, codebooks: Codebooks, k: number, joint: Int32Array, semantic: Int32Array, pixel: Int32Array): NearestCodes {
+function rerank(
+  p: PreparedQueries,
+  codebooks: Codebooks,
+  k: number,
+  joint: Int32Array,
+  semantic: Int32Array,
+  pixel: Int32Array,
+): NearestCodes {
   const { count, topK, weights, norms, zs, zp, zsNorm, zpNorm } = p;
   const { size: K, semanticDim: ds, pixelDim: dp } = codebooks;
   const out: NearestCodes = { ...emptyTokenChoices(count, topK), count };
@@ -101,8 +129,10 @@ function rerank(p: PreparedQueries, codebooks: Codebooks, k: number, joint: Int3
   const dP = new Float64Array(k);
   const order: number[] = Array.from({ length: k }, (_, i) => i);
   const byDistance = (a: number, b: number) => d[a] - d[b] || code[a] - code[b];
-  const semDist = (q: number, c: number) => zsNorm[q] + norms.semantic[c] - 2 * dot64(zs, q * ds, codebooks.semantic, c * ds, ds);
-  const pixDist = (q: number, c: number) => zpNorm[q] + norms.pixel[c] - 2 * dot64(zp, q * dp, codebooks.pixel, c * dp, dp);
+  const semDist = (q: number, c: number) =>
+    zsNorm[q] + norms.semantic[c] - 2 * dot64(zs, q * ds, codebooks.semantic, c * ds, ds);
+  const pixDist = (q: number, c: number) =>
+    zpNorm[q] + norms.pixel[c] - 2 * dot64(zp, q * dp, codebooks.pixel, c * dp, dp);
   const checked = (c: number): number => {
     if (!(c >= 0 && c < K)) throw new Error(`code search graph proposed code ${c}, outside [0, ${K})`);
     return c;

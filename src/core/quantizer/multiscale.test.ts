@@ -2,7 +2,14 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { fixtureImages, FIXTURE_NAMES, fixturesAvailable, type FixtureName } from '../../test-support/fixtures.ts';
 import type { Codebooks } from './codebook.ts';
 import { quantizeMultiscale } from './multiscale.ts';
-import { fixtureConfig, fixtureF32, fixtureFeatures, fixtureI32, loadFixtureCodebooks, maxAbsDiffAt } from '../../test-support/quantizer-fixtures.ts';
+import {
+  fixtureConfig,
+  fixtureF32,
+  fixtureFeatures,
+  fixtureI32,
+  loadFixtureCodebooks,
+  maxAbsDiffAt,
+} from '../../test-support/quantizer-fixtures.ts';
 
 /** Fixture margins at or below this are near-ties whose winner depends on fp32 summation order. */
 const TIE_MARGIN = 1e-5;
@@ -16,7 +23,11 @@ const TIE_MARGIN = 1e-5;
 const CHAIN_MARGIN_TOL = 2e-5;
 
 /** Mismatches where the official margin says the choice is clear, and elsewhere (reported only). */
-function compareIndices(ours: Int32Array, golden: Int32Array, goldenMargin: Float32Array): { clear: number[]; nearTie: number } {
+function compareIndices(
+  ours: Int32Array,
+  golden: Int32Array,
+  goldenMargin: Float32Array,
+): { clear: number[]; nearTie: number } {
   const clear: number[] = [];
   let nearTie = 0;
   for (let t = 0; t < golden.length; t++) {
@@ -84,7 +95,9 @@ describe.runIf(fixturesAvailable())('quantizeMultiscale against the official fix
     const golden = fixtureI32(name, 'coffee', 'indices');
     const ties = [...goldenMargin.keys()].filter((t) => goldenMargin[t] === 0);
     expect(ties.length).toBeGreaterThanOrEqual(1);
-    const r = quantizeMultiscale(fixtureFeatures(name, 'coffee'), S, scales, await loadFixtureCodebooks(name), { topK: 2 });
+    const r = quantizeMultiscale(fixtureFeatures(name, 'coffee'), S, scales, await loadFixtureCodebooks(name), {
+      topK: 2,
+    });
     for (const t of ties) {
       expect(Array.from(r.candidates.indices.subarray(2 * t, 2 * t + 2)), `token ${t}`).toContain(golden[t]);
       expect(r.margin[t], `token ${t}`).toBeLessThan(1e-6);

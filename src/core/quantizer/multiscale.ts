@@ -3,7 +3,14 @@
  * the residual loop of residual-scheme.ts with the nearest-code search of nearest-codes.ts.
  */
 import { checkCodebooks, codebookSquaredNorms, codePlanesInto, type Codebooks } from './codebook.ts';
-import { emptyTokenChoices, nearestCodes, type DistanceWeights, type NearestCodes, type NearestCodesOptions, type TokenChoices } from './nearest-codes.ts';
+import {
+  emptyTokenChoices,
+  nearestCodes,
+  type DistanceWeights,
+  type NearestCodes,
+  type NearestCodesOptions,
+  type TokenChoices,
+} from './nearest-codes.ts';
 import { ResidualScheme } from './residual-scheme.ts';
 import { createScalePlan } from './scale-plan.ts';
 
@@ -108,7 +115,8 @@ class MultiscaleRun {
     const { plan } = this.scheme;
     const t0 = plan.tokenOffsets[this.scheme.scaleIndex];
     const expected = plan.tokenOffsets[this.scheme.scaleIndex + 1] - t0;
-    if (found.count !== expected) throw new Error(`nearest-code search returned ${found.count} tokens for a scale of ${expected}`);
+    if (found.count !== expected)
+      throw new Error(`nearest-code search returned ${found.count} tokens for a scale of ${expected}`);
     const r = this.choices;
     const topK = this.topK;
     r.indices.set(found.indices, t0);

@@ -3,11 +3,23 @@ import { fixtureImages, FIXTURE_NAMES, fixturesAvailable } from '../../test-supp
 import { createCodebooks, normalizeRows, type Codebooks } from './codebook.ts';
 import { nearestCodes, type DistanceWeights } from './nearest-codes.ts';
 import { createScalePlan } from './scale-plan.ts';
-import { fixtureConfig, fixtureF32, fixtureI32, loadFixtureCodebooks, maxAbsDiffAt } from '../../test-support/quantizer-fixtures.ts';
+import {
+  fixtureConfig,
+  fixtureF32,
+  fixtureI32,
+  loadFixtureCodebooks,
+  maxAbsDiffAt,
+} from '../../test-support/quantizer-fixtures.ts';
 
 /** Ds = 2, Dp = 2 codebooks from explicit (already unit or zero) rows. */
 function codebooks2x2(semantic: number[][], pixel: number[][]): Codebooks {
-  return { size: semantic.length, semanticDim: 2, pixelDim: 2, semantic: Float32Array.from(semantic.flat()), pixel: Float32Array.from(pixel.flat()) };
+  return {
+    size: semantic.length,
+    semanticDim: 2,
+    pixelDim: 2,
+    semantic: Float32Array.from(semantic.flat()),
+    pixel: Float32Array.from(pixel.flat()),
+  };
 }
 
 /** A unit 2-vector at angle θ, so cosines with the x axis are chosen exactly. */
@@ -17,17 +29,33 @@ const unit = (cos: number): number[] => [cos, Math.sqrt(1 - cos * cos)];
 function bruteForce(queries: Float32Array, cb: Codebooks, w: DistanceWeights) {
   const dim = cb.semanticDim + cb.pixelDim;
   const n = queries.length / dim;
-  const zs = normalizeRows(Float32Array.from({ length: n * cb.semanticDim }, (_, i) => queries[Math.floor(i / cb.semanticDim) * dim + (i % cb.semanticDim)]), cb.semanticDim);
-  const zp = normalizeRows(Float32Array.from({ length: n * cb.pixelDim }, (_, i) => queries[Math.floor(i / cb.pixelDim) * dim + cb.semanticDim + (i % cb.pixelDim)]), cb.pixelDim);
+  const zs = normalizeRows(
+    Float32Array.from(
+      { length: n * cb.semanticDim },
+      (_, i) => queries[Math.floor(i / cb.semanticDim) * dim + (i % cb.semanticDim)],
+    ),
+    cb.semanticDim,
+  );
+  const zp = normalizeRows(
+    Float32Array.from(
+      { length: n * cb.pixelDim },
+      (_, i) => queries[Math.floor(i / cb.pixelDim) * dim + cb.semanticDim + (i % cb.pixelDim)],
+    ),
+    cb.pixelDim,
+  );
   const sq = (a: Float32Array, o: number, len: number) => a.subarray(o, o + len).reduce((s, v) => s + v * v, 0);
   const out: { joint: number[]; sem: number[]; pix: number[] }[] = [];
   for (let q = 0; q < n; q++) {
-    const joint: number[] = [], sem: number[] = [], pix: number[] = [];
+    const joint: number[] = [],
+      sem: number[] = [],
+      pix: number[] = [];
     for (let k = 0; k < cb.size; k++) {
-      let ds = 0, dp = 0;
+      let ds = 0,
+        dp = 0;
       for (let j = 0; j < cb.semanticDim; j++) ds += zs[q * cb.semanticDim + j] * cb.semantic[k * cb.semanticDim + j];
       for (let j = 0; j < cb.pixelDim; j++) dp += zp[q * cb.pixelDim + j] * cb.pixel[k * cb.pixelDim + j];
-      const dS = sq(zs, q * cb.semanticDim, cb.semanticDim) + sq(cb.semantic, k * cb.semanticDim, cb.semanticDim) - 2 * ds;
+      const dS =
+        sq(zs, q * cb.semanticDim, cb.semanticDim) + sq(cb.semantic, k * cb.semanticDim, cb.semanticDim) - 2 * ds;
       const dP = sq(zp, q * cb.pixelDim, cb.pixelDim) + sq(cb.pixel, k * cb.pixelDim, cb.pixelDim) - 2 * dp;
       joint.push(w.semantic * dS + w.pixel * dP);
       sem.push(dS);
@@ -91,7 +119,18 @@ describe('nearestCodes', () => {
   });
 
   it('a zero query gives finite distances (no NaN) and ties resolved to the lowest index', () => {
-    const cb = codebooks2x2([[1, 0], [0, 1], [-1, 0]], [[0, 1], [1, 0], [0, -1]]);
+    const cb = codebooks2x2(
+      [
+        [1, 0],
+        [0, 1],
+        [-1, 0],
+      ],
+      [
+        [0, 1],
+        [1, 0],
+        [0, -1],
+      ],
+    );
     const r = nearestCodes(new Float32Array(4), cb, { topK: 3 });
     expect(r.indices[0]).toBe(0);
     expect(r.indicesSemanticOnly[0]).toBe(0);
@@ -103,7 +142,20 @@ describe('nearestCodes', () => {
 
   it('breaks an exact tie toward the lower index, and reports margin 0', () => {
     // Codes 1 and 3 are identical and best; code 0 and 2 are worse.
-    const cb = codebooks2x2([[0, 1], [1, 0], [-1, 0], [1, 0]], [[1, 0], [0, 1], [0, 1], [0, 1]]);
+    const cb = codebooks2x2(
+      [
+        [0, 1],
+        [1, 0],
+        [-1, 0],
+        [1, 0],
+      ],
+      [
+        [1, 0],
+        [0, 1],
+        [0, 1],
+        [0, 1],
+      ],
+    );
     const r = nearestCodes(Float32Array.from([1, 0, 0, 1]), cb, { topK: 3 });
     expect(r.indices[0]).toBe(1);
     expect(r.margin[0]).toBe(0);
@@ -113,7 +165,13 @@ describe('nearestCodes', () => {
   it('weights other than 1:1 change the choice', () => {
     // Code 0: semantic cos 0.9, pixel cos 0 → d = 0.2 + w·2. Code 1: semantic cos 0.6, pixel
     // cos 1 → d = 0.8 + 0. At 1:1 code 1 wins (0.8 < 2.2); at pixel weight 0.1 code 0 (0.4 < 0.8).
-    const cb = codebooks2x2([unit(0.9), unit(0.6)], [[0, 1], [1, 0]]);
+    const cb = codebooks2x2(
+      [unit(0.9), unit(0.6)],
+      [
+        [0, 1],
+        [1, 0],
+      ],
+    );
     const q = Float32Array.from([2, 0, 5, 0]);
     const official = nearestCodes(q, cb);
     expect(official.indices[0]).toBe(1);
@@ -144,11 +202,28 @@ describe('nearestCodes', () => {
   });
 
   it('names what is wrong in its inputs', () => {
-    const cb = codebooks2x2([[1, 0], [0, 1]], [[1, 0], [0, 1]]);
-    expect(() => nearestCodes(new Float32Array(5), cb)).toThrow(/5 query values is not a whole number of rows of Ds\+Dp = 4/);
-    expect(() => nearestCodes(Float32Array.from([0, 0, 0, 0, 1, Infinity, 0, 0]), cb)).toThrow(/query row 1 channel 1 is Infinity/);
-    expect(() => nearestCodes(new Float32Array(4), cb, { weights: { semantic: 1, pixel: -1 } })).toThrow(/weight pixel .* got -1/);
-    expect(() => nearestCodes(new Float32Array(4), cb, { topK: 3 })).toThrow(/topK must be an integer in \[0, K=2\], got 3/);
+    const cb = codebooks2x2(
+      [
+        [1, 0],
+        [0, 1],
+      ],
+      [
+        [1, 0],
+        [0, 1],
+      ],
+    );
+    expect(() => nearestCodes(new Float32Array(5), cb)).toThrow(
+      /5 query values is not a whole number of rows of Ds\+Dp = 4/,
+    );
+    expect(() => nearestCodes(Float32Array.from([0, 0, 0, 0, 1, Infinity, 0, 0]), cb)).toThrow(
+      /query row 1 channel 1 is Infinity/,
+    );
+    expect(() => nearestCodes(new Float32Array(4), cb, { weights: { semantic: 1, pixel: -1 } })).toThrow(
+      /weight pixel .* got -1/,
+    );
+    expect(() => nearestCodes(new Float32Array(4), cb, { topK: 3 })).toThrow(
+      /topK must be an integer in \[0, K=2\], got 3/,
+    );
   });
 });
 
@@ -182,7 +257,9 @@ describe.runIf(fixturesAvailable())('nearestCodes on the official quantizer inpu
             fields.forEach(([field, indexTensor, marginField, marginTensor], f) => {
               const { index, margin } = golden[f];
               const clear = [...r[field].keys()].filter((p) => margin[t0 + p] > 1e-5 && r[field][p] !== index[t0 + p]);
-              expect(clear, `${indexTensor}, scale ${s}: positions with a clear official choice that differ`).toEqual([]);
+              expect(clear, `${indexTensor}, scale ${s}: positions with a clear official choice that differ`).toEqual(
+                [],
+              );
               const d = maxAbsDiffAt(r[marginField], margin.subarray(t0, t1));
               expect(d.max, `${marginTensor}, scale ${s}, position ${d.at}`).toBeLessThan(2e-6);
             });

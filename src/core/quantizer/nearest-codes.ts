@@ -8,7 +8,13 @@
  * and the reference must agree with the official code there. Accumulation is float64, so it
  * agrees with PyTorch's float32 result wherever the fp32 margin is above rounding.
  */
-import { checkCodebooks, codebookSquaredNorms, normalizeRowsInto, type CodebookNorms, type Codebooks } from './codebook.ts';
+import {
+  checkCodebooks,
+  codebookSquaredNorms,
+  normalizeRowsInto,
+  type CodebookNorms,
+  type Codebooks,
+} from './codebook.ts';
 
 /** d = semantic·d_sem + pixel·d_pix. The official code is 1:1 and has no parameter for it. */
 export interface DistanceWeights {
@@ -93,7 +99,12 @@ export interface PreparedQueries {
  * Checks `queries` (count rows of Ds+Dp raw values, semantic first) and the options, and
  * L2-normalises each half as `F.normalize` does.
  */
-export function prepareQueries(queries: Float32Array, codebooks: Codebooks, options: NearestCodesOptions, padTo = 1): PreparedQueries {
+export function prepareQueries(
+  queries: Float32Array,
+  codebooks: Codebooks,
+  options: NearestCodesOptions,
+  padTo = 1,
+): PreparedQueries {
   checkCodebooks(codebooks);
   const { size: K, semanticDim: ds, pixelDim: dp } = codebooks;
   const dim = ds + dp;
@@ -161,8 +172,17 @@ interface SearchState {
  * @param queries count rows of Ds+Dp raw (un-normalised) values, semantic first; each half is
  *   L2-normalised here as `F.normalize` does.
  */
-export function nearestCodes(queries: Float32Array, codebooks: Codebooks, options: NearestCodesOptions = {}): NearestCodes {
-  const { count, topK, weights, norms, zs, zp, zsNorm, zpNorm } = prepareQueries(queries, codebooks, options, QUERY_BLOCK);
+export function nearestCodes(
+  queries: Float32Array,
+  codebooks: Codebooks,
+  options: NearestCodesOptions = {},
+): NearestCodes {
+  const { count, topK, weights, norms, zs, zp, zsNorm, zpNorm } = prepareQueries(
+    queries,
+    codebooks,
+    options,
+    QUERY_BLOCK,
+  );
   const { size: K, semanticDim: ds, pixelDim: dp } = codebooks;
 
   const state: SearchState = {
@@ -215,22 +235,41 @@ export function nearestCodes(queries: Float32Array, codebooks: Codebooks, option
  * element `z0` of `z` and the codes k0…k1−1 of `e` (rows of `dim`). Float32 products are
  * exact in float64, so only the float64 sums round.
  */
-function blockDots(z: Float32Array, z0: number, dim: number, e: Float32Array, k0: number, k1: number, out: Float64Array): void {
+function blockDots(
+  z: Float32Array,
+  z0: number,
+  dim: number,
+  e: Float32Array,
+  k0: number,
+  k1: number,
+  out: Float64Array,
+): void {
   const z1 = z0 + dim;
   const z2 = z1 + dim;
   const z3 = z2 + dim;
   for (let k = k0; k < k1; k++) {
     const eo = k * dim;
     // Two partial sums per query, over even and odd components.
-    let a0 = 0, a1 = 0, a2 = 0, a3 = 0, b0 = 0, b1 = 0, b2 = 0, b3 = 0;
+    let a0 = 0,
+      a1 = 0,
+      a2 = 0,
+      a3 = 0,
+      b0 = 0,
+      b1 = 0,
+      b2 = 0,
+      b3 = 0;
     let j = 0;
     for (; j + 1 < dim; j += 2) {
       const e0 = e[eo + j];
       const e1 = e[eo + j + 1];
-      a0 += z[z0 + j] * e0; b0 += z[z0 + j + 1] * e1;
-      a1 += z[z1 + j] * e0; b1 += z[z1 + j + 1] * e1;
-      a2 += z[z2 + j] * e0; b2 += z[z2 + j + 1] * e1;
-      a3 += z[z3 + j] * e0; b3 += z[z3 + j + 1] * e1;
+      a0 += z[z0 + j] * e0;
+      b0 += z[z0 + j + 1] * e1;
+      a1 += z[z1 + j] * e0;
+      b1 += z[z1 + j + 1] * e1;
+      a2 += z[z2 + j] * e0;
+      b2 += z[z2 + j + 1] * e1;
+      a3 += z[z3 + j] * e0;
+      b3 += z[z3 + j + 1] * e1;
     }
     if (j < dim) {
       const e0 = e[eo + j];
@@ -252,7 +291,8 @@ function blockDots(z: Float32Array, z0: number, dim: number, e: Float32Array, k0
  * that re-ranks a few candidates gets bit-identical distances to this scan's.
  */
 export function dot64(z: Float32Array, zo: number, e: Float32Array, eo: number, dim: number): number {
-  let a = 0, b = 0;
+  let a = 0,
+    b = 0;
   let j = 0;
   for (; j + 1 < dim; j += 2) {
     a += z[zo + j] * e[eo + j];
@@ -280,9 +320,15 @@ function scanTile(
   const wS = weights.semantic;
   const wP = weights.pixel;
   const st = q * 3;
-  let bJ = best[st], sJ = second[st], iJ = bestIndex[st];
-  let bS = best[st + 1], sS = second[st + 1], iS = bestIndex[st + 1];
-  let bP = best[st + 2], sP = second[st + 2], iP = bestIndex[st + 2];
+  let bJ = best[st],
+    sJ = second[st],
+    iJ = bestIndex[st];
+  let bS = best[st + 1],
+    sS = second[st + 1],
+    iS = bestIndex[st + 1];
+  let bP = best[st + 2],
+    sP = second[st + 2],
+    iP = bestIndex[st + 2];
   let kth = topK > 0 ? candidateDist[q * topK + topK - 1] : -Infinity;
   for (let k = k0; k < k1; k++) {
     const o = at + k - k0;
@@ -292,26 +338,53 @@ function scanTile(
     const d = wS * dS + wP * dP;
     // Strict '<' for the best keeps the first minimum; an equal value becomes the runner-up.
     if (d < sJ) {
-      if (d < bJ) { sJ = bJ; bJ = d; iJ = k; } else sJ = d;
+      if (d < bJ) {
+        sJ = bJ;
+        bJ = d;
+        iJ = k;
+      } else sJ = d;
     }
     if (dS < sS) {
-      if (dS < bS) { sS = bS; bS = dS; iS = k; } else sS = dS;
+      if (dS < bS) {
+        sS = bS;
+        bS = dS;
+        iS = k;
+      } else sS = dS;
     }
     if (dP < sP) {
-      if (dP < bP) { sP = bP; bP = dP; iP = k; } else sP = dP;
+      if (dP < bP) {
+        sP = bP;
+        bP = dP;
+        iP = k;
+      } else sP = dP;
     }
     if (d < kth) {
       insertCandidate(state.candidates, candidateDist, q, topK, k, d, dS, dP);
       kth = candidateDist[q * topK + topK - 1];
     }
   }
-  best[st] = bJ; second[st] = sJ; bestIndex[st] = iJ;
-  best[st + 1] = bS; second[st + 1] = sS; bestIndex[st + 1] = iS;
-  best[st + 2] = bP; second[st + 2] = sP; bestIndex[st + 2] = iP;
+  best[st] = bJ;
+  second[st] = sJ;
+  bestIndex[st] = iJ;
+  best[st + 1] = bS;
+  second[st + 1] = sS;
+  bestIndex[st + 1] = iS;
+  best[st + 2] = bP;
+  second[st + 2] = sP;
+  bestIndex[st + 2] = iP;
 }
 
 /** Inserts code k into query q's sorted candidate list (known to beat its last entry). */
-function insertCandidate(cand: Candidates, candDist: Float64Array, q: number, topK: number, k: number, d: number, dS: number, dP: number): void {
+function insertCandidate(
+  cand: Candidates,
+  candDist: Float64Array,
+  q: number,
+  topK: number,
+  k: number,
+  d: number,
+  dS: number,
+  dP: number,
+): void {
   const base = q * topK;
   let j = topK - 1;
   // Equal distances stay behind existing entries, which have lower indices.
@@ -339,6 +412,7 @@ function sumSquares(v: Float32Array, offset: number, n: number): number {
 function checkWeights(w: DistanceWeights): void {
   for (const branch of ['semantic', 'pixel'] as const) {
     const v = w[branch];
-    if (!Number.isFinite(v) || v < 0) throw new Error(`distance weight ${branch} must be a finite number ≥ 0, got ${v}`);
+    if (!Number.isFinite(v) || v < 0)
+      throw new Error(`distance weight ${branch} must be a finite number ≥ 0, got ${v}`);
   }
 }

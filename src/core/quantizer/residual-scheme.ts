@@ -25,7 +25,8 @@ export class ResidualScheme {
   private step = 0;
 
   constructor(h: Float32Array, channels: number, plan: ScalePlan) {
-    if (!Number.isInteger(channels) || channels < 1) throw new Error(`channel count must be a positive integer, got ${channels}`);
+    if (!Number.isInteger(channels) || channels < 1)
+      throw new Error(`channel count must be a positive integer, got ${channels}`);
     const expected = channels * plan.S * plan.S;
     if (h.length !== expected) {
       throw new Error(`h has ${h.length} values, expected (1,${channels},${plan.S},${plan.S}) = ${expected}`);
@@ -62,7 +63,9 @@ export class ResidualScheme {
     const s = this.plan.scales[i];
     const slot = this.block(this.quantOutput, i);
     if (q.length !== slot.length) {
-      throw new Error(`quantized map for scale ${s} has ${q.length} values, expected (1,${this.channels},${s},${s}) = ${slot.length}`);
+      throw new Error(
+        `quantized map for scale ${s} has ${q.length} values, expected (1,${this.channels},${s},${s}) = ${slot.length}`,
+      );
     }
     if (q !== slot) slot.set(q);
     const u = resizePlanes(slot, this.channels, this.plan.up[i]);
@@ -83,7 +86,8 @@ export class ResidualScheme {
   }
 
   private assertNotDone(what: string): void {
-    if (this.done) throw new Error(`ResidualScheme.${what}: all ${this.plan.scales.length} scales are already quantized`);
+    if (this.done)
+      throw new Error(`ResidualScheme.${what}: all ${this.plan.scales.length} scales are already quantized`);
   }
 }
 

@@ -35,7 +35,14 @@ async function makeImages(dir: string, n: number): Promise<void> {
 
 const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
 
-async function bench(label: string, model: string, input: string, out: string, n: number, threads?: number): Promise<void> {
+async function bench(
+  label: string,
+  model: string,
+  input: string,
+  out: string,
+  n: number,
+  threads?: number,
+): Promise<void> {
   let peakRss = process.memoryUsage().rss;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
   const marks = new Map<number, { rss: number; heap: number }>();
@@ -56,10 +63,17 @@ async function bench(label: string, model: string, input: string, out: string, n
   clearInterval(sampler);
   const loopRate = stamps.length > 1 ? (stamps.length - 1) / ((stamps[stamps.length - 1] - stamps[0]) / 1000) : NaN;
   const s = run.summary;
-  console.log(`${label}: ${run.processedNow} images in ${run.seconds.toFixed(1)} s (model load and report included): ${(run.processedNow / run.seconds).toFixed(2)} img/s; steady state ${loopRate.toFixed(2)} img/s`);
-  console.log(`  peak RSS ${mb(peakRss)}; ` + [...marks].map(([k, m]) => `after ${k}: RSS ${mb(m.rss)}, heap ${mb(m.heap)}`).join('; '));
+  console.log(
+    `${label}: ${run.processedNow} images in ${run.seconds.toFixed(1)} s (model load and report included): ${(run.processedNow / run.seconds).toFixed(2)} img/s; steady state ${loopRate.toFixed(2)} img/s`,
+  );
+  console.log(
+    `  peak RSS ${mb(peakRss)}; ` +
+      [...marks].map(([k, m]) => `after ${k}: RSS ${mb(m.rss)}, heap ${mb(m.heap)}`).join('; '),
+  );
   const t = s.timing;
-  console.log(`  per image: mean ${t.meanMsPerImage?.toFixed(0)} ms, median ${t.medianMsPerImage?.toFixed(0)} ms; ${s.files.ok} ok, ${s.files.warning} warnings, ${s.files.error} errors`);
+  console.log(
+    `  per image: mean ${t.meanMsPerImage?.toFixed(0)} ms, median ${t.medianMsPerImage?.toFixed(0)} ms; ${s.files.ok} ok, ${s.files.warning} warnings, ${s.files.error} errors`,
+  );
 }
 
 async function main(): Promise<void> {
@@ -67,7 +81,8 @@ async function main(): Promise<void> {
   const n = values.images ? Number(values.images) : 100;
   if (!Number.isInteger(n) || n < 1) throw new Error(`--images must be a positive integer, got ${values.images}`);
   const threads = values.threads ? Number(values.threads) : undefined;
-  if (!fixturesAvailable()) throw new Error(`the fixtures are missing (${fixturePath(FIXTURE)}); they provide the package and the photos`);
+  if (!fixturesAvailable())
+    throw new Error(`the fixtures are missing (${fixturePath(FIXTURE)}); they provide the package and the photos`);
   const tmp = await mkdtemp(join(tmpdir(), 'tf-bench-dataset-'));
   try {
     const input = join(tmp, 'in');
@@ -77,7 +92,8 @@ async function main(): Promise<void> {
     console.log(`${n} images, ${threads ?? 'default'} onnxruntime threads, Node ${process.version}`);
     await bench(`fixture ${FIXTURE}`, pkg, input, join(tmp, 'out-fixture'), n, threads);
     const embedded = join(repo, 'public/models/default');
-    if (existsSync(join(embedded, 'manifest.json'))) await bench('embedded public/models/default', embedded, input, join(tmp, 'out-default'), n, threads);
+    if (existsSync(join(embedded, 'manifest.json')))
+      await bench('embedded public/models/default', embedded, input, join(tmp, 'out-default'), n, threads);
     else console.log(`embedded model: ${embedded} has no package, skipped`);
   } finally {
     await rm(tmp, { recursive: true, force: true });

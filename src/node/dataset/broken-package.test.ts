@@ -12,7 +12,12 @@ import { decodeImageFile } from '../image-io.ts';
 import { type ProcessedRecord, isProcessed } from './records.ts';
 import { readRecords } from './results-log.ts';
 import { runDataset } from './run-dataset.ts';
-import { exportCheckpoint, FIXTURE, patchPackageFile, writeEditedFixtureCheckpoint } from '../../test-support/dataset-inputs.ts';
+import {
+  exportCheckpoint,
+  FIXTURE,
+  patchPackageFile,
+  writeEditedFixtureCheckpoint,
+} from '../../test-support/dataset-inputs.ts';
 
 describe.runIf(fixturesAvailable())('health checks on broken packages', () => {
   let tmp: string;
@@ -29,7 +34,11 @@ describe.runIf(fixturesAvailable())('health checks on broken packages', () => {
   });
 
   /** Exports the fixture with `edit` applied to its weights, runs the dataset on it, returns the one record. */
-  async function runBroken(name: string, edit: (key: string, v: Float32Array) => Float32Array | undefined, patch?: (pkg: string) => Promise<void>): Promise<{ record: ProcessedRecord; out: string }> {
+  async function runBroken(
+    name: string,
+    edit: (key: string, v: Float32Array) => Float32Array | undefined,
+    patch?: (pkg: string) => Promise<void>,
+  ): Promise<{ record: ProcessedRecord; out: string }> {
     const ckpt = join(tmp, `${name}.pt`);
     const pkg = join(tmp, `${name}-pkg`);
     await writeEditedFixtureCheckpoint(ckpt, edit);
@@ -43,14 +52,20 @@ describe.runIf(fixturesAvailable())('health checks on broken packages', () => {
     throw new Error(`${name}: no processed record`);
   }
 
-  const where = (r: ProcessedRecord) => r.health.filter((f) => f.severity === 'error').map((f) => `${f.stage}:${f.check}`);
-  const nanAt = (target: string, index = 0) => (key: string, v: Float32Array) => {
-    if (key !== target) return undefined;
-    const out = v.slice();
-    out[index] = NaN;
-    return out;
-  };
-  const zeroed = (...keys: string[]) => (key: string, v: Float32Array) => (keys.includes(key) ? new Float32Array(v.length) : undefined);
+  const where = (r: ProcessedRecord) =>
+    r.health.filter((f) => f.severity === 'error').map((f) => `${f.stage}:${f.check}`);
+  const nanAt =
+    (target: string, index = 0) =>
+    (key: string, v: Float32Array) => {
+      if (key !== target) return undefined;
+      const out = v.slice();
+      out[index] = NaN;
+      return out;
+    };
+  const zeroed =
+    (...keys: string[]) =>
+    (key: string, v: Float32Array) =>
+      keys.includes(key) ? new Float32Array(v.length) : undefined;
 
   it('the unbroken fixture is healthy (the checks below are not triggered by the fixture itself)', async () => {
     const { record } = await runBroken('intact', () => undefined);
@@ -63,14 +78,19 @@ describe.runIf(fixturesAvailable())('health checks on broken packages', () => {
     expect(record.status).toBe('error');
     expect(record.firstProblemStage).toBe('pixel encoder');
     expect(where(record)).toEqual(['pixel encoder:non-finite', 'quantizer:stage-failed']);
-    expect(record.health[0].message).toMatch(/pixel encoder output has 196 NaN and 0 ±Inf of 1568 values \(first: \[0,0,0,0\] = NaN\)/);
+    expect(record.health[0].message).toMatch(
+      /pixel encoder output has 196 NaN and 0 ±Inf of 1568 values \(first: \[0,0,0,0\] = NaN\)/,
+    );
     expect(record.health[1].message).toMatch(/quantizer failed: h\[0,32,0,0\] is NaN/);
     expect(record.recon).toBeUndefined();
     expect(record.tokens).toBeUndefined();
   });
 
   it('zeroed semantic projection weights give zero-norm features at the semantic encoder', async () => {
-    const { record } = await runBroken('zero-semantic', zeroed('encode_task_layer.2.weight', 'encode_task_layer.2.bias'));
+    const { record } = await runBroken(
+      'zero-semantic',
+      zeroed('encode_task_layer.2.weight', 'encode_task_layer.2.bias'),
+    );
     expect(record.firstProblemStage).toBe('semantic encoder');
     expect(where(record)[0]).toBe('semantic encoder:zero-norm-features');
     expect(record.health[0].message).toMatch(/196 of 196 positions have zero-norm semantic features/);
@@ -94,9 +114,12 @@ describe.runIf(fixturesAvailable())('health checks on broken packages', () => {
   });
 
   it('a decoder scaled ×1000 is out of range, at the decoder', async () => {
-    const scaled = (key: string, v: Float32Array) => (key === 'decoder.conv_out.weight' || key === 'decoder.conv_out.bias' ? v.map((x) => x * 1000) : undefined);
+    const scaled = (key: string, v: Float32Array) =>
+      key === 'decoder.conv_out.weight' || key === 'decoder.conv_out.bias' ? v.map((x) => x * 1000) : undefined;
     const { record } = await runBroken('loud-decoder', scaled);
-    expect(record.health.map((f) => `${f.severity}:${f.stage}:${f.check}`)).toContain('warning:decoder:out-of-range-output');
+    expect(record.health.map((f) => `${f.severity}:${f.stage}:${f.check}`)).toContain(
+      'warning:decoder:out-of-range-output',
+    );
     expect(record.decoderOutput!.clipped).toBeGreaterThan(0.25);
   });
 
@@ -106,13 +129,19 @@ describe.runIf(fixturesAvailable())('health checks on broken packages', () => {
       for (let k = 1; k < rows.length / dim; k++) rows.copyWithin(k * dim, 0, dim);
       return new Uint8Array(rows.buffer);
     };
-    const { record } = await runBroken('collapsed', () => undefined, async (pkg) => {
-      await patchPackageFile(pkg, 'codebook_semantic.f32.bin', repeatRow0(32));
-      await patchPackageFile(pkg, 'codebook_pixel.f32.bin', repeatRow0(8));
-    });
+    const { record } = await runBroken(
+      'collapsed',
+      () => undefined,
+      async (pkg) => {
+        await patchPackageFile(pkg, 'codebook_semantic.f32.bin', repeatRow0(32));
+        await patchPackageFile(pkg, 'codebook_pixel.f32.bin', repeatRow0(8));
+      },
+    );
     expect(record.codebook!.distinct).toBe(1);
     expect(record.firstProblemStage).toBe('quantizer');
     expect(where(record)[0]).toBe('quantizer:codebook-collapse');
-    expect(record.health.find((f) => f.check === 'codebook-collapse')!.message).toMatch(/only 1 distinct code for 561 tokens \(K=2048\)/);
+    expect(record.health.find((f) => f.check === 'codebook-collapse')!.message).toMatch(
+      /only 1 distinct code for 561 tokens \(K=2048\)/,
+    );
   });
 });

@@ -22,7 +22,10 @@ interface Exit {
 
 function cli(args: string[], onStart?: (child: ReturnType<typeof spawn>) => void): Promise<Exit> {
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/node/dataset/cli.ts', ...args], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/node/dataset/cli.ts', ...args], {
+      cwd: repo,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout!.on('data', (d) => (stdout += d));
@@ -37,7 +40,18 @@ describe('dataset CLI', () => {
   it('--help explains the options, including why --image-size needs a re-export', async () => {
     const r = await cli(['--help']);
     expect(r.code).toBe(0);
-    for (const s of ['--model', '--in', '--out', '--limit', '--sample', '--seed', '--threads', 'npm run export -- <checkpoint> --out <dir> --image-size R', 'Ctrl-C']) expect(r.stdout).toContain(s);
+    for (const s of [
+      '--model',
+      '--in',
+      '--out',
+      '--limit',
+      '--sample',
+      '--seed',
+      '--threads',
+      'npm run export -- <checkpoint> --out <dir> --image-size R',
+      'Ctrl-C',
+    ])
+      expect(r.stdout).toContain(s);
   });
 
   it('names a bad option value and the missing arguments', async () => {
@@ -61,7 +75,11 @@ describe('dataset CLI', () => {
       const src = await fixtureSource('astronaut');
       const { mkdir } = await import('node:fs/promises');
       await mkdir(input);
-      for (let i = 0; i < 8; i++) await writeFile(join(input, `img${i}.png`), pngRgb(crop(src, { x: 30 * i, y: 20 * i, width: 240, height: 240 })));
+      for (let i = 0; i < 8; i++)
+        await writeFile(
+          join(input, `img${i}.png`),
+          pngRgb(crop(src, { x: 30 * i, y: 20 * i, width: 240, height: 240 })),
+        );
     });
     afterAll(async () => {
       if (tmp) await rm(tmp, { recursive: true, force: true });

@@ -64,7 +64,8 @@ async function main(): Promise<number> {
     return 0;
   }
   if (!values.model || !values.in || !values.out) throw new Error(`--model, --in and --out are required\n\n${USAGE}`);
-  if (values.seed !== undefined && !/^-?\d+$/.test(values.seed)) throw new Error(`--seed must be an integer, got '${values.seed}'`);
+  if (values.seed !== undefined && !/^-?\d+$/.test(values.seed))
+    throw new Error(`--seed must be an integer, got '${values.seed}'`);
   if (values.seed !== undefined && values.sample === undefined) throw new Error('--seed only applies with --sample N');
 
   const stop = new AbortController();

@@ -75,7 +75,10 @@ function histogramTable(s: DatasetSummary): string {
   const h = s.codebook.distinctHistogram;
   const most = Math.max(1, ...h.counts);
   const rows = h.counts
-    .map((n, i) => `<tr><td class="l">${h.edges[i].toFixed(0)}–${h.edges[i + 1].toFixed(0)}</td><td>${n}</td><td class="l"><span class="bar" style="width:${Math.round((200 * n) / most)}px"></span></td></tr>`)
+    .map(
+      (n, i) =>
+        `<tr><td class="l">${h.edges[i].toFixed(0)}–${h.edges[i + 1].toFixed(0)}</td><td>${n}</td><td class="l"><span class="bar" style="width:${Math.round((200 * n) / most)}px"></span></td></tr>`,
+    )
     .join('\n');
   return `<table><tr><th class="l">distinct codes per image</th><th>images</th><th class="l"></th></tr>\n${rows}</table>`;
 }
@@ -84,16 +87,22 @@ function healthSection(s: DatasetSummary): string {
   const checks = Object.entries(s.health.byCheck);
   if (checks.length === 0) return '<p class="ok">No findings.</p>';
   const checkRows = checks
-    .map(([check, sev]) => `<tr><td class="l">${esc(check)}</td><td>${sev.error ?? 0}</td><td>${sev.warning ?? 0}</td><td>${sev.info ?? 0}</td></tr>`)
+    .map(
+      ([check, sev]) =>
+        `<tr><td class="l">${esc(check)}</td><td>${sev.error ?? 0}</td><td>${sev.warning ?? 0}</td><td>${sev.info ?? 0}</td></tr>`,
+    )
     .join('\n');
   const stages = Object.entries(s.health.byFirstStage)
     .map(([stage, n]) => `<tr><td class="l">${esc(stage)}</td><td>${n}</td></tr>`)
     .join('\n');
   const images = s.health.images
-    .map((p) => `<tr><td class="l">${esc(p.path)}</td><td class="l ${p.status}">${p.status}</td><td class="l">${esc(p.firstProblemStage ?? '')}</td><td class="l">${p.findings.map((x) => `<div class="${x.severity}">[${esc(x.stage)}] ${esc(x.message)}</div>`).join('')}</td></tr>`)
+    .map(
+      (p) =>
+        `<tr><td class="l">${esc(p.path)}</td><td class="l ${p.status}">${p.status}</td><td class="l">${esc(p.firstProblemStage ?? '')}</td><td class="l">${p.findings.map((x) => `<div class="${x.severity}">[${esc(x.stage)}] ${esc(x.message)}</div>`).join('')}</td></tr>`,
+    )
     .join('\n');
   return `<table><tr><th class="l">check</th><th class="error">errors</th><th class="warning">warnings</th><th>notes</th></tr>\n${checkRows}</table>
-${stages ? `<table><tr><th class="l">first problem at stage</th><th>images</th></tr>\n${stages}</table>` : ""}
+${stages ? `<table><tr><th class="l">first problem at stage</th><th>images</th></tr>\n${stages}</table>` : ''}
 ${images ? `<table><tr><th class="l">image</th><th class="l">status</th><th class="l">first at</th><th class="l">findings</th></tr>\n${images}</table>` : ''}
 ${s.health.imagesOmitted ? `<p>${s.health.imagesOmitted} more in summary.json / results.jsonl.</p>` : ''}`;
 }
@@ -103,7 +112,8 @@ function cards(list: readonly ImageBrief[], thumbs: ReadonlyMap<string, Thumbnai
   return `<div class="grid">${list
     .map((b) => {
       const t = thumbs.get(b.path) ?? {};
-      const img = (src: string | undefined, alt: string) => (src ? `<img src="${src}" alt="${esc(alt)}" title="${esc(alt)}">` : `<img alt="${esc(alt)} unavailable">`);
+      const img = (src: string | undefined, alt: string) =>
+        src ? `<img src="${src}" alt="${esc(alt)}" title="${esc(alt)}">` : `<img alt="${esc(alt)} unavailable">`;
       return `<div class="card"><div class="pair">${img(t.original, 'original (crop)')}${img(t.recon, 'reconstruction')}</div>
 <div class="cap"><b>${esc(b.path)}</b><br>PSNR ${num(b.psnr, 2, '∞')} dB · SSIM ${num(b.ssim, 4)}<br>official: ${num(b.officialPsnr, 2, '∞')} dB · ${num(b.officialSsim, 4)}<br>${b.distinctCodes ?? '–'} distinct codes · <span class="${b.status}">${b.status}</span>${b.firstProblemStage ? ` at ${esc(b.firstProblemStage)}` : ''}</div></div>`;
     })
@@ -112,7 +122,12 @@ function cards(list: readonly ImageBrief[], thumbs: ReadonlyMap<string, Thumbnai
 
 function notProcessed(s: DatasetSummary): string {
   if (s.notProcessed.length === 0) return '<p>None.</p>';
-  const rows = s.notProcessed.map((n) => `<tr><td class="l">${esc(n.path)}</td><td class="l ${n.status}">${n.status}</td><td class="l">${esc(n.reason)}</td></tr>`).join('\n');
+  const rows = s.notProcessed
+    .map(
+      (n) =>
+        `<tr><td class="l">${esc(n.path)}</td><td class="l ${n.status}">${n.status}</td><td class="l">${esc(n.reason)}</td></tr>`,
+    )
+    .join('\n');
   return `<table><tr><th class="l">file</th><th class="l">status</th><th class="l">reason</th></tr>\n${rows}</table>${s.notProcessedOmitted ? `<p>${s.notProcessedOmitted} more in results.jsonl.</p>` : ''}`;
 }
 

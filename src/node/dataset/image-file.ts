@@ -4,7 +4,12 @@
  * EXIF orientation left unapplied, Pillow's pixel-limit warning). Reading and decoding are the
  * one Node image module's (src/node/image-io.ts); this module only words the findings.
  */
-import { describeNonImage, readImageHeader, sniffImageFormat, type ImageHeader } from '../../core/image/image-header.ts';
+import {
+  describeNonImage,
+  readImageHeader,
+  sniffImageFormat,
+  type ImageHeader,
+} from '../../core/image/image-header.ts';
 import type { RgbImage } from '../../core/image/rgb-image.ts';
 import type { HealthFinding, Severity } from '../../core/metrics/health.ts';
 import { isNodeImageFormat, orientationNote, type ImageRead, type NodeImageFormat } from '../image-io.ts';
@@ -19,10 +24,13 @@ export function classifyFile(head: Uint8Array): Classified {
   if (head.length === 0) return { kind: 'not-image', reason: 'empty file' };
   const format = sniffImageFormat(head);
   if (format && isNodeImageFormat(format)) {
-    if (format === 'webp' && webpAnimated(head)) return { kind: 'not-image', reason: 'animated WebP is not supported (Pillow would use its first frame)' };
+    if (format === 'webp' && webpAnimated(head))
+      return { kind: 'not-image', reason: 'animated WebP is not supported (Pillow would use its first frame)' };
     return { kind: 'image', format };
   }
-  let reason = format ? `a ${format.toUpperCase()} image, not a PNG, JPEG or WebP file` : `not a PNG, JPEG or WebP file (${describeNonImage(head)})`;
+  let reason = format
+    ? `a ${format.toUpperCase()} image, not a PNG, JPEG or WebP file`
+    : `not a PNG, JPEG or WebP file (${describeNonImage(head)})`;
   if (!format && looksLikeText(head)) reason += '; looks like text';
   return { kind: 'not-image', reason };
 }
@@ -51,7 +59,10 @@ export function conversionFindings(read: Pick<ImageRead, 'header' | 'image' | 'w
     if (png.colorType === 4 || png.colorType === 6 || png.hasTrns) info(alphaNote);
   }
   if (h.jpeg?.components === 1) info(grayNote);
-  if (h.jpeg?.components === 4) info("CMYK JPEG: converted with Pillow's formula (inverted Adobe inks, no colour profile), as the official code does");
+  if (h.jpeg?.components === 4)
+    info(
+      "CMYK JPEG: converted with Pillow's formula (inverted Adobe inks, no colour profile), as the official code does",
+    );
   if (h.webp?.alpha) info(alphaNote);
   const turned = orientationNote(h);
   if (turned) info(turned);
@@ -59,7 +70,8 @@ export function conversionFindings(read: Pick<ImageRead, 'header' | 'image' | 'w
 }
 
 const grayNote = "grayscale: replicated to R=G=B, as Pillow's convert('RGB') does";
-const alphaNote = "alpha channel dropped, not composited (Pillow's convert('RGB')): transparent pixels show whatever colour they store";
+const alphaNote =
+  "alpha channel dropped, not composited (Pillow's convert('RGB')): transparent pixels show whatever colour they store";
 
 function whiteShare(img: RgbImage): number {
   let white = 0;

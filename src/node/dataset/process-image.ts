@@ -8,7 +8,13 @@ import { centerCropArr } from '../../core/image/center-crop.ts';
 import { decoderOutputHealth } from '../../core/image/postprocess.ts';
 import type { RgbImage } from '../../core/image/rgb-image.ts';
 import { codebookUsage } from '../../core/metrics/codebook-usage.ts';
-import { assessHealth, firstProblemStage, healthStatus, sortFindings, type StageObservations } from '../../core/metrics/health.ts';
+import {
+  assessHealth,
+  firstProblemStage,
+  healthStatus,
+  sortFindings,
+  type StageObservations,
+} from '../../core/metrics/health.ts';
 import { officialPsnr, officialSsim } from '../../core/metrics/official-eval.ts';
 import { psnrU8 } from '../../core/metrics/psnr.ts';
 import { ssimU8 } from '../../core/metrics/ssim.ts';
@@ -35,7 +41,12 @@ export type ImageOutcome =
  * @param model a model whose runner is `probe.runner`, so stage outputs are observed.
  * @param path the file's path relative to the input folder, for the record and messages.
  */
-export async function processImage(model: LoadedModel, probe: StageProbe, bytes: Uint8Array, path: string): Promise<ImageOutcome> {
+export async function processImage(
+  model: LoadedModel,
+  probe: StageProbe,
+  bytes: Uint8Array,
+  path: string,
+): Promise<ImageOutcome> {
   const started = performance.now();
   const kind = classifyFile(bytes);
   if (kind.kind === 'not-image') return { kind: 'skipped', record: { path, status: 'skipped', reason: kind.reason } };
@@ -61,21 +72,27 @@ export async function processImage(model: LoadedModel, probe: StageProbe, bytes:
   const crop = result?.inputU8 ?? tryCrop(image, m.inputSize);
   const C = m.semanticCodeDim + m.pixelCodeDim;
   const observations: StageObservations = {
-    preprocess: crop ? { sourceWidth: image.width, sourceHeight: image.height, inputSize: m.inputSize, crop: imageU8Stats(crop) } : undefined,
+    preprocess: crop
+      ? { sourceWidth: image.width, sourceHeight: image.height, inputSize: m.inputSize, crop: imageU8Stats(crop) }
+      : undefined,
     semanticEncoder: probe.outputs.get('semanticEncoder'),
     pixelEncoder: probe.outputs.get('pixelEncoder'),
     quantizer: result && {
       usage: codebookUsage(result.quantization.indices, m.codebookSize),
       fHat: featureMapStats(result.quantization.fHat, [1, C, m.gridSize, m.gridSize]),
     },
-    decoder: result && { output: decoderOutputHealth(result.image), stats: probe.outputs.get('pixelDecoder') ?? featureMapStats(result.image, [1, 3, m.outputSize, m.outputSize]) },
+    decoder: result && {
+      output: decoderOutputHealth(result.image),
+      stats: probe.outputs.get('pixelDecoder') ?? featureMapStats(result.image, [1, 3, m.outputSize, m.outputSize]),
+    },
     postprocess: result && imageU8Stats(result.imageU8),
     failure,
   };
   const health = sortFindings([...conversionFindings(read), ...assessHealth(observations)]);
 
   const metricsStart = performance.now();
-  const metrics = result && m.outputSize === m.inputSize ? imageMetrics(result.inputU8, result.imageU8, m.inputSize) : undefined;
+  const metrics =
+    result && m.outputSize === m.inputSize ? imageMetrics(result.inputU8, result.imageU8, m.inputSize) : undefined;
   const metricsMs = performance.now() - metricsStart;
   const dec = observations.decoder?.output;
   const finite = dec ? dec.total - dec.nan - dec.posInf - dec.negInf : 0;
@@ -89,8 +106,18 @@ export async function processImage(model: LoadedModel, probe: StageProbe, bytes:
     width: image.width,
     height: image.height,
     ...(metrics ? { metrics } : {}),
-    ...(usage ? { codebook: { distinct: usage.distinct, tokens: usage.tokens, K: usage.codebookSize, usage: usage.usage } } : {}),
-    ...(dec ? { decoderOutput: { min: finiteOrNull(dec.min), max: finiteOrNull(dec.max), clipped: finite ? (dec.clampedLow + dec.clampedHigh) / finite : 0 } } : {}),
+    ...(usage
+      ? { codebook: { distinct: usage.distinct, tokens: usage.tokens, K: usage.codebookSize, usage: usage.usage } }
+      : {}),
+    ...(dec
+      ? {
+          decoderOutput: {
+            min: finiteOrNull(dec.min),
+            max: finiteOrNull(dec.max),
+            clipped: finite ? (dec.clampedLow + dec.clampedHigh) / finite : 0,
+          },
+        }
+      : {}),
     health,
     firstProblemStage: firstProblemStage(health) ?? null,
     timingsMs: { ...(result?.timings ?? {}), ...(metrics ? { metricsMs } : {}), totalMs: performance.now() - started },

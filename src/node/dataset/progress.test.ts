@@ -36,6 +36,11 @@ describe('progress bar', () => {
   });
 
   it('formats durations', () => {
-    expect([formatDuration(59.4), formatDuration(61), formatDuration(7322), formatDuration(Infinity)]).toEqual(['59s', '1m01s', '2h02m', '?']);
+    expect([formatDuration(59.4), formatDuration(61), formatDuration(7322), formatDuration(Infinity)]).toEqual([
+      '59s',
+      '1m01s',
+      '2h02m',
+      '?',
+    ]);
   });
 });

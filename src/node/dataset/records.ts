@@ -38,7 +38,12 @@ export interface ProcessedRecord {
   readonly tokens?: number;
   readonly metrics?: ImageMetrics;
   /** distinct codes among the joint indices; usage = distinct / K. */
-  readonly codebook?: { readonly distinct: number; readonly tokens: number; readonly K: number; readonly usage: number };
+  readonly codebook?: {
+    readonly distinct: number;
+    readonly tokens: number;
+    readonly K: number;
+    readonly usage: number;
+  };
   /** Decoder output range and the share of values the uint8 conversion clipped. */
   readonly decoderOutput?: { readonly min: number | null; readonly max: number | null; readonly clipped: number };
   readonly health: readonly HealthFinding[];

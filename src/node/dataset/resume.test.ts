@@ -28,7 +28,9 @@ describe.runIf(fixturesAvailable())('resuming a dataset run', () => {
     const src = await fixtureSource('coffee');
     await mkdir(join(input, 'd'), { recursive: true });
     for (const [i, f] of FILES.entries()) {
-      const bytes = f.endsWith('.txt') ? new TextEncoder().encode('not an image') : pngRgb(crop(src, { x: 20 * i, y: 10 * i, width: 260, height: 240 }));
+      const bytes = f.endsWith('.txt')
+        ? new TextEncoder().encode('not an image')
+        : pngRgb(crop(src, { x: 20 * i, y: 10 * i, width: 260, height: 240 }));
       await writeFile(join(input, f), bytes);
     }
   });
@@ -38,7 +40,16 @@ describe.runIf(fixturesAvailable())('resuming a dataset run', () => {
 
   async function run(out: string, extra: Partial<DatasetRunOptions> = {}) {
     const seen: string[] = [];
-    const result = await runDataset({ model: pkg, input, out, ...extra, onFile: (r) => { seen.push(r.path); extra.onFile?.(r); } });
+    const result = await runDataset({
+      model: pkg,
+      input,
+      out,
+      ...extra,
+      onFile: (r) => {
+        seen.push(r.path);
+        extra.onFile?.(r);
+      },
+    });
     return { result, seen };
   }
 
@@ -118,7 +129,9 @@ describe.runIf(fixturesAvailable())('resuming a dataset run', () => {
     const runFile = JSON.parse(await readFile(join(out, 'run.json'), 'utf8'));
     runFile.model.fingerprint = '0123456789abcdef';
     await writeFile(join(out, 'run.json'), JSON.stringify(runFile));
-    await expect(run(out)).rejects.toThrow(/run\.json: this folder holds results of model .*fingerprint 0123456789abcdef.*choose another --out/);
+    await expect(run(out)).rejects.toThrow(
+      /run\.json: this folder holds results of model .*fingerprint 0123456789abcdef.*choose another --out/,
+    );
     await expect(run(join(tmp, 'out-256'), { imageSize: 256 })).rejects.toThrow(
       /--image-size 256: the package .* was exported for 224px .*npm run export -- <checkpoint> --out <dir> --image-size 256/,
     );

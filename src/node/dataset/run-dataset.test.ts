@@ -19,7 +19,20 @@ import { loadModelFromDir } from '../package-dir-reader.ts';
 import { type FileRecord, type ProcessedRecord, isProcessed } from './records.ts';
 import { runDataset, type DatasetRunResult } from './run-dataset.ts';
 import type { DatasetSummary } from './summary.ts';
-import { exportCheckpoint, FIXTURE, crop, fixtureSource, jpeg, png16Gray, png16Rgb, pngGray, pngHeaderOnly, pngRgb, pngWithAlpha, webpLossless } from '../../test-support/dataset-inputs.ts';
+import {
+  exportCheckpoint,
+  FIXTURE,
+  crop,
+  fixtureSource,
+  jpeg,
+  png16Gray,
+  png16Rgb,
+  pngGray,
+  pngHeaderOnly,
+  pngRgb,
+  pngWithAlpha,
+  webpLossless,
+} from '../../test-support/dataset-inputs.ts';
 import { TokenFileReader } from './token-file.ts';
 import { fixturePath } from '../../test-support/fixtures.ts';
 import { jpegFixtures, jpegFixturesAvailable } from '../../test-support/jpeg-fixtures.ts';
@@ -57,7 +70,11 @@ describe.runIf(fixturesAvailable())('npm run dataset on a mixed folder', () => {
       'odd/face-16bit.png': png16Rgb(face),
       'odd/face-alpha.png': pngWithAlpha(face),
       'odd/cup-gray.png': pngGray(cup),
-      'odd/tiny-3x2.png': pngRgb({ width: 3, height: 2, data: Uint8Array.from([250, 10, 10, 10, 250, 10, 10, 10, 250, 240, 240, 20, 20, 240, 240, 128, 128, 128]) }),
+      'odd/tiny-3x2.png': pngRgb({
+        width: 3,
+        height: 2,
+        data: Uint8Array.from([250, 10, 10, 10, 250, 10, 10, 10, 250, 240, 240, 20, 20, 240, 240, 128, 128, 128]),
+      }),
       'odd/gray-16bit.png': png16Gray(256, 256, (x, y) => 200 + 60 * x + y),
       'bad/truncated.png': pngRgb(face).subarray(0, 2000),
       'bad/bomb.png': pngHeaderOnly(20000, 20000),
@@ -76,7 +93,10 @@ describe.runIf(fixturesAvailable())('npm run dataset on a mixed folder', () => {
     // Latin-1 names, not valid UTF-8: decoded to strings both would read "caf\uFFFD.png".
     await mkdir(join(input, 'latin1'));
     for (const accent of [0xe9, 0xe8]) {
-      await writeFile(Buffer.concat([Buffer.from(join(input, 'latin1', 'caf')), Buffer.from([accent]), Buffer.from('.png')]), pngRgb(face));
+      await writeFile(
+        Buffer.concat([Buffer.from(join(input, 'latin1', 'caf')), Buffer.from([accent]), Buffer.from('.png')]),
+        pngRgb(face),
+      );
     }
     sources.set('photos/astronaut.png', astronaut);
     sources.set('photos/coffee.png', coffee);
@@ -91,7 +111,9 @@ describe.runIf(fixturesAvailable())('npm run dataset on a mixed folder', () => {
   });
 
   it('refuses --out equal to --in (the reconstructions would come back as inputs), before loading anything', async () => {
-    await expect(runDataset({ model: pkg, input, out: join(input, '.', 'photos', '..') })).rejects.toThrow(/--out .* is the --in folder: the reconstructions would be read back as inputs/);
+    await expect(runDataset({ model: pkg, input, out: join(input, '.', 'photos', '..') })).rejects.toThrow(
+      /--out .* is the --in folder: the reconstructions would be read back as inputs/,
+    );
   });
 
   const processed = (path: string): ProcessedRecord => {
@@ -136,7 +158,9 @@ describe.runIf(fixturesAvailable())('npm run dataset on a mixed folder', () => {
     expect(reason('bad/empty.jpg')).toBe('empty file');
     expect(reason('bad/truncated.png')).toMatch(/^bad\/truncated\.png: corrupt or unsupported PNG/);
     expect(reason('notes.txt')).toMatch(/not a PNG, JPEG or WebP file .*looks like text/);
-    expect(reason('bad/bomb.png')).toMatch(/^bad\/bomb\.png: the image is 20000x20000 = 400,000,000 pixels, over Pillow's decompression-bomb limit of 178,956,970 pixels .*Refused before decoding/);
+    expect(reason('bad/bomb.png')).toMatch(
+      /^bad\/bomb\.png: the image is 20000x20000 = 400,000,000 pixels, over Pillow's decompression-bomb limit of 178,956,970 pixels .*Refused before decoding/,
+    );
   });
 
   it('reads files whose names are not UTF-8, each under its own escaped path, with its own reconstruction', async () => {
@@ -148,20 +172,27 @@ describe.runIf(fixturesAvailable())('npm run dataset on a mixed folder', () => {
     await expect(readFile(join(out, a.recon!))).resolves.toBeDefined();
   });
 
-  it.runIf(jpegFixturesAvailable())('reports the EXIF orientation of a phone photo and tokenizes its stored pixels, as the official code does', () => {
-    const r = processed('photos/phone-exif6.jpg');
-    expect(r.exifOrientation).toBe(6);
-    expect([r.width, r.height]).toEqual([600, 400]);
-    expect(r.health.map((f) => f.message)).toContainEqual(expect.stringMatching(/EXIF orientation 6 \(rotated 90° clockwise when displayed\) not applied/));
-    expect(run.summary.notes).toContainEqual(expect.stringMatching(/^1 file\(s\) carry an EXIF orientation tag/));
-  });
+  it.runIf(jpegFixturesAvailable())(
+    'reports the EXIF orientation of a phone photo and tokenizes its stored pixels, as the official code does',
+    () => {
+      const r = processed('photos/phone-exif6.jpg');
+      expect(r.exifOrientation).toBe(6);
+      expect([r.width, r.height]).toEqual([600, 400]);
+      expect(r.health.map((f) => f.message)).toContainEqual(
+        expect.stringMatching(/EXIF orientation 6 \(rotated 90° clockwise when displayed\) not applied/),
+      );
+      expect(run.summary.notes).toContainEqual(expect.stringMatching(/^1 file\(s\) carry an EXIF orientation tag/));
+    },
+  );
 
   it('explains odd inputs: tiny upscale, 16-bit gray clipping, grayscale, alpha, 16-bit RGB', () => {
     expect(checks('odd/tiny-3x2.png')).toEqual(['warning:preprocess:upscaled-input']);
     expect(processed('odd/tiny-3x2.png').health[0].message).toMatch(/3x2 image .* upscaled ×112/);
     expect(checks('odd/gray-16bit.png')).toContain('warning:preprocess:input-format');
     // 200 + 60x + y ≥ 255 except at x = 0 and y < 55: 99.9% of the pixels clip to white.
-    expect(processed('odd/gray-16bit.png').health.find((f) => f.severity === 'warning')!.message).toMatch(/16-bit grayscale PNG.* 99\.9% of the pixels became white/);
+    expect(processed('odd/gray-16bit.png').health.find((f) => f.severity === 'warning')!.message).toMatch(
+      /16-bit grayscale PNG.* 99\.9% of the pixels became white/,
+    );
     expect(checks('odd/cup-gray.png')).toEqual(['info:preprocess:input-format']);
     expect(processed('odd/cup-gray.png').health[0].message).toMatch(/grayscale: replicated/);
     expect(checks('odd/face-alpha.png')).toEqual(['info:preprocess:input-format']);
@@ -180,7 +211,10 @@ describe.runIf(fixturesAvailable())('npm run dataset on a mixed folder', () => {
       for (let i = 0; i < cropU8.length; i++) se += (cropU8[i] - recon.data[i]) ** 2;
       const psnr = 10 * Math.log10((255 * 255) / (se / cropU8.length));
       expect(r.metrics!.psnr).toBeCloseTo(psnr, 10);
-      expect(r.metrics!.ssim).toBeCloseTo(bruteForceSsim(cropU8, recon.data, R, R, 3, gaussianTapsReference(), 255, false), 10);
+      expect(r.metrics!.ssim).toBeCloseTo(
+        bruteForceSsim(cropU8, recon.data, R, R, 3, gaussianTapsReference(), 255, false),
+        10,
+      );
       // The official PSNR differs from the standard one only by float32 rounding of (x+1)/2.
       expect(Math.abs(r.metrics!.official.psnr! - psnr)).toBeLessThan(1e-4);
       expect(r.metrics!.official.ssim).toBeGreaterThan(r.metrics!.ssim);
@@ -197,7 +231,9 @@ describe.runIf(fixturesAvailable())('npm run dataset on a mixed folder', () => {
       expect(tokens.layout.bytesPerIndex).toBe(2);
       expect(tokens.records).toBe([...records.values()].filter((r) => isProcessed(r)).length);
       const direct = await reconstructImage(model, sources.get('photos/crops/face.png')!);
-      expect(Array.from(tokens.read(processed('photos/crops/face.png').tokens!))).toEqual(Array.from(direct.quantization.indices));
+      expect(Array.from(tokens.read(processed('photos/crops/face.png').tokens!))).toEqual(
+        Array.from(direct.quantization.indices),
+      );
       const read = (p: string) => Array.from(tokens.read(processed(p).tokens!));
       // Pillow's conversions give the same pixels, hence the same tokens: 16-bit high bytes,
       // dropped alpha, lossless WebP.
@@ -227,13 +263,21 @@ describe.runIf(fixturesAvailable())('npm run dataset on a mixed folder', () => {
     const n = goodImages();
     expect(s.files).toEqual({ total: n + 4, ok: n - 2, warning: 2, error: 0, unreadable: 2, skipped: 2 });
     expect(s.metrics.psnr.count).toBe(n);
-    const psnrs = [...records.values()].filter(isProcessed).map((r) => r.metrics!.psnr!).sort((a, b) => a - b);
+    const psnrs = [...records.values()]
+      .filter(isProcessed)
+      .map((r) => r.metrics!.psnr!)
+      .sort((a, b) => a - b);
     expect(s.metrics.psnr.min).toBe(psnrs[0]);
     expect(s.metrics.psnr.median).toBe(distribution(psnrs).median);
     expect(s.metrics.psnr.mean).toBeCloseTo(psnrs.reduce((a, b) => a + b, 0) / n, 10);
     expect(s.worst.map((b) => b.psnr)).toEqual(psnrs.slice(0, 8));
     expect(s.best.map((b) => b.psnr)).toEqual(psnrs.slice(-8).reverse());
-    expect(s.notProcessed.map((n) => n.path)).toEqual(['bad/bomb.png', 'bad/empty.jpg', 'bad/truncated.png', 'notes.txt']);
+    expect(s.notProcessed.map((n) => n.path)).toEqual([
+      'bad/bomb.png',
+      'bad/empty.jpg',
+      'bad/truncated.png',
+      'notes.txt',
+    ]);
     expect(s.health.byFirstStage).toEqual({ preprocess: 2 });
 
     const html = await readFile(join(out, 'report.html'), 'utf8');

@@ -97,7 +97,8 @@ export async function runDataset(options: DatasetRunOptions): Promise<DatasetRun
   checkCount('--sample', options.sample);
   checkCount('--threads', options.threads);
   checkCount('--image-size', options.imageSize);
-  if (options.seed !== undefined && !Number.isSafeInteger(options.seed)) throw new Error(`--seed must be an integer, got ${options.seed}`);
+  if (options.seed !== undefined && !Number.isSafeInteger(options.seed))
+    throw new Error(`--seed must be an integer, got ${options.seed}`);
   const started = performance.now();
   const paths = datasetPaths(options.out);
   const input = resolve(options.input);
@@ -127,7 +128,15 @@ export async function runDataset(options: DatasetRunOptions): Promise<DatasetRun
       done.add(r.path);
       if ('tokens' in r && r.tokens !== undefined) tokenRecords = Math.max(tokenRecords, r.tokens + 1);
     }
-    tokens = TokenFileWriter.open(paths.tokens, { codebookSize: m.codebookSize, scales: m.scales, meta: { model: m.name, fingerprint: info.fingerprint, inputSize: m.inputSize } }, tokenRecords);
+    tokens = TokenFileWriter.open(
+      paths.tokens,
+      {
+        codebookSize: m.codebookSize,
+        scales: m.scales,
+        meta: { model: m.name, fingerprint: info.fingerprint, inputSize: m.inputSize },
+      },
+      tokenRecords,
+    );
 
     let selection = await scanFolder(input, paths.out);
     if (options.sample !== undefined) selection = sampleEntries(selection, options.sample, options.seed ?? 0);
@@ -163,7 +172,13 @@ export async function runDataset(options: DatasetRunOptions): Promise<DatasetRun
     await model.runner.release();
   }
 
-  const summary = await buildSummary({ resultsPath: paths.results, tokensPath: paths.tokens, model: info, input, topN: options.topN });
+  const summary = await buildSummary({
+    resultsPath: paths.results,
+    tokensPath: paths.tokens,
+    model: info,
+    input,
+    topN: options.topN,
+  });
   await writeFile(paths.summary, JSON.stringify(summary, null, 2) + '\n');
   const thumbs = new Map<string, ThumbnailPair>();
   for (const b of [...summary.worst, ...summary.best]) {
@@ -174,7 +189,14 @@ export async function runDataset(options: DatasetRunOptions): Promise<DatasetRun
 }
 
 /** One file → its record, with its reconstruction and tokens written first (the record commits them). */
-async function handleFile(model: LoadedModel, probe: ReturnType<typeof createStageProbe>, input: string, paths: DatasetPaths, path: string, tokens: TokenFileWriter): Promise<FileRecord> {
+async function handleFile(
+  model: LoadedModel,
+  probe: ReturnType<typeof createStageProbe>,
+  input: string,
+  paths: DatasetPaths,
+  path: string,
+  tokens: TokenFileWriter,
+): Promise<FileRecord> {
   let bytes: Uint8Array;
   try {
     // Look at the head first: a folder may hold videos or archives of gigabytes we need not read.
@@ -203,7 +225,11 @@ async function handleFile(model: LoadedModel, probe: ReturnType<typeof createSta
     await writeFile(file, encodePng(createRgbImage(m.outputSize, m.outputSize, outcome.reconU8)));
   }
   const tokenRecord = outcome.indices ? tokens.append(outcome.indices) : undefined;
-  return { ...outcome.record, ...(recon ? { recon } : {}), ...(tokenRecord !== undefined ? { tokens: tokenRecord } : {}) };
+  return {
+    ...outcome.record,
+    ...(recon ? { recon } : {}),
+    ...(tokenRecord !== undefined ? { tokens: tokenRecord } : {}),
+  };
 }
 
 async function readHead(file: string | Buffer, length: number): Promise<Uint8Array> {
@@ -252,7 +278,13 @@ async function claimOutputFolder(paths: DatasetPaths, model: ModelInfo, input: s
     throw new Error(`${paths.run}: ${e.message}`);
   });
   if (existing === undefined) {
-    const run: RunFile = { format: 'tokenflow-dataset-run', version: 1, input, model, createdAt: new Date().toISOString() };
+    const run: RunFile = {
+      format: 'tokenflow-dataset-run',
+      version: 1,
+      input,
+      model,
+      createdAt: new Date().toISOString(),
+    };
     await writeFile(paths.run, JSON.stringify(run, null, 2) + '\n');
     return;
   }
@@ -260,13 +292,21 @@ async function claimOutputFolder(paths: DatasetPaths, model: ModelInfo, input: s
   try {
     run = JSON.parse(existing) as RunFile;
   } catch (e) {
-    throw new Error(`${paths.run}: not JSON (${(e as Error).message}); delete it only if the folder holds no results you want to keep`);
+    throw new Error(
+      `${paths.run}: not JSON (${(e as Error).message}); delete it only if the folder holds no results you want to keep`,
+    );
   }
-  if (run.format !== 'tokenflow-dataset-run') throw new Error(`${paths.run}: not a dataset run file (format ${JSON.stringify(run.format)})`);
+  if (run.format !== 'tokenflow-dataset-run')
+    throw new Error(`${paths.run}: not a dataset run file (format ${JSON.stringify(run.format)})`);
   if (run.model?.fingerprint !== model.fingerprint) {
-    throw new Error(`${paths.run}: this folder holds results of model "${run.model?.name}" (fingerprint ${run.model?.fingerprint}), not "${model.name}" (${model.fingerprint}); choose another --out`);
+    throw new Error(
+      `${paths.run}: this folder holds results of model "${run.model?.name}" (fingerprint ${run.model?.fingerprint}), not "${model.name}" (${model.fingerprint}); choose another --out`,
+    );
   }
-  if (run.input !== input) throw new Error(`${paths.run}: this folder holds results for input ${run.input}, not ${input}; choose another --out`);
+  if (run.input !== input)
+    throw new Error(
+      `${paths.run}: this folder holds results for input ${run.input}, not ${input}; choose another --out`,
+    );
 }
 
 /**
@@ -276,10 +316,13 @@ async function claimOutputFolder(paths: DatasetPaths, model: ModelInfo, input: s
 async function refuseOutputAsInput(input: string, out: string): Promise<void> {
   const real = async (p: string) => realpath(p).catch(() => p);
   if ((await real(input)) === (await real(out))) {
-    throw new Error(`--out ${out} is the --in folder: the reconstructions would be read back as inputs on the next run; choose another --out (a subfolder of --in is fine, it is left out)`);
+    throw new Error(
+      `--out ${out} is the --in folder: the reconstructions would be read back as inputs on the next run; choose another --out (a subfolder of --in is fine, it is left out)`,
+    );
   }
 }
 
 function checkCount(name: string, v: number | undefined): void {
-  if (v !== undefined && (!Number.isSafeInteger(v) || v < 1)) throw new Error(`${name} must be a positive integer, got ${v}`);
+  if (v !== undefined && (!Number.isSafeInteger(v) || v < 1))
+    throw new Error(`${name} must be a positive integer, got ${v}`);
 }

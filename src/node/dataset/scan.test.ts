@@ -36,9 +36,14 @@ describe('scanning the input folder', () => {
   it('keeps names that are not UTF-8 apart and openable, escaped', async () => {
     const latin = await mkdtemp(join(tmpdir(), 'tf-scan-latin1-'));
     try {
-      for (const b of [0xe9, 0xe8]) await writeFile(Buffer.concat([Buffer.from(latin + '/caf'), Buffer.from([b]), Buffer.from('.png')]), 'x');
+      for (const b of [0xe9, 0xe8])
+        await writeFile(Buffer.concat([Buffer.from(latin + '/caf'), Buffer.from([b]), Buffer.from('.png')]), 'x');
       await writeFile(join(latin, 'back\\slash.png'), 'x');
-      expect(await scanFolder(latin)).toEqual([{ path: 'back\\\\slash.png' }, { path: 'caf\\xe8.png' }, { path: 'caf\\xe9.png' }]);
+      expect(await scanFolder(latin)).toEqual([
+        { path: 'back\\\\slash.png' },
+        { path: 'caf\\xe8.png' },
+        { path: 'caf\\xe9.png' },
+      ]);
     } finally {
       await rm(latin, { recursive: true, force: true });
     }
@@ -64,7 +69,11 @@ describe('seed-stable sampling', () => {
     const a = sampleEntries(entries, 10, 42).map((e) => e.path);
     expect(sampleEntries(entries, 10, 43).map((e) => e.path)).not.toEqual(a);
     // Added files can only displace a pick by outscoring it, so most picks survive.
-    const grown = sampleEntries([...entries, ...Array.from({ length: 20 }, (_, i) => ({ path: `new/${i}.png` }))], 10, 42).map((e) => e.path);
+    const grown = sampleEntries(
+      [...entries, ...Array.from({ length: 20 }, (_, i) => ({ path: `new/${i}.png` }))],
+      10,
+      42,
+    ).map((e) => e.path);
     expect(grown.filter((p) => a.includes(p)).length).toBeGreaterThanOrEqual(5);
   });
 

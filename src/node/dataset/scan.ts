@@ -75,9 +75,16 @@ export async function scanFolder(inputDir: string, excludeDir?: string): Promise
  * the n lowest win. The same seed picks the same files whatever the listing order, and adding
  * files to the folder keeps earlier picks unless a new file outscores them. Sorted by path.
  */
-export function sampleEntries<T extends { readonly path: string }>(entries: readonly T[], n: number, seed: number): T[] {
+export function sampleEntries<T extends { readonly path: string }>(
+  entries: readonly T[],
+  n: number,
+  seed: number,
+): T[] {
   if (n >= entries.length) return [...entries];
-  const scored = entries.map((e) => ({ e, score: createHash('sha256').update(`${seed}\0${e.path}`).digest().readBigUInt64BE(0) }));
+  const scored = entries.map((e) => ({
+    e,
+    score: createHash('sha256').update(`${seed}\0${e.path}`).digest().readBigUInt64BE(0),
+  }));
   scored.sort((a, b) => (a.score < b.score ? -1 : a.score > b.score ? 1 : 0));
   return scored
     .slice(0, n)

@@ -39,7 +39,12 @@ export interface ProblemImage {
   readonly path: string;
   readonly status: FileStatus;
   readonly firstProblemStage: PipelineStage | null;
-  readonly findings: readonly { readonly stage: PipelineStage; readonly severity: Severity; readonly check: HealthCheck; readonly message: string }[];
+  readonly findings: readonly {
+    readonly stage: PipelineStage;
+    readonly severity: Severity;
+    readonly check: HealthCheck;
+    readonly message: string;
+  }[];
 }
 
 export interface DatasetSummary {
@@ -64,7 +69,13 @@ export interface DatasetSummary {
     /** Distinct codes per image / K. */
     readonly usagePerImage: Distribution;
     /** All images together, from tokens.bin. */
-    readonly dataset: { readonly images: number; readonly tokens: number; readonly distinct: number; readonly usage: number; readonly perplexity: number };
+    readonly dataset: {
+      readonly images: number;
+      readonly tokens: number;
+      readonly distinct: number;
+      readonly usage: number;
+      readonly perplexity: number;
+    };
   };
   readonly health: {
     readonly byCheck: Partial<Record<HealthCheck, Partial<Record<Severity, number>>>>;
@@ -79,7 +90,11 @@ export interface DatasetSummary {
   /** Highest standard PSNR first. */
   readonly best: readonly ImageBrief[];
   /** Files not processed, with the reason (first `listLimit`). */
-  readonly notProcessed: readonly { readonly path: string; readonly status: 'unreadable' | 'skipped'; readonly reason: string }[];
+  readonly notProcessed: readonly {
+    readonly path: string;
+    readonly status: 'unreadable' | 'skipped';
+    readonly reason: string;
+  }[];
   readonly notProcessedOmitted: number;
   readonly timing: { readonly meanMsPerImage: number | null; readonly medianMsPerImage: number | null };
   readonly notes: readonly string[];
@@ -100,8 +115,13 @@ export async function buildSummary(options: SummaryOptions): Promise<DatasetSumm
   const topN = options.topN ?? 8;
   const listLimit = options.listLimit ?? 1000;
   const files = { total: 0, ok: 0, warning: 0, error: 0, unreadable: 0, skipped: 0 };
-  const psnr: number[] = [], ssim: number[] = [], oPsnr: number[] = [], oSsim: number[] = [];
-  const distinct: number[] = [], usage: number[] = [], totalMs: number[] = [];
+  const psnr: number[] = [],
+    ssim: number[] = [],
+    oPsnr: number[] = [],
+    oSsim: number[] = [];
+  const distinct: number[] = [],
+    usage: number[] = [],
+    totalMs: number[] = [];
   const byCheck: Partial<Record<HealthCheck, Partial<Record<Severity, number>>>> = {};
   const byFirstStage: Partial<Record<PipelineStage, number>> = {};
   const problems: ProblemImage[] = [];
@@ -146,7 +166,9 @@ export async function buildSummary(options: SummaryOptions): Promise<DatasetSumm
           path: r.path,
           status: r.status,
           firstProblemStage: r.firstProblemStage,
-          findings: r.health.filter((f) => f.severity !== 'info').map(({ stage, severity, check, message }) => ({ stage, severity, check, message })),
+          findings: r.health
+            .filter((f) => f.severity !== 'info')
+            .map(({ stage, severity, check, message }) => ({ stage, severity, check, message })),
         });
       } else problemsOmitted++;
     }
@@ -161,7 +183,8 @@ export async function buildSummary(options: SummaryOptions): Promise<DatasetSumm
       `${turned} file(s) carry an EXIF orientation tag: tokenized as stored, as the official code (Pillow) does, not turned as photo viewers show them (results.jsonl: exifOrientation).`,
     );
   }
-  if (m.outputSize !== m.inputSize) notes.push(`The model outputs ${m.outputSize}px for a ${m.inputSize}px input: PSNR/SSIM were not computed.`);
+  if (m.outputSize !== m.inputSize)
+    notes.push(`The model outputs ${m.outputSize}px for a ${m.inputSize}px input: PSNR/SSIM were not computed.`);
   return {
     generator: 'tokenflow-playground dataset (npm run dataset)',
     createdAt: new Date().toISOString(),
@@ -179,7 +202,13 @@ export async function buildSummary(options: SummaryOptions): Promise<DatasetSumm
       distinctPerImage: distribution(distinct),
       distinctHistogram: histogram(distinct, 0, m.numTokens, 10),
       usagePerImage: distribution(usage),
-      dataset: { images: tally.images, tokens: tally.tally.tokens, distinct: tally.tally.distinct, usage: tally.tally.distinct / m.codebookSize, perplexity: tally.tally.perplexity },
+      dataset: {
+        images: tally.images,
+        tokens: tally.tally.tokens,
+        distinct: tally.tally.distinct,
+        usage: tally.tally.distinct / m.codebookSize,
+        perplexity: tally.tally.perplexity,
+      },
     },
     health: { byCheck, byFirstStage: orderedStages(byFirstStage), images: problems, imagesOmitted: problemsOmitted },
     worst: worst.items(),
@@ -254,5 +283,3 @@ class TopList<T> {
     return [...this.list];
   }
 }
-
-

@@ -15,18 +15,34 @@ export interface ThumbnailPair {
   readonly recon?: string;
 }
 
-export async function thumbnailPair(inputDir: string, outDir: string, path: string, recon: string | undefined, inputSize: number, side = 128): Promise<ThumbnailPair> {
+export async function thumbnailPair(
+  inputDir: string,
+  outDir: string,
+  path: string,
+  recon: string | undefined,
+  inputSize: number,
+  side = 128,
+): Promise<ThumbnailPair> {
   const original = await decodeImageFile(joinBytes(inputDir, pathFromDisplay(path)))
     .then((img) => dataUri(shrink(centerCropArr(img, inputSize).image, side)))
     .catch(() => undefined);
-  const reconUri = recon ? await decodeImageFile(join(outDir, recon)).then((img) => dataUri(shrink(img, side))).catch(() => undefined) : undefined;
+  const reconUri = recon
+    ? await decodeImageFile(join(outDir, recon))
+        .then((img) => dataUri(shrink(img, side)))
+        .catch(() => undefined)
+    : undefined;
   return { ...(original ? { original } : {}), ...(reconUri ? { recon: reconUri } : {}) };
 }
 
 function shrink(img: RgbImage, side: number): RgbImage {
   if (img.width <= side && img.height <= side) return img;
   const scale = side / Math.max(img.width, img.height);
-  return pilResize(img, Math.max(1, Math.round(img.width * scale)), Math.max(1, Math.round(img.height * scale)), 'bicubic');
+  return pilResize(
+    img,
+    Math.max(1, Math.round(img.width * scale)),
+    Math.max(1, Math.round(img.height * scale)),
+    'bicubic',
+  );
 }
 
 function dataUri(img: RgbImage): string {

@@ -27,7 +27,12 @@ describe('tokens.bin', () => {
     expect(new TextDecoder().decode(bytes.subarray(0, 8))).toBe('TFTOKv1\n');
     const H = view.getUint32(8, true);
     expect(H % 16).toBe(0);
-    expect([view.getUint32(12, true), view.getUint32(16, true), view.getUint32(20, true), view.getUint32(24, true)]).toEqual([2048, 2, 14, 3]);
+    expect([
+      view.getUint32(12, true),
+      view.getUint32(16, true),
+      view.getUint32(20, true),
+      view.getUint32(24, true),
+    ]).toEqual([2048, 2, 14, 3]);
     expect([view.getUint32(28, true), view.getUint32(32, true), view.getUint32(36, true)]).toEqual([1, 2, 3]);
     const metaLength = view.getUint32(40, true);
     expect(JSON.parse(new TextDecoder().decode(bytes.subarray(44, 44 + metaLength)))).toEqual(header.meta);
@@ -59,9 +64,13 @@ describe('tokens.bin', () => {
     const r = TokenFileReader.open(path);
     expect(Array.from(r.read(2))).toEqual(new Array(14).fill(9));
     r.close();
-    expect(() => TokenFileWriter.open(path, { ...header, scales: [1, 2] }, 1)).toThrow(/holds tokens for K=2048, scales \[1, 2, 3\], not this model's K=2048, scales \[1, 2\]/);
+    expect(() => TokenFileWriter.open(path, { ...header, scales: [1, 2] }, 1)).toThrow(
+      /holds tokens for K=2048, scales \[1, 2, 3\], not this model's K=2048, scales \[1, 2\]/,
+    );
     await truncate(path, (await readFile(path)).length - 3);
-    expect(() => TokenFileWriter.open(path, header, 3)).toThrow(/has 2 complete token records but results\.jsonl refers to 3/);
+    expect(() => TokenFileWriter.open(path, header, 3)).toThrow(
+      /has 2 complete token records but results\.jsonl refers to 3/,
+    );
   });
 
   it('rejects out-of-range codes and foreign files, naming the file', async () => {
@@ -69,6 +78,8 @@ describe('tokens.bin', () => {
     const w = TokenFileWriter.open(path, header);
     expect(() => w.append(new Array(14).fill(2048))).toThrow(/c\.bin: token 0 is 2048, outside \[0, K=2048\)/);
     w.close();
-    expect(() => decodeTokenHeader(new TextEncoder().encode('P6 not tokens at all, really not'), 'x.bin')).toThrow(/x\.bin: not a token file/);
+    expect(() => decodeTokenHeader(new TextEncoder().encode('P6 not tokens at all, really not'), 'x.bin')).toThrow(
+      /x\.bin: not a token file/,
+    );
   });
 });

@@ -71,17 +71,31 @@ export function decodeTokenHeader(bytes: Uint8Array, where: string): TokenFileLa
   const bytesPerIndex = view.getUint32(16, true);
   const tokensPerRecord = view.getUint32(20, true);
   const n = view.getUint32(24, true);
-  if (bytesPerIndex !== 2 && bytesPerIndex !== 4) throw new Error(`${where}: bytes per index is ${bytesPerIndex}, expected 2 or 4`);
-  if (headerBytes > bytes.length || 32 + 4 * n > headerBytes) throw new Error(`${where}: header of ${headerBytes} bytes with ${n} scales is truncated`);
+  if (bytesPerIndex !== 2 && bytesPerIndex !== 4)
+    throw new Error(`${where}: bytes per index is ${bytesPerIndex}, expected 2 or 4`);
+  if (headerBytes > bytes.length || 32 + 4 * n > headerBytes)
+    throw new Error(`${where}: header of ${headerBytes} bytes with ${n} scales is truncated`);
   const scales = Array.from({ length: n }, (_, i) => view.getUint32(28 + 4 * i, true));
   if (scales.reduce((a, s) => a + s * s, 0) !== tokensPerRecord) {
     throw new Error(`${where}: scales [${scales.join(', ')}] do not add up to ${tokensPerRecord} tokens per record`);
   }
   const metaAt = 28 + 4 * n;
   const metaLength = view.getUint32(metaAt, true);
-  if (metaAt + 4 + metaLength > headerBytes) throw new Error(`${where}: metadata of ${metaLength} bytes overruns the ${headerBytes}-byte header`);
-  const meta = JSON.parse(new TextDecoder().decode(bytes.subarray(metaAt + 4, metaAt + 4 + metaLength))) as Record<string, unknown>;
-  return { codebookSize, scales, meta, headerBytes, bytesPerIndex, tokensPerRecord, recordBytes: tokensPerRecord * bytesPerIndex };
+  if (metaAt + 4 + metaLength > headerBytes)
+    throw new Error(`${where}: metadata of ${metaLength} bytes overruns the ${headerBytes}-byte header`);
+  const meta = JSON.parse(new TextDecoder().decode(bytes.subarray(metaAt + 4, metaAt + 4 + metaLength))) as Record<
+    string,
+    unknown
+  >;
+  return {
+    codebookSize,
+    scales,
+    meta,
+    headerBytes,
+    bytesPerIndex,
+    tokensPerRecord,
+    recordBytes: tokensPerRecord * bytesPerIndex,
+  };
 }
 
 /** Appends records; opened for a fresh file or to continue one with exactly `keepRecords` records. */
@@ -104,7 +118,10 @@ export class TokenFileWriter {
       fd = openSync(path, 'r+');
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`${path}: ${(e as Error).message}`);
-      if (keepRecords > 0) throw new Error(`${path} is missing but results.jsonl refers to ${keepRecords} token records; start with a new --out`);
+      if (keepRecords > 0)
+        throw new Error(
+          `${path} is missing but results.jsonl refers to ${keepRecords} token records; start with a new --out`,
+        );
       fd = openSync(path, 'w+');
       writeAll(fd, encodeTokenHeader(layout), 0);
       return new TokenFileWriter(fd, layout, 0, path);
@@ -115,10 +132,15 @@ export class TokenFileWriter {
       readSync(fd, head, 0, head.length, 0);
       const existing = decodeTokenHeader(head, path);
       if (existing.codebookSize !== layout.codebookSize || existing.scales.join() !== layout.scales.join()) {
-        throw new Error(`${path} holds tokens for K=${existing.codebookSize}, scales [${existing.scales.join(', ')}], not this model's K=${layout.codebookSize}, scales [${layout.scales.join(', ')}]`);
+        throw new Error(
+          `${path} holds tokens for K=${existing.codebookSize}, scales [${existing.scales.join(', ')}], not this model's K=${layout.codebookSize}, scales [${layout.scales.join(', ')}]`,
+        );
       }
       const have = Math.floor((size - existing.headerBytes) / existing.recordBytes);
-      if (have < keepRecords) throw new Error(`${path} has ${have} complete token records but results.jsonl refers to ${keepRecords}; the file was truncated`);
+      if (have < keepRecords)
+        throw new Error(
+          `${path} has ${have} complete token records but results.jsonl refers to ${keepRecords}; the file was truncated`,
+        );
       ftruncateSync(fd, existing.headerBytes + keepRecords * existing.recordBytes);
       return new TokenFileWriter(fd, existing, keepRecords, path);
     } catch (e) {
@@ -134,12 +156,14 @@ export class TokenFileWriter {
   /** Appends one image's indices; returns its record number. */
   append(indices: ArrayLike<number>): number {
     const { tokensPerRecord, bytesPerIndex, codebookSize, headerBytes, recordBytes } = this.layout;
-    if (indices.length !== tokensPerRecord) throw new Error(`${this.path}: a record holds ${tokensPerRecord} tokens, got ${indices.length}`);
+    if (indices.length !== tokensPerRecord)
+      throw new Error(`${this.path}: a record holds ${tokensPerRecord} tokens, got ${indices.length}`);
     const buf = new Uint8Array(recordBytes);
     const view = new DataView(buf.buffer);
     for (let i = 0; i < indices.length; i++) {
       const k = indices[i];
-      if (!Number.isInteger(k) || k < 0 || k >= codebookSize) throw new Error(`${this.path}: token ${i} is ${k}, outside [0, K=${codebookSize})`);
+      if (!Number.isInteger(k) || k < 0 || k >= codebookSize)
+        throw new Error(`${this.path}: token ${i} is ${k}, outside [0, K=${codebookSize})`);
       if (bytesPerIndex === 2) view.setUint16(2 * i, k, true);
       else view.setUint32(4 * i, k, true);
     }
@@ -176,14 +200,17 @@ export class TokenFileReader {
 
   /** Record `i` as T indices, scale-major. */
   read(i: number): Uint16Array | Uint32Array {
-    if (!Number.isInteger(i) || i < 0 || i >= this.records) throw new Error(`token record ${i} is outside [0, ${this.records})`);
+    if (!Number.isInteger(i) || i < 0 || i >= this.records)
+      throw new Error(`token record ${i} is outside [0, ${this.records})`);
     const { headerBytes, recordBytes, bytesPerIndex } = this.layout;
     const buf = new Uint8Array(recordBytes);
     readSync(this.fd, buf, 0, recordBytes, headerBytes + i * recordBytes);
     // Copy through DataView: the file is little-endian whatever the host is.
     const view = new DataView(buf.buffer);
-    const out = bytesPerIndex === 2 ? new Uint16Array(this.layout.tokensPerRecord) : new Uint32Array(this.layout.tokensPerRecord);
-    for (let t = 0; t < out.length; t++) out[t] = bytesPerIndex === 2 ? view.getUint16(2 * t, true) : view.getUint32(4 * t, true);
+    const out =
+      bytesPerIndex === 2 ? new Uint16Array(this.layout.tokensPerRecord) : new Uint32Array(this.layout.tokensPerRecord);
+    for (let t = 0; t < out.length; t++)
+      out[t] = bytesPerIndex === 2 ? view.getUint16(2 * t, true) : view.getUint32(4 * t, true);
     return out;
   }
 
@@ -193,7 +220,7 @@ export class TokenFileReader {
 }
 
 function writeAll(fd: number, bytes: Uint8Array, position: number): void {
-  for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done, position + done);
+  for (let done = 0; done < bytes.length;) done += writeSync(fd, bytes, done, bytes.length - done, position + done);
 }
 
 function align(n: number, to: number): number {

@@ -17,7 +17,7 @@ const SAME = { differing: 0, maxDiff: 0 };
 
 /** The file without its APP14 "Adobe" segment. */
 function withoutAdobeMarker(jpg: Uint8Array): Uint8Array {
-  for (let o = 2; o + 4 < jpg.length; ) {
+  for (let o = 2; o + 4 < jpg.length;) {
     const length = (jpg[o + 2] << 8) | jpg[o + 3];
     if (jpg[o + 1] === 0xee) return Uint8Array.from([...jpg.subarray(0, o), ...jpg.subarray(o + 2 + length)]);
     o += 2 + length;
@@ -40,10 +40,16 @@ describe.runIf(jpegFixturesAvailable())('JPEG in Node is what Pillow (libjpeg-tu
     const f = jpegFixtures().find((x) => x.name === 'astronaut-q90-420')!;
     const jpg = new Uint8Array(readFileSync(f.jpegPath));
     // A Display P3 profile from sharp's own encoder, spliced in as APP2 right after SOI.
-    const tagged = await sharp(new Uint8Array(8 * 8 * 3), { raw: { width: 8, height: 8, channels: 3 } }).withIccProfile('p3').jpeg().toBuffer();
+    const tagged = await sharp(new Uint8Array(8 * 8 * 3), { raw: { width: 8, height: 8, channels: 3 } })
+      .withIccProfile('p3')
+      .jpeg()
+      .toBuffer();
     const icc = (await sharp(tagged).metadata()).icc!;
     const payload = Buffer.concat([Buffer.from('ICC_PROFILE\0'), Buffer.from([1, 1]), icc]);
-    const app2 = Buffer.concat([Buffer.from([0xff, 0xe2, (payload.length + 2) >> 8, (payload.length + 2) & 255]), payload]);
+    const app2 = Buffer.concat([
+      Buffer.from([0xff, 0xe2, (payload.length + 2) >> 8, (payload.length + 2) & 255]),
+      payload,
+    ]);
     const withIcc = new Uint8Array(Buffer.concat([jpg.subarray(0, 2), app2, jpg.subarray(2)]));
     expect((await sharp(withIcc).metadata()).hasProfile).toBe(true);
     const read = await readImageBytes(withIcc, 'icc.jpg');

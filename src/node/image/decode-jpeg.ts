@@ -25,9 +25,14 @@ import { type RgbImage, assertRgbImage } from '../../core/image/rgb-image.ts';
 sharp.cache(false);
 
 export async function decodeJpeg(bytes: Uint8Array, facts: JpegFacts, name: string): Promise<RgbImage> {
-  if (facts.precision !== 8) throw new Error(`${name}: a ${facts.precision}-bit JPEG; Pillow (the official code's loader) opens only 8-bit JPEGs`);
+  if (facts.precision !== 8)
+    throw new Error(
+      `${name}: a ${facts.precision}-bit JPEG; Pillow (the official code's loader) opens only 8-bit JPEGs`,
+    );
   if (facts.components !== 1 && facts.components !== 3 && facts.components !== 4) {
-    throw new Error(`${name}: a JPEG with ${facts.components} components; Pillow opens only 1 (grey), 3 (colour) or 4 (CMYK)`);
+    throw new Error(
+      `${name}: a JPEG with ${facts.components} components; Pillow opens only 1 (grey), 3 (colour) or 4 (CMYK)`,
+    );
   }
   const cmyk = facts.components === 4;
   let pipeline = sharp(bytes, {
@@ -48,7 +53,8 @@ export async function decodeJpeg(bytes: Uint8Array, facts: JpegFacts, name: stri
   }
   const { width, height, channels } = raw.info;
   const n = width * height;
-  if (raw.data.length !== n * channels) throw new Error(`${name}: the JPEG decoder returned ${raw.data.length} bytes for ${width}x${height}x${channels}`);
+  if (raw.data.length !== n * channels)
+    throw new Error(`${name}: the JPEG decoder returned ${raw.data.length} bytes for ${width}x${height}x${channels}`);
   const image = {
     width,
     height,

@@ -37,7 +37,8 @@ export async function decodeWebp(bytes: Uint8Array, nameForErrors: string): Prom
   }
   const { width, height } = rgba;
   const n = width * height;
-  if (rgba.data.length !== n * 4) throw new Error(`${nameForErrors}: WebP decoder returned ${rgba.data.length} bytes for ${width}x${height} RGBA`);
+  if (rgba.data.length !== n * 4)
+    throw new Error(`${nameForErrors}: WebP decoder returned ${rgba.data.length} bytes for ${width}x${height} RGBA`);
   const out = new Uint8Array(n * 3);
   for (let i = 0, s = 0, o = 0; i < n; i++, s += 4, o += 3) {
     out[o] = rgba.data[s];

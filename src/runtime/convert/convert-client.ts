@@ -22,8 +22,15 @@ export interface Converted {
 
 let nextId = 1;
 
-export function convertCheckpoint(file: File, precision: Precision, onProgress: (p: ConvertProgress) => void): { done: Promise<Converted>; cancel: () => void } {
-  const worker = new Worker(new URL('./convert.worker.ts', import.meta.url), { type: 'module', name: 'tokenflow-convert' });
+export function convertCheckpoint(
+  file: File,
+  precision: Precision,
+  onProgress: (p: ConvertProgress) => void,
+): { done: Promise<Converted>; cancel: () => void } {
+  const worker = new Worker(new URL('./convert.worker.ts', import.meta.url), {
+    type: 'module',
+    name: 'tokenflow-convert',
+  });
   const id = nextId++;
   let stage = 'start';
   let message = `converting ${file.name}`;
@@ -46,7 +53,11 @@ export function convertCheckpoint(file: File, precision: Precision, onProgress: 
             : {
                 manifest: m.manifest,
                 memoryReason: s.reason,
-                source: { kind: 'files', label: file.name, files: s.files.map((f) => new File([f.bytes as Uint8Array<ArrayBuffer>], f.path)) },
+                source: {
+                  kind: 'files',
+                  label: file.name,
+                  files: s.files.map((f) => new File([f.bytes as Uint8Array<ArrayBuffer>], f.path)),
+                },
               },
         );
       }

@@ -31,9 +31,15 @@ scope.onmessage = async (e: MessageEvent<ConvertRequest>) => {
       return;
     }
     const files = await Promise.all(
-      (await r.store.files(r.folder)).map(async (path) => ({ path, bytes: new Uint8Array(await (await r.store.read(r.folder, path)).arrayBuffer()) })),
+      (await r.store.files(r.folder)).map(async (path) => ({
+        path,
+        bytes: new Uint8Array(await (await r.store.read(r.folder, path)).arrayBuffer()),
+      })),
     );
-    post({ type: 'done', id, manifest: r.manifest, store: { kind: 'memory', reason: r.fallbackReason, files } }, files.map((f) => f.bytes.buffer as ArrayBuffer));
+    post(
+      { type: 'done', id, manifest: r.manifest, store: { kind: 'memory', reason: r.fallbackReason, files } },
+      files.map((f) => f.bytes.buffer as ArrayBuffer),
+    );
   } catch (err) {
     post({ type: 'failed', id, message: (err as Error).message ?? String(err) });
   }

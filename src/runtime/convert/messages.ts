@@ -16,10 +16,19 @@ export interface ConvertRequest {
 export type ConvertStore =
   | { readonly kind: 'opfs'; readonly folder: string }
   /** OPFS was unavailable or full: the files come back to the page, kept for this visit only. */
-  | { readonly kind: 'memory'; readonly reason: string; readonly files: readonly { readonly path: string; readonly bytes: Uint8Array }[] };
+  | {
+      readonly kind: 'memory';
+      readonly reason: string;
+      readonly files: readonly { readonly path: string; readonly bytes: Uint8Array }[];
+    };
 
 export type ConvertToPage =
-  | { readonly type: 'progress'; readonly id: number; readonly stage: ExportProgress['stage'] | 'storage'; readonly message: string }
+  | {
+      readonly type: 'progress';
+      readonly id: number;
+      readonly stage: ExportProgress['stage'] | 'storage';
+      readonly message: string;
+    }
   | { readonly type: 'bytes'; readonly id: number; readonly bytesWritten: number }
   | { readonly type: 'done'; readonly id: number; readonly manifest: ModelManifest; readonly store: ConvertStore }
   | { readonly type: 'failed'; readonly id: number; readonly message: string };

@@ -70,8 +70,13 @@ export async function openOpfsFolderStore(rootFolder = OPFS_ROOT_FOLDER): Promis
 }
 
 async function fileSink(handle: FileSystemFileHandle, where: string): Promise<ByteSink> {
-  const syncCapable = handle as FileSystemFileHandle & { createSyncAccessHandle?: () => Promise<FileSystemSyncAccessHandle> };
-  if (typeof syncCapable.createSyncAccessHandle === 'function' && typeof (globalThis as { document?: unknown }).document === 'undefined') {
+  const syncCapable = handle as FileSystemFileHandle & {
+    createSyncAccessHandle?: () => Promise<FileSystemSyncAccessHandle>;
+  };
+  if (
+    typeof syncCapable.createSyncAccessHandle === 'function' &&
+    typeof (globalThis as { document?: unknown }).document === 'undefined'
+  ) {
     const access = await syncCapable.createSyncAccessHandle();
     access.truncate(0);
     let at = 0;
@@ -79,7 +84,8 @@ async function fileSink(handle: FileSystemFileHandle, where: string): Promise<By
     return {
       async write(chunk) {
         const n = access.write(chunk as Uint8Array<ArrayBuffer>, { at });
-        if (n !== chunk.byteLength) throw new Error(`${where}: wrote ${n} of ${chunk.byteLength} bytes (the disk or the quota is full)`);
+        if (n !== chunk.byteLength)
+          throw new Error(`${where}: wrote ${n} of ${chunk.byteLength} bytes (the disk or the quota is full)`);
         at += n;
       },
       async close() {

@@ -13,7 +13,11 @@ import { writeEditedFixtureCheckpoint } from '../../test-support/dataset-inputs.
 const hooks = () => {
   const stages: string[] = [];
   let bytes = 0;
-  return { stages, bytes: () => bytes, hooks: { onProgress: (stage: string) => stages.push(stage), onBytes: (n: number) => (bytes = n) } };
+  return {
+    stages,
+    bytes: () => bytes,
+    hooks: { onProgress: (stage: string) => stages.push(stage), onBytes: (n: number) => (bytes = n) },
+  };
 };
 
 /** A store that fails like a full OPFS once writing starts. */
@@ -31,7 +35,15 @@ describe('runConversion', () => {
   it('refuses a file that is not a checkpoint, naming it, and leaves nothing behind', async () => {
     const store = memoryFolderStore();
     const h = hooks();
-    await expect(runConversion(new Blob([new TextEncoder().encode('hello, not a model')]), 'notes.pt', 'fp32', async () => store, h.hooks)).rejects.toThrow(/notes\.pt/);
+    await expect(
+      runConversion(
+        new Blob([new TextEncoder().encode('hello, not a model')]),
+        'notes.pt',
+        'fp32',
+        async () => store,
+        h.hooks,
+      ),
+    ).rejects.toThrow(/notes\.pt/);
     expect(await store.folders()).toEqual([]);
   });
 
@@ -44,41 +56,51 @@ describe('runConversion', () => {
   });
 
   // The page converts with the same exporter: damaged weights are refused there too, with the message the page shows.
-  it.skipIf(!fixturesAvailable())('refuses weights changed after saving (CRC-32) and weights saved as NaN, naming the tensor, and leaves nothing behind', async () => {
-    const store = memoryFolderStore();
-    const whole = readFileSync(fixturePath('clip-224', 'checkpoint.pt'));
-    const { bytes } = await withFloatWritten(whole, 'decoder.conv_out.weight', 0, NaN);
-    await expect(runConversion(new Blob([bytes as BlobPart]), 'damaged.pt', 'fp32', async () => store, hooks().hooks)).rejects.toThrow(
-      /damaged\.pt: zip entry '[^']+' \(tensor 'decoder\.conv_out\.weight'\) fails its CRC-32 check/,
-    );
-    const tmp = mkdtempSync(join(tmpdir(), 'tf-convert-'));
-    try {
-      const nan = join(tmp, 'nan.pt');
-      await writeEditedFixtureCheckpoint(nan, (key, v) => (key === 'decoder.conv_out.weight' ? v.map((x, i) => (i === 0 ? NaN : x)) : undefined));
-      await expect(runConversion(new Blob([readFileSync(nan)]), 'nan.pt', 'fp32', async () => store, hooks().hooks)).rejects.toThrow(
-        /nan\.pt: 1 weight tensor holds NaN or ±Inf: decoder\.conv_out\.weight \(1 NaN, 0 ±Inf of \d+ values\)/,
-      );
-    } finally {
-      rmSync(tmp, { recursive: true, force: true });
-    }
-    expect(await store.folders()).toEqual([]);
-  });
+  it.skipIf(!fixturesAvailable())(
+    'refuses weights changed after saving (CRC-32) and weights saved as NaN, naming the tensor, and leaves nothing behind',
+    async () => {
+      const store = memoryFolderStore();
+      const whole = readFileSync(fixturePath('clip-224', 'checkpoint.pt'));
+      const { bytes } = await withFloatWritten(whole, 'decoder.conv_out.weight', 0, NaN);
+      await expect(
+        runConversion(new Blob([bytes as BlobPart]), 'damaged.pt', 'fp32', async () => store, hooks().hooks),
+      ).rejects.toThrow(/damaged\.pt: zip entry '[^']+' \(tensor 'decoder\.conv_out\.weight'\) fails its CRC-32 check/);
+      const tmp = mkdtempSync(join(tmpdir(), 'tf-convert-'));
+      try {
+        const nan = join(tmp, 'nan.pt');
+        await writeEditedFixtureCheckpoint(nan, (key, v) =>
+          key === 'decoder.conv_out.weight' ? v.map((x, i) => (i === 0 ? NaN : x)) : undefined,
+        );
+        await expect(
+          runConversion(new Blob([readFileSync(nan)]), 'nan.pt', 'fp32', async () => store, hooks().hooks),
+        ).rejects.toThrow(
+          /nan\.pt: 1 weight tensor holds NaN or ±Inf: decoder\.conv_out\.weight \(1 NaN, 0 ±Inf of \d+ values\)/,
+        );
+      } finally {
+        rmSync(tmp, { recursive: true, force: true });
+      }
+      expect(await store.folders()).toEqual([]);
+    },
+  );
 
-  it.skipIf(!fixturesAvailable())('converts the clip-224 fixture checkpoint into a committed, loadable package', async () => {
-    const store = memoryFolderStore();
-    const h = hooks();
-    const file = new Blob([readFileSync(fixturePath('clip-224', 'checkpoint.pt'))]);
-    const r = await runConversion(file, 'checkpoint.pt', 'fp32', async () => store, h.hooks);
-    expect(r.fallbackReason).toBeUndefined();
-    expect(await completeFolders(store)).toEqual([r.folder]);
-    expect(h.stages).toEqual(expect.arrayContaining(['storage', 'read-checkpoint', 'graph', 'codebooks', 'done']));
-    // Every listed file plus the manifest itself (which lists the others, not itself).
-    const manifestBytes = (await store.read(r.folder, 'manifest.json')).size;
-    expect(h.bytes()).toBe(r.manifest.files.reduce((a, f) => a + f.bytes, 0) + manifestBytes);
-    // The package source the engine uses opens it, with the manifest the exporter returned.
-    const pkg = await openPackageSource({ kind: 'opfs', folder: r.folder }, { store });
-    expect(pkg.manifest).toEqual(r.manifest);
-  });
+  it.skipIf(!fixturesAvailable())(
+    'converts the clip-224 fixture checkpoint into a committed, loadable package',
+    async () => {
+      const store = memoryFolderStore();
+      const h = hooks();
+      const file = new Blob([readFileSync(fixturePath('clip-224', 'checkpoint.pt'))]);
+      const r = await runConversion(file, 'checkpoint.pt', 'fp32', async () => store, h.hooks);
+      expect(r.fallbackReason).toBeUndefined();
+      expect(await completeFolders(store)).toEqual([r.folder]);
+      expect(h.stages).toEqual(expect.arrayContaining(['storage', 'read-checkpoint', 'graph', 'codebooks', 'done']));
+      // Every listed file plus the manifest itself (which lists the others, not itself).
+      const manifestBytes = (await store.read(r.folder, 'manifest.json')).size;
+      expect(h.bytes()).toBe(r.manifest.files.reduce((a, f) => a + f.bytes, 0) + manifestBytes);
+      // The package source the engine uses opens it, with the manifest the exporter returned.
+      const pkg = await openPackageSource({ kind: 'opfs', folder: r.folder }, { store });
+      expect(pkg.manifest).toEqual(r.manifest);
+    },
+  );
 
   it.skipIf(!fixturesAvailable())('falls back to memory when the store is full, and says why', async () => {
     const h = hooks();

@@ -27,7 +27,13 @@ export interface ConversionResult {
 /** A storage failure (quota, missing API), as opposed to a bad checkpoint: worth retrying in memory. */
 export function isStorageError(e: unknown): boolean {
   const name = (e as { name?: string })?.name ?? '';
-  return name === 'QuotaExceededError' || name === 'NotAllowedError' || name === 'InvalidStateError' || name === 'NoModificationAllowedError' || /quota|disk .*full/i.test((e as Error)?.message ?? '');
+  return (
+    name === 'QuotaExceededError' ||
+    name === 'NotAllowedError' ||
+    name === 'InvalidStateError' ||
+    name === 'NoModificationAllowedError' ||
+    /quota|disk .*full/i.test((e as Error)?.message ?? '')
+  );
 }
 
 export async function runConversion(
@@ -48,7 +54,10 @@ export async function runConversion(
     fallbackReason = `${(e as Error).message}; the converted model is kept in memory for this visit only`;
     store = memoryFolderStore();
   }
-  hooks.onProgress('storage', fallbackReason ? `writing to memory (${fallbackReason})` : `writing to ${store.location}/${folder}`);
+  hooks.onProgress(
+    'storage',
+    fallbackReason ? `writing to memory (${fallbackReason})` : `writing to ${store.location}/${folder}`,
+  );
   try {
     return { ...(await convertInto(store, folder, file, fileName, precision, hooks)), fallbackReason };
   } catch (e) {
@@ -59,7 +68,14 @@ export async function runConversion(
   }
 }
 
-async function convertInto(store: FolderStore, folder: string, file: Blob, fileName: string, precision: Precision, hooks: ConversionHooks) {
+async function convertInto(
+  store: FolderStore,
+  folder: string,
+  file: Blob,
+  fileName: string,
+  precision: Precision,
+  hooks: ConversionHooks,
+) {
   const staged = await stagePackage(store, folder, hooks.onBytes);
   try {
     const result = await exportPackage(blobSource(file, fileName), staged, {

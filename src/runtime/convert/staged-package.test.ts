@@ -1,10 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { memoryFolderStore } from './folder-store.ts';
-import { COMPLETE_MARKER, completeFolders, convertedFolderName, stagePackage, sweepIncomplete } from './staged-package.ts';
+import {
+  COMPLETE_MARKER,
+  completeFolders,
+  convertedFolderName,
+  stagePackage,
+  sweepIncomplete,
+} from './staged-package.ts';
 
 const bytes = (s: string) => new TextEncoder().encode(s);
 
-async function writeFile(dir: { open(p: string): Promise<{ write(c: Uint8Array): Promise<void>; close(): Promise<void> }> }, path: string, text: string) {
+async function writeFile(
+  dir: { open(p: string): Promise<{ write(c: Uint8Array): Promise<void>; close(): Promise<void> }> },
+  path: string,
+  text: string,
+) {
   const sink = await dir.open(path);
   await sink.write(bytes(text));
   await sink.close();

@@ -32,8 +32,13 @@ export interface StagedPackage extends PackageDirectory {
  * Opens `folder` for writing, deleting any earlier (complete or not) content first, so a
  * re-conversion never mixes files of two runs. `onWrite` hears the running byte total.
  */
-export async function stagePackage(store: FolderStore, folder: string, onWrite?: (bytesWritten: number) => void): Promise<StagedPackage> {
-  if (folder.includes('/') || folder.startsWith('.')) throw new Error(`converted package folder name ${JSON.stringify(folder)} must be a plain name`);
+export async function stagePackage(
+  store: FolderStore,
+  folder: string,
+  onWrite?: (bytesWritten: number) => void,
+): Promise<StagedPackage> {
+  if (folder.includes('/') || folder.startsWith('.'))
+    throw new Error(`converted package folder name ${JSON.stringify(folder)} must be a plain name`);
   await store.remove(folder);
   let written = 0;
   const open: ByteSink[] = [];
@@ -57,7 +62,8 @@ export async function stagePackage(store: FolderStore, folder: string, onWrite?:
     },
     async commit() {
       const files = await store.files(folder);
-      if (!files.includes('manifest.json')) throw new Error(`${store.location}/${folder}: no manifest.json was written; the conversion is incomplete`);
+      if (!files.includes('manifest.json'))
+        throw new Error(`${store.location}/${folder}: no manifest.json was written; the conversion is incomplete`);
       const marker = await store.create(folder, COMPLETE_MARKER);
       await marker.write(new TextEncoder().encode(new Date().toISOString()));
       await marker.close();

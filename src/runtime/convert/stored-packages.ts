@@ -23,7 +23,12 @@ export async function listStoredPackages(store: FolderStore): Promise<StoredPack
         location: `${store.location}/${folder}`,
         readFile: async (path) => new Uint8Array(await (await store.read(folder, path)).arrayBuffer()),
       });
-      out.push({ folder, name: manifest.name, bytes: manifest.files.reduce((a, f) => a + f.bytes, 0), sourceFile: manifest.source.file });
+      out.push({
+        folder,
+        name: manifest.name,
+        bytes: manifest.files.reduce((a, f) => a + f.bytes, 0),
+        sourceFile: manifest.source.file,
+      });
     } catch (e) {
       // Listed with the reason, so the user can see and remove it rather than wonder where it went.
       out.push({ folder, name: `unreadable package: ${(e as Error).message}`, bytes: 0, sourceFile: '' });

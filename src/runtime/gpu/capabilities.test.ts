@@ -13,7 +13,10 @@ const adapterLimits = {
   minUniformBufferOffsetAlignment: 256,
 };
 
-function fakeAdapter(options: { features?: string[]; failDevice?: boolean } = {}): { adapter: GPUAdapter; requested: GPUDeviceDescriptor[] } {
+function fakeAdapter(options: { features?: string[]; failDevice?: boolean } = {}): {
+  adapter: GPUAdapter;
+  requested: GPUDeviceDescriptor[];
+} {
   const requested: GPUDeviceDescriptor[] = [];
   // Only what the probe reads; the rest of GPUAdapter is never touched.
   const adapter = {
@@ -110,8 +113,12 @@ describe('isSoftwareDevice', () => {
   const device = (info: object | undefined) => ({ adapterInfo: info }) as unknown as GPUDevice;
   it('recognises a fallback adapter and SwiftShader by name', () => {
     expect(isSoftwareDevice(device({ isFallbackAdapter: true, architecture: '', description: '' }))).toBe(true);
-    expect(isSoftwareDevice(device({ isFallbackAdapter: false, architecture: 'swiftshader', description: '' }))).toBe(true);
-    expect(isSoftwareDevice(device({ isFallbackAdapter: false, architecture: 'ampere', description: 'NVIDIA' }))).toBe(false);
+    expect(isSoftwareDevice(device({ isFallbackAdapter: false, architecture: 'swiftshader', description: '' }))).toBe(
+      true,
+    );
+    expect(isSoftwareDevice(device({ isFallbackAdapter: false, architecture: 'ampere', description: 'NVIDIA' }))).toBe(
+      false,
+    );
   });
   it('assumes hardware when the browser does not say', () => {
     expect(isSoftwareDevice(device(undefined))).toBe(false);

@@ -29,11 +29,7 @@ export interface WebGpuInfo {
 }
 
 export type WebGpuUnavailableReason =
-  | 'insecure-context'
-  | 'no-navigator-gpu'
-  | 'adapter-request-failed'
-  | 'no-adapter'
-  | 'device-request-failed';
+  'insecure-context' | 'no-navigator-gpu' | 'adapter-request-failed' | 'no-adapter' | 'device-request-failed';
 
 export type WebGpuProbe =
   | { readonly ok: true; readonly adapter: GPUAdapter; readonly device?: GPUDevice; readonly info: WebGpuInfo }
@@ -69,7 +65,9 @@ export async function probeWebGpu(options: ProbeOptions = {}): Promise<WebGpuPro
 
   let adapter: GPUAdapter | null;
   try {
-    adapter = await gpu.requestAdapter(options.powerPreference ? { powerPreference: options.powerPreference } : undefined);
+    adapter = await gpu.requestAdapter(
+      options.powerPreference ? { powerPreference: options.powerPreference } : undefined,
+    );
   } catch (e) {
     return unavailable('adapter-request-failed', `navigator.gpu.requestAdapter() failed: ${errorText(e)}`);
   }
@@ -87,7 +85,10 @@ export async function probeWebGpu(options: ProbeOptions = {}): Promise<WebGpuPro
     const device = await requestDevice(adapter);
     return { ok: true, adapter, device, info };
   } catch (e) {
-    return unavailable('device-request-failed', `A GPU adapter (${adapterName(info)}) was found but requesting a device failed: ${errorText(e)}`);
+    return unavailable(
+      'device-request-failed',
+      `A GPU adapter (${adapterName(info)}) was found but requesting a device failed: ${errorText(e)}`,
+    );
   }
 }
 
@@ -110,7 +111,8 @@ export function describeAdapter(adapter: GPUAdapter): WebGpuInfo {
     architecture: info.architecture ?? '',
     description: info.description ?? '',
     // Browsers before adapter.info.isFallbackAdapter had it on the adapter itself.
-    isFallbackAdapter: info.isFallbackAdapter ?? (adapter as { isFallbackAdapter?: boolean }).isFallbackAdapter ?? false,
+    isFallbackAdapter:
+      info.isFallbackAdapter ?? (adapter as { isFallbackAdapter?: boolean }).isFallbackAdapter ?? false,
     features: { shaderF16: adapter.features.has('shader-f16') },
     limits: pickLimits(adapter.limits),
   };
@@ -123,7 +125,9 @@ export function describeAdapter(adapter: GPUAdapter): WebGpuInfo {
 export function isSoftwareDevice(device: GPUDevice): boolean {
   const info = device.adapterInfo;
   if (!info) return false;
-  return info.isFallbackAdapter === true || /swiftshader|llvmpipe|warp/i.test(`${info.architecture} ${info.description}`);
+  return (
+    info.isFallbackAdapter === true || /swiftshader|llvmpipe|warp/i.test(`${info.architecture} ${info.description}`)
+  );
 }
 
 function pickLimits(limits: GPUAdapter['limits']): WebGpuLimits {

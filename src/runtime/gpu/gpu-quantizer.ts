@@ -85,7 +85,8 @@ export async function createGpuQuantizer(
   const scalePlan = createScalePlan(plan.S, plan.scales);
   const K = codebooks.size;
   const kernel = options.kernel ?? (isSoftwareDevice(device) ? 'simple' : 'tiled');
-  if (kernel !== 'simple' && kernel !== 'tiled') throw new Error(`kernel must be 'simple' or 'tiled', got ${JSON.stringify(kernel)}`);
+  if (kernel !== 'simple' && kernel !== 'tiled')
+    throw new Error(`kernel must be 'simple' or 'tiled', got ${JSON.stringify(kernel)}`);
   const requestedChunk = options.codesPerChunk ?? (kernel === 'simple' ? K : TILED_CODES_PER_CHUNK);
   if (!Number.isInteger(requestedChunk) || requestedChunk < 1) {
     throw new Error(`codesPerChunk must be a positive integer, got ${options.codesPerChunk}`);
@@ -93,7 +94,9 @@ export async function createGpuQuantizer(
   const codesPerChunk = Math.min(K, requestedChunk);
   const maxGroups = device.limits.maxComputeWorkgroupsPerDimension;
   if (Math.ceil(K / codesPerChunk) > maxGroups) {
-    throw new Error(`K=${K} in chunks of ${codesPerChunk} needs ${Math.ceil(K / codesPerChunk)} chunks, above maxComputeWorkgroupsPerDimension ${maxGroups}`);
+    throw new Error(
+      `K=${K} in chunks of ${codesPerChunk} needs ${Math.ceil(K / codesPerChunk)} chunks, above maxComputeWorkgroupsPerDimension ${maxGroups}`,
+    );
   }
 
   const dims = { semanticDim: codebooks.semanticDim, pixelDim: codebooks.pixelDim };
@@ -114,7 +117,9 @@ export async function createGpuQuantizer(
   if (setupError || !resources || !fixed) {
     resources?.destroy();
     if (!setupError) throw thrown;
-    throw new Error(`GPU quantizer setup failed (K=${K}, S=${scalePlan.S}, scales [${scalePlan.scales.join(',')}]): ${setupError.message}`);
+    throw new Error(
+      `GPU quantizer setup failed (K=${K}, S=${scalePlan.S}, scales [${scalePlan.scales.join(',')}]): ${setupError.message}`,
+    );
   }
   const res = resources;
   const pipelines = fixed;
@@ -143,7 +148,9 @@ export async function createGpuQuantizer(
       checkWeights(weights);
       const topK = runOptions.topK ?? 0;
       if (!Number.isInteger(topK) || topK < 0 || topK > Math.min(MAX_TOP_K, K)) {
-        throw new Error(`topK must be an integer in [0, ${Math.min(MAX_TOP_K, K)}] (K=${K}, GPU limit ${MAX_TOP_K}), got ${topK}`);
+        throw new Error(
+          `topK must be an integer in [0, ${Math.min(MAX_TOP_K, K)}] (K=${K}, GPU limit ${MAX_TOP_K}), got ${topK}`,
+        );
       }
       const search = await pipelinesFor(topK);
       return run(device, pipelines, search, res, scalePlan, h, weights, topK);
@@ -184,7 +191,17 @@ async function run(
   if (error) throw new Error(`GPU quantizer run failed: ${error.message}`);
   if (!readBack) throw thrown;
   const [indexBytes, marginBytes, candidateBytes, inputBytes, outputBytes, fHatBytes] = await readBack.read();
-  return assemble(plan, res.channels, topK, indexBytes, marginBytes, candidateBytes, inputBytes, outputBytes, fHatBytes);
+  return assemble(
+    plan,
+    res.channels,
+    topK,
+    indexBytes,
+    marginBytes,
+    candidateBytes,
+    inputBytes,
+    outputBytes,
+    fHatBytes,
+  );
 }
 
 /** Records every scale's dispatches and the final copies in one command buffer and submits it. */
@@ -239,7 +256,10 @@ function dispatch(
   maxGroups: number,
 ): void {
   const groups = Math.ceil(d.invocations / workgroup);
-  if (groups > maxGroups) throw new Error(`a quantizer dispatch needs ${groups} workgroups, above maxComputeWorkgroupsPerDimension ${maxGroups}`);
+  if (groups > maxGroups)
+    throw new Error(
+      `a quantizer dispatch needs ${groups} workgroups, above maxComputeWorkgroupsPerDimension ${maxGroups}`,
+    );
   pass.setPipeline(pipeline);
   pass.setBindGroup(0, d.bindGroup, [d.paramsOffset]);
   pass.dispatchWorkgroups(groups, gridY);
@@ -295,7 +315,8 @@ function assemble(
 }
 
 function checkFeatures(h: Float32Array, C: number, S: number): void {
-  if (!(h instanceof Float32Array)) throw new Error(`h must be a Float32Array, got ${Object.prototype.toString.call(h)}`);
+  if (!(h instanceof Float32Array))
+    throw new Error(`h must be a Float32Array, got ${Object.prototype.toString.call(h)}`);
   if (h.length !== C * S * S) throw new Error(`h has ${h.length} values, expected (1,${C},${S},${S}) = ${C * S * S}`);
   // The GPU would turn a NaN into arbitrary indices instead of failing; the CPU reference throws.
   for (let i = 0; i < h.length; i++) {

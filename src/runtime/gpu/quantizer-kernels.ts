@@ -84,10 +84,19 @@ function dimConstants(dims: CodeDims): ShaderConstants {
   };
 }
 
-export async function createFixedPipelines(device: GPUDevice, layouts: QuantizerLayouts, dims: CodeDims): Promise<FixedPipelines> {
+export async function createFixedPipelines(
+  device: GPUDevice,
+  layouts: QuantizerLayouts,
+  dims: CodeDims,
+): Promise<FixedPipelines> {
   const [resample, gather, update] = await Promise.all([
     compile(device, 'quantizer resample-axis', composeShader({ WORKGROUP }, resampleSource), layouts.resample),
-    compile(device, 'quantizer gather-codes', composeShader({ ...dimConstants(dims), WORKGROUP }, gatherSource), layouts.gather),
+    compile(
+      device,
+      'quantizer gather-codes',
+      composeShader({ ...dimConstants(dims), WORKGROUP }, gatherSource),
+      layouts.gather,
+    ),
     compile(device, 'quantizer residual-update', composeShader({ WORKGROUP }, updateSource), layouts.update),
   ]);
   return { resample, gather, update };
@@ -107,7 +116,12 @@ export async function createSearchPipelines(
     compile(
       device,
       `quantizer nearest-${kernel} top-${topK}`,
-      composeShader({ ...dimConstants(dims), ...topKConstants, WORKGROUP: searchWorkgroup }, searchStateSource, searchSource, variant),
+      composeShader(
+        { ...dimConstants(dims), ...topKConstants, WORKGROUP: searchWorkgroup },
+        searchStateSource,
+        searchSource,
+        variant,
+      ),
       layouts.search,
     ),
     compile(
@@ -130,18 +144,27 @@ function tiledWorkgroup(device: GPUDevice, dims: CodeDims): number {
   let size = WORKGROUP;
   while (size > 1 && size * bytesPerCode > limit) size /= 2;
   if (size * bytesPerCode > limit) {
-    throw new Error(`tiled quantizer: one code of ${dims.semanticDim}+${dims.pixelDim} dims (${bytesPerCode} B) exceeds maxComputeWorkgroupStorageSize ${limit}`);
+    throw new Error(
+      `tiled quantizer: one code of ${dims.semanticDim}+${dims.pixelDim} dims (${bytesPerCode} B) exceeds maxComputeWorkgroupStorageSize ${limit}`,
+    );
   }
   return size;
 }
 
-async function compile(device: GPUDevice, label: string, code: string, layout: GPUBindGroupLayout): Promise<GPUComputePipeline> {
+async function compile(
+  device: GPUDevice,
+  label: string,
+  code: string,
+  layout: GPUBindGroupLayout,
+): Promise<GPUComputePipeline> {
   const module = device.createShaderModule({ label, code });
   const { messages } = await module.getCompilationInfo();
   const errors = messages.filter((m) => m.type === 'error');
   if (errors.length > 0) {
     // Line numbers count the generated constant header too; the label says which variant.
-    throw new Error(`WGSL of ${label} does not compile: ${errors.map((m) => `line ${m.lineNum}:${m.linePos}: ${m.message}`).join('; ')}`);
+    throw new Error(
+      `WGSL of ${label} does not compile: ${errors.map((m) => `line ${m.lineNum}:${m.linePos}: ${m.message}`).join('; ')}`,
+    );
   }
   return device.createComputePipelineAsync({
     label,

@@ -101,7 +101,11 @@ export function createQuantizerResources(
   const quantInput = buffer('quant input', C * N * 4, readable);
   const quantOutput = buffer('quant output', C * N * 4, readable);
   const partials = buffer('per-chunk search results', chunkCount * maxTokensPerScale * PARTIAL_BYTES, storage);
-  const partialCandidates = buffer('per-chunk candidates', chunkCount * maxTokensPerScale * MAX_TOP_K * CANDIDATE_BYTES, storage);
+  const partialCandidates = buffer(
+    'per-chunk candidates',
+    chunkCount * maxTokensPerScale * MAX_TOP_K * CANDIDATE_BYTES,
+    storage,
+  );
   const indices = buffer('indices', 3 * N * 4, readable);
   const margins = buffer('margins', 3 * N * 4, readable);
   const candidates = buffer('candidates', N * MAX_TOP_K * CANDIDATE_BYTES, readable);
@@ -125,7 +129,12 @@ export function createQuantizerResources(
   });
   const params = upload('quantizer kernel parameters', records.data(), BufferUsage.UNIFORM);
 
-  const bind = (label: string, layout: QuantizerLayouts[keyof QuantizerLayouts], buffers: GPUBuffer[], dynamic: boolean) =>
+  const bind = (
+    label: string,
+    layout: QuantizerLayouts[keyof QuantizerLayouts],
+    buffers: GPUBuffer[],
+    dynamic: boolean,
+  ) =>
     device.createBindGroup({
       label,
       layout,
@@ -139,8 +148,18 @@ export function createQuantizerResources(
     scratchToInput: bind('area, rows', layouts.resample, [params, scratch, quantInput, matrices], true),
     outputToScratch: bind('bicubic, columns', layouts.resample, [params, quantOutput, scratch, matrices], true),
     scratchToUpsampled: bind('bicubic, rows', layouts.resample, [params, scratch, upsampled, matrices], true),
-    search: bind('search', layouts.search, [params, weights, quantInput, semanticCodes, pixelCodes, codeNorms, partials, partialCandidates], true),
-    finalize: bind('finalize', layouts.finalize, [params, partials, partialCandidates, indices, margins, candidates], true),
+    search: bind(
+      'search',
+      layouts.search,
+      [params, weights, quantInput, semanticCodes, pixelCodes, codeNorms, partials, partialCandidates],
+      true,
+    ),
+    finalize: bind(
+      'finalize',
+      layouts.finalize,
+      [params, partials, partialCandidates, indices, margins, candidates],
+      true,
+    ),
     gather: bind('gather', layouts.gather, [params, indices, semanticCodes, pixelCodes, quantOutput], true),
     update: bind('residual update', layouts.update, [upsampled, fHat, residual], false),
   };
@@ -185,12 +204,14 @@ export function createQuantizerResources(
 class UniformRecords {
   private readonly words: number[] = [];
   constructor(private readonly alignment: number) {
-    if (alignment % 4 !== 0 || alignment < PARAMS_BYTES) throw new Error(`unexpected minUniformBufferOffsetAlignment ${alignment}`);
+    if (alignment % 4 !== 0 || alignment < PARAMS_BYTES)
+      throw new Error(`unexpected minUniformBufferOffsetAlignment ${alignment}`);
   }
 
   /** Appends one record of u32 values; returns its byte offset. */
   add(values: readonly number[]): number {
-    if (values.length * 4 > PARAMS_BYTES) throw new Error(`kernel parameter record of ${values.length} words exceeds ${PARAMS_BYTES} bytes`);
+    if (values.length * 4 > PARAMS_BYTES)
+      throw new Error(`kernel parameter record of ${values.length} words exceeds ${PARAMS_BYTES} bytes`);
     const at = this.words.length * 4;
     values.forEach((v) => {
       if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) throw new Error(`kernel parameter ${v} is not a u32`);

@@ -15,7 +15,11 @@ export interface PendingReadBack {
   read(): Promise<ArrayBuffer[]>;
 }
 
-export function encodeReadBack(device: GPUDevice, encoder: GPUCommandEncoder, sources: readonly ReadBackSource[]): PendingReadBack {
+export function encodeReadBack(
+  device: GPUDevice,
+  encoder: GPUCommandEncoder,
+  sources: readonly ReadBackSource[],
+): PendingReadBack {
   const offsets: number[] = [];
   let total = 0;
   for (const { bytes } of sources) {
@@ -23,7 +27,11 @@ export function encodeReadBack(device: GPUDevice, encoder: GPUCommandEncoder, so
     offsets.push(total);
     total += bytes;
   }
-  const staging = device.createBuffer({ label: 'read-back staging', size: Math.max(total, 4), usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST });
+  const staging = device.createBuffer({
+    label: 'read-back staging',
+    size: Math.max(total, 4),
+    usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST,
+  });
   sources.forEach(({ buffer, bytes }, i) => {
     if (bytes > 0) encoder.copyBufferToBuffer(buffer, 0, staging, offsets[i], bytes);
   });

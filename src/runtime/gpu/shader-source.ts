@@ -9,7 +9,8 @@ export type ShaderConstants = Readonly<Record<string, number>>;
 
 export function composeShader(constants: ShaderConstants, ...parts: readonly string[]): string {
   const header = Object.entries(constants).map(([name, value]) => {
-    if (!/^[A-Z][A-Z0-9_]*$/.test(name)) throw new Error(`shader constant name ${JSON.stringify(name)} is not UPPER_SNAKE_CASE`);
+    if (!/^[A-Z][A-Z0-9_]*$/.test(name))
+      throw new Error(`shader constant name ${JSON.stringify(name)} is not UPPER_SNAKE_CASE`);
     if (!Number.isInteger(value) || value < 0 || value > 0xffffffff) {
       throw new Error(`shader constant ${name} must be a u32, got ${value}`);
     }

@@ -10,9 +10,22 @@ import { decoderOutputHealth, toImageU8 } from '../../core/image/postprocess.ts'
 import type { GraphName, ModelManifest } from '../../core/model-package/manifest.ts';
 import type { LoadedModel } from '../../core/pipeline/loaded-model.ts';
 import type { PackageReader } from '../../core/pipeline/package-reader.ts';
-import { decodeFHat, encodeImage, prepareCpuQuantizer, type EncodeResult as PipelineEncodeResult, type Quantize, type StageTimings } from '../../core/pipeline/tokenflow-pipeline.ts';
+import {
+  decodeFHat,
+  encodeImage,
+  prepareCpuQuantizer,
+  type EncodeResult as PipelineEncodeResult,
+  type Quantize,
+  type StageTimings,
+} from '../../core/pipeline/tokenflow-pipeline.ts';
 import { createScalePlan, decodeIndices, scalesCoveredBy } from '../../core/quantizer/index.ts';
-import { acquireBackend, deviceLostChoice, webgpuFailedChoice, type BackendChoice, type BackendRequest } from '../backend-choice.ts';
+import {
+  acquireBackend,
+  deviceLostChoice,
+  webgpuFailedChoice,
+  type BackendChoice,
+  type BackendRequest,
+} from '../backend-choice.ts';
 import { createGpuQuantizer, type GpuQuantizer } from '../gpu/gpu-quantizer.ts';
 import { loadModel } from '../../core/pipeline/loaded-model.ts';
 import { openPackageSource, type OpenedPackage, type PackageSource } from '../package-source.ts';
@@ -68,8 +81,12 @@ export class TokenFlowEngine {
   async load(request: LoadModelRequest): Promise<LoadModelResult> {
     const t0 = performance.now();
     await this.release();
-    const hardware = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 1;
-    configureOrtWasm({ wasmPaths: this.options.wasmPaths, numThreads: request.numThreads ?? Math.min(4, Math.max(1, hardware)) });
+    const hardware =
+      (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 1;
+    configureOrtWasm({
+      wasmPaths: this.options.wasmPaths,
+      numThreads: request.numThreads ?? Math.min(4, Math.max(1, hardware)),
+    });
 
     const requested: BackendRequest = request.backend ?? 'auto';
     const acquired = await acquireBackend(requested);
@@ -85,7 +102,12 @@ export class TokenFlowEngine {
     const createRunner = async (manifest: ModelManifest, reader: PackageReader): Promise<OrtWebRunner> => {
       if (choice.backend !== 'webgpu') return createOrtWebRunner(reader, manifest, { backend: 'wasm', eager });
       try {
-        return await createOrtWebRunner(reader, manifest, { backend: 'webgpu', device, wasmGraphs: request.wasmGraphs, eager });
+        return await createOrtWebRunner(reader, manifest, {
+          backend: 'webgpu',
+          device,
+          wasmGraphs: request.wasmGraphs,
+          eager,
+        });
       } catch (e) {
         // An op or a limit this GPU lacks: the files are cached by now, so wasm costs no download.
         webgpuError = (e as Error).message;
@@ -100,7 +122,9 @@ export class TokenFlowEngine {
         onCache: (report) => this.options.emit({ type: 'cache', report }),
       });
       // The runner is the one createRunner returned, so its narrower type holds.
-      const model = (await loadModel(pkg.reader, (manifest) => createRunner(manifest, pkg.reader))) as LoadedModel & { readonly runner: OrtWebRunner };
+      const model = (await loadModel(pkg.reader, (manifest) => createRunner(manifest, pkg.reader))) as LoadedModel & {
+        readonly runner: OrtWebRunner;
+      };
       this.options.emit({ type: 'progress', progress: { status: 'ready', name: pkg.reader.location } });
       loadedModel = { package: pkg, model };
     } catch (e) {
@@ -120,7 +144,10 @@ export class TokenFlowEngine {
     if (device) {
       const m = loaded.model.manifest;
       try {
-        loaded.gpuQuantizer = await createGpuQuantizer(device, loaded.model.codebooks, { S: m.gridSize, scales: m.scales });
+        loaded.gpuQuantizer = await createGpuQuantizer(device, loaded.model.codebooks, {
+          S: m.gridSize,
+          scales: m.scales,
+        });
       } catch (e) {
         await loaded.model.runner.release();
         device.destroy();
@@ -156,15 +183,22 @@ export class TokenFlowEngine {
     // The caller's buffer may be transferred or reused; the kept result must not change under us.
     const image = cloneRgbImage(request.image);
     const choice = request.quantizer ?? 'auto';
-    if (choice !== 'auto' && choice !== 'gpu' && choice !== 'cpu') throw new Error(`encode: quantizer must be 'auto', 'gpu' or 'cpu', got ${JSON.stringify(choice)}`);
+    if (choice !== 'auto' && choice !== 'gpu' && choice !== 'cpu')
+      throw new Error(`encode: quantizer must be 'auto', 'gpu' or 'cpu', got ${JSON.stringify(choice)}`);
     return this.compute(async (s) => {
       const t0 = performance.now();
       const kind: QuantizerKind = choice === 'cpu' || (choice === 'auto' && !s.gpuQuantizer) ? 'cpu' : 'gpu';
       const gpu = s.gpuQuantizer;
-      if (kind === 'gpu' && !gpu) throw new Error(`encode: quantizer 'gpu' needs the WebGPU backend; this model runs on ${s.choice.backend}`);
+      if (kind === 'gpu' && !gpu)
+        throw new Error(`encode: quantizer 'gpu' needs the WebGPU backend; this model runs on ${s.choice.backend}`);
       const quantize: Quantize | undefined = kind === 'gpu' ? (h, o) => gpu!.quantize(h, o) : undefined;
       const stages: Partial<StageTimings> = {};
-      const result = await encodeImage(s.model, image, { weights: request.weights, topK: request.topK, quantize }, stages);
+      const result = await encodeImage(
+        s.model,
+        image,
+        { weights: request.weights, topK: request.topK, quantize },
+        stages,
+      );
       this.last = { result };
       const timings = {
         preprocessMs: stages.preprocessMs ?? 0,
@@ -194,7 +228,8 @@ export class TokenFlowEngine {
     const q = last.result.quantization;
     const n = q.scales.length;
     const k = scalesUsed ?? n;
-    if (!Number.isInteger(k) || k < 1 || k > n) throw new Error(`decode: scalesUsed must be an integer in [1, ${n}], got ${scalesUsed}`);
+    if (!Number.isInteger(k) || k < 1 || k > n)
+      throw new Error(`decode: scalesUsed must be an integer in [1, ${n}], got ${scalesUsed}`);
     return this.compute(async (s) => {
       const t0 = performance.now();
       const fHat = k === n ? q.fHat : decodeIndices(q.indices, q.scales, q.S, s.model.codebooks, { scalesUsed: k });
@@ -204,7 +239,8 @@ export class TokenFlowEngine {
 
   /** Decodes a user-supplied token sequence (whole scales), e.g. edited tokens. */
   async decodeTokens(indices: Int32Array): Promise<DecodeResult> {
-    if (!(indices instanceof Int32Array)) throw new Error(`decode-indices: indices must be an Int32Array, got ${Object.prototype.toString.call(indices)}`);
+    if (!(indices instanceof Int32Array))
+      throw new Error(`decode-indices: indices must be an Int32Array, got ${Object.prototype.toString.call(indices)}`);
     return this.compute(async (s) => {
       const t0 = performance.now();
       const m = s.model.manifest;
@@ -244,7 +280,10 @@ export class TokenFlowEngine {
   private reportMemory(s: Loaded): void {
     const heapBytes = this.options.heapBytes?.();
     const packageBytes = s.model.manifest.files.reduce((a, f) => a + f.bytes, 0);
-    this.options.emit({ type: 'memory', memory: { heapBytes, packageBytes, sessions: Object.keys(s.model.runner.sessionMs) as GraphName[] } });
+    this.options.emit({
+      type: 'memory',
+      memory: { heapBytes, packageBytes, sessions: Object.keys(s.model.runner.sessionMs) as GraphName[] },
+    });
   }
 
   /** Destroys the GPU device (a test hook for the device-loss path); false when there is none. */
@@ -255,7 +294,14 @@ export class TokenFlowEngine {
     return true;
   }
 
-  private async decodeFHatTimed(s: Loaded, fHat: Float32Array, scalesUsed: number, fHatMs: number, request: 'decode' | 'decode-indices', t0: number): Promise<DecodeResult> {
+  private async decodeFHatTimed(
+    s: Loaded,
+    fHat: Float32Array,
+    scalesUsed: number,
+    fHatMs: number,
+    request: 'decode' | 'decode-indices',
+    t0: number,
+  ): Promise<DecodeResult> {
     const m = s.model.manifest;
     // The first decode creates the decoder's session (downloading its file if needed): timed apart.
     const t0s = performance.now();
@@ -269,7 +315,13 @@ export class TokenFlowEngine {
     const imageU8 = toImageU8(image, m.outputSize);
     const health = decoderOutputHealth(image);
     const postprocessMs = performance.now() - t2;
-    const timings: DecodeTimings = { fHatMs, ...(sessionMs >= 1 ? { sessionMs } : {}), decoderMs, postprocessMs, totalMs: performance.now() - t0 };
+    const timings: DecodeTimings = {
+      fHatMs,
+      ...(sessionMs >= 1 ? { sessionMs } : {}),
+      decoderMs,
+      postprocessMs,
+      totalMs: performance.now() - t0,
+    };
     this.options.emit({ type: 'timings', request, backend: s.choice.backend, timings });
     return { backend: s.choice.backend, scalesUsed, fHat, image, imageU8, outputSize: m.outputSize, health, timings };
   }
@@ -308,9 +360,14 @@ export class TokenFlowEngine {
       await loaded.model.runner.release().catch(() => undefined);
       let runner: OrtWebRunner;
       try {
-        runner = await createOrtWebRunner(loaded.pkg.reader, loaded.model.manifest, { backend: 'wasm', eager: TOKEN_GRAPHS });
+        runner = await createOrtWebRunner(loaded.pkg.reader, loaded.model.manifest, {
+          backend: 'wasm',
+          eager: TOKEN_GRAPHS,
+        });
       } catch (e) {
-        this.switchError = new Error(`the GPU device was lost and the model could not be reloaded on wasm: ${(e as Error).message}`);
+        this.switchError = new Error(
+          `the GPU device was lost and the model could not be reloaded on wasm: ${(e as Error).message}`,
+        );
         throw this.switchError;
       }
       loaded.model = { ...loaded.model, runner };
@@ -331,6 +388,7 @@ function delay(ms: number): Promise<void> {
 /** The request's source; a bare `baseUrl` (the original form of the request) is a URL source. */
 function sourceOf(request: LoadModelRequest): PackageSource {
   if (request.source) return request.source;
-  if (typeof request.baseUrl !== 'string') throw new Error('load-model: the request names neither a source nor a baseUrl');
+  if (typeof request.baseUrl !== 'string')
+    throw new Error('load-model: the request names neither a source nor a baseUrl');
   return { kind: 'url', baseUrl: request.baseUrl };
 }

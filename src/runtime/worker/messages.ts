@@ -176,8 +176,20 @@ export interface RequestMessage {
 }
 
 export type ResponseMessage =
-  | { readonly kind: 'response'; readonly id: number; readonly ok: true; readonly type: RequestType; readonly result: ResultOf[RequestType] }
-  | { readonly kind: 'response'; readonly id: number; readonly ok: false; readonly type: RequestType; readonly error: { readonly name: string; readonly message: string } };
+  | {
+      readonly kind: 'response';
+      readonly id: number;
+      readonly ok: true;
+      readonly type: RequestType;
+      readonly result: ResultOf[RequestType];
+    }
+  | {
+      readonly kind: 'response';
+      readonly id: number;
+      readonly ok: false;
+      readonly type: RequestType;
+      readonly error: { readonly name: string; readonly message: string };
+    };
 
 /** What the model takes in the worker, for the model card. */
 export interface ModelMemory {
@@ -199,9 +211,19 @@ export type EngineEvent =
   | { readonly type: 'memory'; readonly memory: ModelMemory }
   /** The GPU device was lost; sessions now run on wasm, earlier results are kept. */
   | { readonly type: 'backend-switched'; readonly from: Backend; readonly choice: BackendChoice }
-  | { readonly type: 'timings'; readonly request: 'load-model'; readonly backend: Backend; readonly timings: LoadTimings }
+  | {
+      readonly type: 'timings';
+      readonly request: 'load-model';
+      readonly backend: Backend;
+      readonly timings: LoadTimings;
+    }
   | { readonly type: 'timings'; readonly request: 'encode'; readonly backend: Backend; readonly timings: EncodeTimings }
-  | { readonly type: 'timings'; readonly request: 'decode' | 'decode-indices'; readonly backend: Backend; readonly timings: DecodeTimings };
+  | {
+      readonly type: 'timings';
+      readonly request: 'decode' | 'decode-indices';
+      readonly backend: Backend;
+      readonly timings: DecodeTimings;
+    };
 
 export type EngineEventType = EngineEvent['type'];
 

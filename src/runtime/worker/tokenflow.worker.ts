@@ -7,7 +7,15 @@
 import { ortAssetUrl } from '../ort-assets.ts';
 import { TokenFlowEngine } from './engine.ts';
 import { observeWasmMemory, wasmHeapBytes } from './wasm-memory.ts';
-import type { DecodeResult, EngineEvent, RequestMessage, ResponseMessage, ResultOf, WorkerRequest, WorkerToPage } from './messages.ts';
+import type {
+  DecodeResult,
+  EngineEvent,
+  RequestMessage,
+  ResponseMessage,
+  ResultOf,
+  WorkerRequest,
+  WorkerToPage,
+} from './messages.ts';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 const post = (message: WorkerToPage, transfer: Transferable[] = []) => scope.postMessage(message, transfer);
@@ -21,7 +29,9 @@ const engine = new TokenFlowEngine({
   emit: (event: EngineEvent) => post({ kind: 'event', event }),
 });
 
-async function handle(request: WorkerRequest): Promise<{ result: ResultOf[WorkerRequest['type']]; transfer: Transferable[] }> {
+async function handle(
+  request: WorkerRequest,
+): Promise<{ result: ResultOf[WorkerRequest['type']]; transfer: Transferable[] }> {
   switch (request.type) {
     case 'load-model':
       return { result: await engine.load(request), transfer: [] };
@@ -67,7 +77,8 @@ scope.onmessage = (e: MessageEvent<RequestMessage>) => {
       response = { kind: 'response', id, ok: true, type: request.type, result: done.result };
       transfer = done.transfer;
     } catch (err) {
-      const error = err instanceof Error ? { name: err.name, message: err.message } : { name: 'Error', message: String(err) };
+      const error =
+        err instanceof Error ? { name: err.name, message: err.message } : { name: 'Error', message: String(err) };
       response = { kind: 'response', id, ok: false, type: request?.type, error };
     }
     post(response, transfer);

@@ -6,7 +6,10 @@ import { TokenFlowClient, WorkerRequestError, type WorkerPort } from './worker-c
 class FakePort implements WorkerPort {
   readonly sent: RequestMessage[] = [];
   terminated = false;
-  private readonly listeners: { message: ((e: MessageEvent<WorkerToPage>) => void)[]; error: ((e: ErrorEvent) => void)[] } = { message: [], error: [] };
+  private readonly listeners: {
+    message: ((e: MessageEvent<WorkerToPage>) => void)[];
+    error: ((e: ErrorEvent) => void)[];
+  } = { message: [], error: [] };
   postMessage(message: RequestMessage): void {
     this.sent.push(message);
   }
@@ -36,7 +39,13 @@ describe('the worker client', () => {
     ]);
     port.reply({ kind: 'response', id: 2, ok: true, type: 'release', result: { released: true } });
     expect(await release).toEqual({ released: true });
-    port.reply({ kind: 'response', id: 1, ok: false, type: 'decode', error: { name: 'Error', message: 'nothing has been encoded yet' } });
+    port.reply({
+      kind: 'response',
+      id: 1,
+      ok: false,
+      type: 'decode',
+      error: { name: 'Error', message: 'nothing has been encoded yet' },
+    });
     const error = await decode.catch((e: unknown) => e);
     expect(error).toBeInstanceOf(WorkerRequestError);
     expect(error).toMatchObject({ request: 'decode', message: 'decode: nothing has been encoded yet' });

@@ -68,13 +68,19 @@ export class TokenFlowClient {
   }
 
   /** `baseUrl` may be relative to the page; it is resolved here, since the worker's own URL differs. */
-  loadModel(baseUrl: string, options: Omit<LoadModelRequest, 'type' | 'baseUrl'> = {}): Promise<ResultOf['load-model']> {
+  loadModel(
+    baseUrl: string,
+    options: Omit<LoadModelRequest, 'type' | 'baseUrl'> = {},
+  ): Promise<ResultOf['load-model']> {
     const page = (globalThis as { location?: { href: string } }).location?.href;
     return this.request({ type: 'load-model', baseUrl: page ? new URL(baseUrl, page).href : baseUrl, ...options });
   }
 
   /** Loads from any PackageSource (a converted package in OPFS, picked files, or a URL). */
-  loadSource(source: PackageSource, options: Omit<LoadModelRequest, 'type' | 'baseUrl' | 'source'> = {}): Promise<ResultOf['load-model']> {
+  loadSource(
+    source: PackageSource,
+    options: Omit<LoadModelRequest, 'type' | 'baseUrl' | 'source'> = {},
+  ): Promise<ResultOf['load-model']> {
     if (source.kind === 'url') return this.loadModel(source.baseUrl, options);
     return this.request({ type: 'load-model', source, ...options });
   }
@@ -134,6 +140,9 @@ export class TokenFlowClient {
     if (!pending) return;
     this.pending.delete(message.id);
     if (message.ok) pending.resolve(message.result);
-    else pending.reject(new WorkerRequestError(pending.type, message.error.name, `${pending.type}: ${message.error.message}`));
+    else
+      pending.reject(
+        new WorkerRequestError(pending.type, message.error.name, `${pending.type}: ${message.error.message}`),
+      );
   }
 }

@@ -26,8 +26,19 @@ export async function convertAndLoad(file: File): Promise<void> {
     const now = getState().conversion;
     if (now && now.fileName === file.name) setState({ conversion: { ...now, ...patch } });
   };
-  setState({ conversion: { fileName: file.name, fileBytes: file.size, phase: 'running', stage: 'start', message: `converting ${file.name}`, bytesWritten: 0 } });
-  const job = convertCheckpoint(file, 'fp32', (p) => update({ stage: p.stage, message: p.message, bytesWritten: p.bytesWritten }));
+  setState({
+    conversion: {
+      fileName: file.name,
+      fileBytes: file.size,
+      phase: 'running',
+      stage: 'start',
+      message: `converting ${file.name}`,
+      bytesWritten: 0,
+    },
+  });
+  const job = convertCheckpoint(file, 'fp32', (p) =>
+    update({ stage: p.stage, message: p.message, bytesWritten: p.bytesWritten }),
+  );
   running = job;
   let converted;
   try {
@@ -38,7 +49,11 @@ export async function convertAndLoad(file: File): Promise<void> {
   } finally {
     if (running === job) running = undefined;
   }
-  update({ phase: 'done', message: `converted ${file.name} into “${converted.manifest.name}”`, ...(converted.memoryReason ? { memoryReason: converted.memoryReason } : {}) });
+  update({
+    phase: 'done',
+    message: `converted ${file.name} into “${converted.manifest.name}”`,
+    ...(converted.memoryReason ? { memoryReason: converted.memoryReason } : {}),
+  });
   await refreshStoredModels();
   await addModelFromSource(converted.source);
 }

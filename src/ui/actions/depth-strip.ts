@@ -46,11 +46,19 @@ export function startDepthStrip(): () => void {
 
 function check(s: PlaygroundState): void {
   const m = activeModel(s);
-  if (!m?.tokens || !m.layout || m.reconPhase !== 'done' || !m.recon || filling === m.tokens || failed === m.tokens) return;
+  if (!m?.tokens || !m.layout || m.reconPhase !== 'done' || !m.recon || filling === m.tokens || failed === m.tokens)
+    return;
   const strip = s.depthStrip;
   const same = strip?.modelId === m.id && strip.tokens === m.tokens;
   if (same && strip.depths.every(Boolean)) return;
-  if (!same) setState({ depthStrip: { modelId: m.id, tokens: m.tokens, depths: new Array<DepthResult | undefined>(scalesCovered(m.layout, m.tokens.length)).fill(undefined) } });
+  if (!same)
+    setState({
+      depthStrip: {
+        modelId: m.id,
+        tokens: m.tokens,
+        depths: new Array<DepthResult | undefined>(scalesCovered(m.layout, m.tokens.length)).fill(undefined),
+      },
+    });
   if (asked === m.tokens || decodesUnasked(m.manifest?.outputSize)) void fill(m.id, m.tokens);
 }
 
@@ -62,7 +70,15 @@ async function fill(id: number, tokens: Int32Array): Promise<void> {
       const m = findModel(id);
       const strip = s.depthStrip;
       // Stale (new tokens, another model shown) or the worker is busy with the main reconstruction: stop; the watcher resumes.
-      if (!m?.layout || m.tokens !== tokens || activeModel(s)?.id !== id || strip?.tokens !== tokens || m.reconPhase !== 'done' || !m.recon) return;
+      if (
+        !m?.layout ||
+        m.tokens !== tokens ||
+        activeModel(s)?.id !== id ||
+        strip?.tokens !== tokens ||
+        m.reconPhase !== 'done' ||
+        !m.recon
+      )
+        return;
       const k = strip.depths.findIndex((d) => d === undefined) + 1;
       if (k === 0) return;
       const crop = m.tokenSource !== 'pasted' ? m.encoded?.crop.image : undefined;

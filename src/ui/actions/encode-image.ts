@@ -23,7 +23,10 @@ export async function encodeModel(id: number): Promise<void> {
   latestEncode.set(id, seq);
   updateModel(id, { encodePhase: 'running', encodeError: undefined });
   try {
-    const encoded = await engineFor(id).encode({ width: image.width, height: image.height, data: image.data }, { weights, topK: TOP_K });
+    const encoded = await engineFor(id).encode(
+      { width: image.width, height: image.height, data: image.data },
+      { weights, topK: TOP_K },
+    );
     if (latestEncode.get(id) !== seq) return;
     const K = model.manifest.codebookSize;
     const tally = tallies.get(id) ?? new CodebookTally(K);
@@ -37,7 +40,12 @@ export async function encodeModel(id: number): Promise<void> {
       tokenSource: 'encoded',
       edits: new Map(),
       tokenNotes: [],
-      session: { encodes: (m.session?.encodes ?? 0) + 1, tokens: tally.tokens, distinct: tally.distinct, perplexity: tally.perplexity },
+      session: {
+        encodes: (m.session?.encodes ?? 0) + 1,
+        tokens: tally.tokens,
+        distinct: tally.distinct,
+        perplexity: tally.perplexity,
+      },
     }));
   } catch (e) {
     if (latestEncode.get(id) === seq) updateModel(id, { encodePhase: 'error', encodeError: (e as Error).message });

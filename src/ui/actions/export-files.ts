@@ -21,7 +21,10 @@ function download(blob: Blob, fileName: string): void {
 
 function baseName(m: ModelView): string {
   const image = getState().image?.name.replace(/\.[^.]+$/, '') ?? 'tokens';
-  const model = (m.manifest?.name ?? 'model').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+  const model = (m.manifest?.name ?? 'model')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
   return `${image}.${model}`;
 }
 
@@ -56,26 +59,49 @@ export function exportMetrics(m: ModelView | undefined = activeModel(getState())
   if (!m?.manifest || !recon) throw new Error('there is no reconstruction to measure yet');
   const s = getState();
   const json = {
-    model: { name: m.manifest.name, url: m.url, variant: m.manifest.variant, scales: m.manifest.scales, codebookSize: m.manifest.codebookSize },
+    model: {
+      name: m.manifest.name,
+      url: m.url,
+      variant: m.manifest.variant,
+      scales: m.manifest.scales,
+      codebookSize: m.manifest.codebookSize,
+    },
     image: s.image?.name,
-    ...(s.image?.orientation ? { imageOrientation: { ...s.image.orientation, about: 'applied: pixels turned as displayed; false: stored pixels, as the official code reads them' } } : {}),
+    ...(s.image?.orientation
+      ? {
+          imageOrientation: {
+            ...s.image.orientation,
+            about: 'applied: pixels turned as displayed; false: stored pixels, as the official code reads them',
+          },
+        }
+      : {}),
     tokens: recon.from,
     scalesUsed: recon.scalesUsed,
     weights: s.weights,
     backend: recon.result.backend,
     metrics: recon.metrics
       ? {
-          psnr: { value: recon.metrics.psnr, about: 'dB, uint8 reconstruction vs the uint8 official crop, data range 255' },
+          psnr: {
+            value: recon.metrics.psnr,
+            about: 'dB, uint8 reconstruction vs the uint8 official crop, data range 255',
+          },
           ssim: { value: recon.metrics.ssim, about: 'Gaussian window σ=1.5, data range 255 (Wang et al.)' },
-          officialPsnr: { value: recon.metrics.officialPsnr, about: "the official evaluation's PSNR: [0,1] float images, data range 1" },
+          officialPsnr: {
+            value: recon.metrics.officialPsnr,
+            about: "the official evaluation's PSNR: [0,1] float images, data range 1",
+          },
           officialSsim: {
             value: recon.metrics.officialSsim,
-            about: "the official evaluation's SSIM: 7×7 uniform window, data_range 2.0 on [0,1] images, which inflates it",
+            about:
+              "the official evaluation's SSIM: 7×7 uniform window, data_range 2.0 on [0,1] images, which inflates it",
           },
         }
       : null,
     health: recon.result.health,
     timings: { encode: m.encoded?.timings, decode: recon.result.timings },
   };
-  download(new Blob([JSON.stringify(json, (_, v) => (v === Infinity ? 'Infinity' : v), 2)], { type: 'application/json' }), `${baseName(m)}.metrics.json`);
+  download(
+    new Blob([JSON.stringify(json, (_, v) => (v === Infinity ? 'Infinity' : v), 2)], { type: 'application/json' }),
+    `${baseName(m)}.metrics.json`,
+  );
 }

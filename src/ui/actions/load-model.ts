@@ -134,7 +134,8 @@ async function loadInto(id: number, source: PackageSource): Promise<void> {
       loadTimings: loaded.timings,
     });
   } catch (e) {
-    if (findModel(id)) updateModel(id, { phase: 'error', error: explainLoadError((e as Error).message, findModel(id)!.url) });
+    if (findModel(id))
+      updateModel(id, { phase: 'error', error: explainLoadError((e as Error).message, findModel(id)!.url) });
     stopEngine(id);
     return;
   }
@@ -152,7 +153,10 @@ async function loadCodebooksAndColours(id: number, source: PackageSource): Promi
     updateModel(id, { codebooks });
     await ensureColours(id, getState().colourBy);
   } catch (e) {
-    if (findModel(id)) updateModel(id, { codebooksError: `the codebooks could not be read for the token colours and inspector: ${(e as Error).message}` });
+    if (findModel(id))
+      updateModel(id, {
+        codebooksError: `the codebooks could not be read for the token colours and inspector: ${(e as Error).message}`,
+      });
   }
 }
 
@@ -162,7 +166,11 @@ export async function ensureColours(id: number, which: CodebookName): Promise<vo
   if (!m?.codebooks || m.colours[which]) return;
   const cb = m.codebooks;
   // PCA over K rows runs in the page worker (a copy of the rows goes there).
-  const colours = await coloursInWorker(which, which === 'semantic' ? cb.semantic : cb.pixel, which === 'semantic' ? cb.semanticDim : cb.pixelDim);
+  const colours = await coloursInWorker(
+    which,
+    which === 'semantic' ? cb.semantic : cb.pixel,
+    which === 'semantic' ? cb.semanticDim : cb.pixelDim,
+  );
   updateModel(id, (now) => ({ colours: { ...now.colours, [which]: colours } }));
 }
 

@@ -15,7 +15,12 @@ let shown: { readonly file: Blob; readonly name: string; readonly example?: stri
  * stored pixels, as the official code sees them; `applyOrientation` turns them as the file's EXIF
  * orientation asks.
  */
-export async function openImageFile(file: Blob, name: string, example?: string, applyOrientation = false): Promise<void> {
+export async function openImageFile(
+  file: Blob,
+  name: string,
+  example?: string,
+  applyOrientation = false,
+): Promise<void> {
   const seq = ++openSeq;
   setState({ imagePhase: 'running', imageError: undefined });
   try {
@@ -87,14 +92,20 @@ export async function openFileList(files: FileList | readonly File[]): Promise<v
 export async function openExample(id: string): Promise<void> {
   const example = findExample(id);
   if (!example) {
-    setState({ imagePhase: 'error', imageError: `there is no example "${id}"; the examples are ${EXAMPLES.map((e) => e.id).join(', ')}` });
+    setState({
+      imagePhase: 'error',
+      imageError: `there is no example "${id}"; the examples are ${EXAMPLES.map((e) => e.id).join(', ')}`,
+    });
     return;
   }
   let blob: Blob;
   try {
     blob = await fetchExample(example);
   } catch (e) {
-    setState({ imagePhase: 'error', imageError: `${example.file}: the example could not be fetched (${(e as Error).message})` });
+    setState({
+      imagePhase: 'error',
+      imageError: `${example.file}: the example could not be fetched (${(e as Error).message})`,
+    });
     return;
   }
   await openImageFile(blob, example.file, example.id);

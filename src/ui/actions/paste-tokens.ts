@@ -36,6 +36,11 @@ export async function decodePastedTokens(text: string): Promise<string | undefin
 export async function backToEncodedTokens(): Promise<void> {
   const m = activeModel(getState());
   if (!m?.encoded) return;
-  updateModel(m.id, { tokens: m.encoded.quantization.indices, tokenSource: 'encoded', edits: new Map(), tokenNotes: [] });
+  updateModel(m.id, {
+    tokens: m.encoded.quantization.indices,
+    tokenSource: 'encoded',
+    edits: new Map(),
+    tokenNotes: [],
+  });
   await reconstruct(m.id);
 }

@@ -20,7 +20,11 @@ export function pinResult(): void {
   ];
   setState({
     // A copy: the decoder's buffer belongs to the result it came with.
-    pinned: { label: parts.join(', '), image: { width: size, height: size, data: r.result.imageU8.slice() }, ...(r.metrics ? { metrics: r.metrics } : {}) },
+    pinned: {
+      label: parts.join(', '),
+      image: { width: size, height: size, data: r.result.imageU8.slice() },
+      ...(r.metrics ? { metrics: r.metrics } : {}),
+    },
     compareWith: 'pinned',
   });
 }

@@ -30,13 +30,19 @@ async function run(id: number): Promise<void> {
   updateModel(id, { reconPhase: 'running', reconError: undefined });
   try {
     const client = engineFor(id);
-    const result = from === 'encoded' ? await client.decode(k) : await client.decodeIndices(tokens.slice(0, m.layout.tokenOffsets[k]));
+    const result =
+      from === 'encoded'
+        ? await client.decode(k)
+        : await client.decodeIndices(tokens.slice(0, m.layout.tokenOffsets[k]));
     const now = findModel(id);
     // Tokens replaced while decoding: the run queued after this one decodes the new ones.
     if (!now || now.tokens !== tokens) return;
     const crop = from === 'pasted' ? undefined : now.encoded?.crop.image;
     // SSIM takes tens of milliseconds: the page worker computes it, the UI thread stays free.
-    const metrics = crop && crop.width === result.outputSize ? await metricsInWorker(crop.data, result.imageU8, result.outputSize) : undefined;
+    const metrics =
+      crop && crop.width === result.outputSize
+        ? await metricsInWorker(crop.data, result.imageU8, result.outputSize)
+        : undefined;
     if (findModel(id)?.tokens !== tokens) return;
     updateModel(id, { reconPhase: 'done', recon: { scalesUsed: k, result, metrics, from } });
   } catch (e) {

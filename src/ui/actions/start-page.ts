@@ -48,7 +48,9 @@ async function openFirstExample(): Promise<void> {
   try {
     blob = await fetchExample(example);
   } catch (e) {
-    addNotice(`the example ${example.file} could not be fetched to start with (${(e as Error).message}); give the page an image instead`);
+    addNotice(
+      `the example ${example.file} could not be fetched to start with (${(e as Error).message}); give the page an image instead`,
+    );
     return;
   }
   const s = getState();
@@ -62,7 +64,9 @@ async function hasEmbeddedModel(url: string): Promise<boolean> {
     const response = await fetch(`${url}manifest.json`, { cache: 'no-cache' });
     if (!response.ok) return false;
     const json: unknown = await response.json();
-    return typeof json === 'object' && json !== null && (json as { format?: unknown }).format === 'tokenflow-model-package';
+    return (
+      typeof json === 'object' && json !== null && (json as { format?: unknown }).format === 'tokenflow-model-package'
+    );
   } catch {
     return false;
   }

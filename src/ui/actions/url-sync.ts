@@ -35,15 +35,23 @@ export function applyPendingSelection(): void {
   if (scale !== undefined) {
     const i = layout.scales.indexOf(scale);
     if (i >= 0) setState({ scaleIndex: i });
-    else addNotice(`the link's scale ${scale} is not one of this model's scales (${layout.scales.join(', ')}); showing the finest`);
+    else
+      addNotice(
+        `the link's scale ${scale} is not one of this model's scales (${layout.scales.join(', ')}); showing the finest`,
+      );
   }
   if (token) {
     const i = layout.scales.indexOf(token.scale);
     try {
       if (i < 0) throw new Error(`scale ${token.scale} is not one of this model's scales`);
-      setState({ selected: flatIndex(layout, { scaleIndex: i, row: token.row, col: token.col }), ...(scale === undefined ? { scaleIndex: i } : {}) });
+      setState({
+        selected: flatIndex(layout, { scaleIndex: i, row: token.row, col: token.col }),
+        ...(scale === undefined ? { scaleIndex: i } : {}),
+      });
     } catch (e) {
-      addNotice(`the link's token ${token.scale},${token.row},${token.col} cannot be selected: ${(e as Error).message}`);
+      addNotice(
+        `the link's token ${token.scale},${token.row},${token.col} cannot be selected: ${(e as Error).message}`,
+      );
     }
   }
 }
@@ -57,13 +65,22 @@ export function urlStateOf(s: PlaygroundState, pageUrl: string): UrlState {
   const onlyDefault = urls.length === 1 && urls[0] === defaultUrl;
   const model = activeModel(s);
   const layout = model?.layout;
-  const selected = layout && s.selected !== undefined && s.selected < layout.numTokens ? positionOf(layout, s.selected) : undefined;
+  const selected =
+    layout && s.selected !== undefined && s.selected < layout.numTokens ? positionOf(layout, s.selected) : undefined;
   const weightsChanged = s.weights.semantic !== 1 || s.weights.pixel !== 1;
   return {
     models: onlyDefault ? [] : urls.map((u) => displayModelUrl(u, pageUrl)),
     ...(s.image?.example ? { example: s.image.example } : {}),
-    ...(layout && s.scaleIndex !== undefined ? { scale: layout.scales[s.scaleIndex] } : pending.scale !== undefined ? { scale: pending.scale } : {}),
-    ...(selected && layout ? { token: { scale: layout.scales[selected.scaleIndex], row: selected.row, col: selected.col } } : pending.token ? { token: pending.token } : {}),
+    ...(layout && s.scaleIndex !== undefined
+      ? { scale: layout.scales[s.scaleIndex] }
+      : pending.scale !== undefined
+        ? { scale: pending.scale }
+        : {}),
+    ...(selected && layout
+      ? { token: { scale: layout.scales[selected.scaleIndex], row: selected.row, col: selected.col } }
+      : pending.token
+        ? { token: pending.token }
+        : {}),
     ...(s.reconScales !== undefined ? { upto: s.reconScales } : {}),
     ...(weightsChanged ? { weights: s.weights } : {}),
     ...(s.colourBy !== 'pixel' ? { colour: s.colourBy } : {}),
@@ -75,7 +92,8 @@ export function urlStateOf(s: PlaygroundState, pageUrl: string): UrlState {
 export function startUrlSync(): () => void {
   const write = (s: PlaygroundState) => {
     const query = formatUrlState(urlStateOf(s, location.href));
-    if (query !== location.search) history.replaceState(history.state, '', `${location.pathname}${query}${location.hash}`);
+    if (query !== location.search)
+      history.replaceState(history.state, '', `${location.pathname}${query}${location.hash}`);
   };
   write(getState());
   return usePlayground.subscribe(write);

@@ -18,7 +18,15 @@ export const AGREEMENT_COLOURS: Readonly<Record<Agreement, string>> = {
 const CELL_PX = 12;
 
 /** One canvas rather than s² elements: the map is a picture; the table below gives the numbers. */
-function AgreementCanvas({ side, values, selected }: { readonly side: number; readonly values: Uint8Array; readonly selected?: { row: number; col: number } }) {
+function AgreementCanvas({
+  side,
+  values,
+  selected,
+}: {
+  readonly side: number;
+  readonly values: Uint8Array;
+  readonly selected?: { row: number; col: number };
+}) {
   const ref = useRef<HTMLCanvasElement>(null);
   const cell = Math.max(4, Math.ceil((CELL_PX * 16) / side));
   useEffect(() => {
@@ -64,16 +72,23 @@ export function AgreementMap() {
   const si = shownScaleIndex(layout, scaleIndex, map.length);
   const s = layout.scales[si];
   const slice = scaleSlice(layout, map, si);
-  const sel = selectedToken !== undefined && selectedToken < layout.numTokens ? positionOf(layout, selectedToken) : undefined;
+  const sel =
+    selectedToken !== undefined && selectedToken < layout.numTokens ? positionOf(layout, selectedToken) : undefined;
   const selectedHere = sel && sel.scaleIndex === si ? { row: sel.row, col: sel.col } : undefined;
   return (
     <section className="panel agreement" id="agreement" data-testid="agreement" aria-labelledby="agreement-title">
-      <h2 id="agreement-title">Agreement at {s}×{s}</h2>
-      <p className="note">Does the joint index equal the index each codebook would pick on its own? (Of this image's encode, before any edits.)</p>
+      <h2 id="agreement-title">
+        Agreement at {s}×{s}
+      </h2>
+      <p className="note">
+        Does the joint index equal the index each codebook would pick on its own? (Of this image's encode, before any
+        edits.)
+      </p>
       <AgreementCanvas side={s} values={slice} selected={selectedHere} />
       {sel && (
         <p className="note" data-testid="agreement-selected">
-          Selected token ({layout.scales[sel.scaleIndex]}×{layout.scales[sel.scaleIndex]}, row {sel.row}, column {sel.col}): {AGREEMENT_LABELS[map[selectedToken!] as Agreement]}
+          Selected token ({layout.scales[sel.scaleIndex]}×{layout.scales[sel.scaleIndex]}, row {sel.row}, column{' '}
+          {sel.col}): {AGREEMENT_LABELS[map[selectedToken!] as Agreement]}
           {sel.scaleIndex !== si ? ' (at another scale than this map)' : ''}.
         </p>
       )}

@@ -18,7 +18,15 @@ const MAP_COLUMNS = 256;
 const PATCH_PX = 64;
 const MAX_PATCHES = 48;
 
-function UsageMap({ K, tokens, colours }: { readonly K: number; readonly tokens: Int32Array; readonly colours?: CodeColours }) {
+function UsageMap({
+  K,
+  tokens,
+  colours,
+}: {
+  readonly K: number;
+  readonly tokens: Int32Array;
+  readonly colours?: CodeColours;
+}) {
   const ref = useRef<HTMLCanvasElement>(null);
   const cols = Math.min(MAP_COLUMNS, K);
   const rows = Math.ceil(K / cols);
@@ -39,7 +47,16 @@ function UsageMap({ K, tokens, colours }: { readonly K: number; readonly tokens:
     }
     ctx.putImageData(img, 0, 0);
   }, [K, tokens, colours, cols, rows]);
-  return <canvas ref={ref} width={cols} height={rows} className="usage-map pixelated" role="img" aria-label={`all ${K} codes, ${cols} per row; lit where this image uses them`} />;
+  return (
+    <canvas
+      ref={ref}
+      width={cols}
+      height={rows}
+      className="usage-map pixelated"
+      role="img"
+      aria-label={`all ${K} codes, ${cols} per row; lit where this image uses them`}
+    />
+  );
 }
 
 export function CodebookView() {
@@ -63,12 +80,13 @@ export function CodebookView() {
     <section className="panel codebook" id="codebook" aria-labelledby="codebook-title" data-testid="codebook">
       <h2 id="codebook-title">Codebook usage</h2>
       <p data-testid="usage" data-distinct={usage.distinct}>
-        This image uses <strong>{usage.distinct}</strong> distinct code{usage.distinct === 1 ? '' : 's'} of K = {K.toLocaleString('en')} ({(usage.usage * 100).toFixed(2)}%) over {count(usage.tokens, 'token')}.
+        This image uses <strong>{usage.distinct}</strong> distinct code{usage.distinct === 1 ? '' : 's'} of K ={' '}
+        {K.toLocaleString('en')} ({(usage.usage * 100).toFixed(2)}%) over {count(usage.tokens, 'token')}.
         {session && (
           <>
             {' '}
-            This session: {count(session.encodes, 'encode')}, {count(session.distinct, 'distinct code')} over {count(session.tokens, 'token')},
-            perplexity {session.perplexity.toFixed(0)}.
+            This session: {count(session.encodes, 'encode')}, {count(session.distinct, 'distinct code')} over{' '}
+            {count(session.tokens, 'token')}, perplexity {session.perplexity.toFixed(0)}.
           </>
         )}
       </p>
@@ -76,8 +94,16 @@ export function CodebookView() {
       <h3>Most used codes in this image</h3>
       <div className="top-codes" role="group" aria-label="Most used codes">
         {top.map((c) => (
-          <button key={c.code} type="button" className={c.code === code ? 'current' : undefined} onClick={() => chooseCode(c.code)} aria-pressed={c.code === code} data-code={c.code}>
-            <span className="swatch" style={{ background: tokenCss(colours, c.code) }} /> {c.code} <span className="count">×{c.count}</span>
+          <button
+            key={c.code}
+            type="button"
+            className={c.code === code ? 'current' : undefined}
+            onClick={() => chooseCode(c.code)}
+            aria-pressed={c.code === code}
+            data-code={c.code}
+          >
+            <span className="swatch" style={{ background: tokenCss(colours, c.code) }} /> {c.code}{' '}
+            <span className="count">×{c.count}</span>
           </button>
         ))}
       </div>

@@ -10,7 +10,15 @@ import type { CompareChoice } from '../logic/compare-choices.ts';
 import { RgbCanvas } from './RgbCanvas.tsx';
 import { TokenOverlay } from './TokenOverlay.tsx';
 
-export function CompareSlider({ before, choices, chosen }: { readonly before: RgbImage; readonly choices: readonly CompareChoice[]; readonly chosen: CompareChoice }) {
+export function CompareSlider({
+  before,
+  choices,
+  chosen,
+}: {
+  readonly before: RgbImage;
+  readonly choices: readonly CompareChoice[];
+  readonly chosen: CompareChoice;
+}) {
   const [at, setAt] = useState(50);
   return (
     <figure className="compare" data-testid="compare" data-after={chosen.key} data-position={at}>
@@ -26,7 +34,15 @@ export function CompareSlider({ before, choices, chosen }: { readonly before: Rg
         <label htmlFor="compare-position" className="visually-hidden">
           Slider position between the crop and the result
         </label>
-        <input id="compare-position" type="range" min={0} max={100} value={at} onChange={(e) => setAt(Number(e.target.value))} aria-valuetext={`${at}% crop, ${100 - at}% result`} />
+        <input
+          id="compare-position"
+          type="range"
+          min={0}
+          max={100}
+          value={at}
+          onChange={(e) => setAt(Number(e.target.value))}
+          aria-valuetext={`${at}% crop, ${100 - at}% result`}
+        />
         <span className="compare-labels">
           <span>◀ crop</span>
           <span>

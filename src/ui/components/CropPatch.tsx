@@ -25,7 +25,17 @@ export function useCropBitmap(crop: RgbImage | undefined): ImageBitmap | undefin
   return bitmap && bitmap.crop === crop ? bitmap.bitmap : undefined;
 }
 
-export function CropPatch({ crop, layout, position, px }: { readonly crop: ImageBitmap; readonly layout: TokenLayout; readonly position: TokenPosition; readonly px: number }) {
+export function CropPatch({
+  crop,
+  layout,
+  position,
+  px,
+}: {
+  readonly crop: ImageBitmap;
+  readonly layout: TokenLayout;
+  readonly position: TokenPosition;
+  readonly px: number;
+}) {
   const ref = useRef<HTMLCanvasElement>(null);
   const { scaleIndex, row, col } = position;
   useEffect(() => {

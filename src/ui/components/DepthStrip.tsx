@@ -10,12 +10,19 @@ export function DepthStrip() {
   const model = usePlayground(activeModel);
   const view = usePlayground((s) => s.resultView);
   const compareWith = usePlayground((s) => s.compareWith);
-  const k = view === 'slider' && compareWith?.startsWith('depth:') ? Number(compareWith.slice(6)) : model?.recon?.scalesUsed;
+  const k =
+    view === 'slider' && compareWith?.startsWith('depth:') ? Number(compareWith.slice(6)) : model?.recon?.scalesUsed;
   const layout = model?.layout;
   if (!strip || !layout || strip.modelId !== model.id || strip.tokens !== model.tokens) return null;
   const n = strip.depths.length;
   return (
-    <div className="depth-strip" data-testid="depth-strip" data-decoded={strip.depths.filter(Boolean).length} role="group" aria-label="Reconstruction at every depth">
+    <div
+      className="depth-strip"
+      data-testid="depth-strip"
+      data-decoded={strip.depths.filter(Boolean).length}
+      role="group"
+      aria-label="Reconstruction at every depth"
+    >
       <h3>Every depth: scales 1…k</h3>
       <ol>
         {strip.depths.map((d, i) => (
@@ -33,9 +40,16 @@ export function DepthStrip() {
               data-k={i + 1}
               data-psnr={d?.psnr ?? ''}
             >
-              {d ? <RgbCanvas image={d.image} label="" className="pixelated" /> : <span className="depth-pending" aria-hidden="true" />}
+              {d ? (
+                <RgbCanvas image={d.image} label="" className="pixelated" />
+              ) : (
+                <span className="depth-pending" aria-hidden="true" />
+              )}
               <span className="depth-label">
-                k={i + 1} <small>({layout.scales[i]}×{layout.scales[i]})</small>
+                k={i + 1}{' '}
+                <small>
+                  ({layout.scales[i]}×{layout.scales[i]})
+                </small>
                 <br />
                 {d?.psnr !== undefined ? `${d.psnr.toFixed(1)} dB` : d ? '' : '…'}
               </span>
@@ -45,13 +59,16 @@ export function DepthStrip() {
       </ol>
       {strip.depths.some((d) => !d) &&
         (decodesUnasked(model.manifest?.outputSize) ? (
-          <p className="note">Decoding depth {strip.depths.findIndex((d) => !d) + 1} of {n}…</p>
+          <p className="note">
+            Decoding depth {strip.depths.findIndex((d) => !d) + 1} of {n}…
+          </p>
         ) : (
           <p className="note">
             <button type="button" onClick={decodeEveryDepth}>
               Decode every depth
             </button>{' '}
-            ({n} decoder runs of about {Math.round(model.recon?.result.timings.decoderMs ?? 0)} ms each; your next action waits for the one under way)
+            ({n} decoder runs of about {Math.round(model.recon?.result.timings.decoderMs ?? 0)} ms each; your next
+            action waits for the one under way)
           </p>
         ))}
     </div>

@@ -39,8 +39,17 @@ export function ExportPanel() {
           });
         }}
       >
-        <label htmlFor="token-json">Decode tokens from JSON (the format downloaded above; a bare array of per-scale arrays works too)</label>
-        <textarea id="token-json" rows={4} value={text} onChange={(e) => setText(e.target.value)} placeholder='{"scales": [1, 2, …], "indices": [[…], […], …]}' spellCheck={false} />
+        <label htmlFor="token-json">
+          Decode tokens from JSON (the format downloaded above; a bare array of per-scale arrays works too)
+        </label>
+        <textarea
+          id="token-json"
+          rows={4}
+          value={text}
+          onChange={(e) => setText(e.target.value)}
+          placeholder='{"scales": [1, 2, …], "indices": [[…], […], …]}'
+          spellCheck={false}
+        />
         <div className="row">
           <button type="submit" disabled={!ready || text.trim() === ''}>
             Decode these tokens

@@ -15,7 +15,15 @@ import { InfoTip } from './InfoTip.tsx';
 
 const PREVIEW_MAX = 480;
 
-function OriginalWithCrop({ image, crop, cropSize }: { readonly image: SourceImage; readonly crop?: Box; readonly cropSize?: number }) {
+function OriginalWithCrop({
+  image,
+  crop,
+  cropSize,
+}: {
+  readonly image: SourceImage;
+  readonly crop?: Box;
+  readonly cropSize?: number;
+}) {
   const ref = useRef<HTMLCanvasElement>(null);
   const scale = Math.min(1, PREVIEW_MAX / Math.max(image.width, image.height));
   const w = Math.max(1, Math.round(image.width * scale));
@@ -56,7 +64,8 @@ function OriginalWithCrop({ image, crop, cropSize }: { readonly image: SourceIma
         {image.name} — {image.width}×{image.height} {image.format.toUpperCase()}
         {crop && cropSize && (
           <>
-            ; the model sees the outlined {Math.round(crop.width)}×{Math.round(crop.height)} square, resized to {cropSize}×{cropSize} (ADM centre crop)
+            ; the model sees the outlined {Math.round(crop.width)}×{Math.round(crop.height)} square, resized to{' '}
+            {cropSize}×{cropSize} (ADM centre crop)
           </>
         )}
         {image.translucentPixels > 0 && (
@@ -64,7 +73,8 @@ function OriginalWithCrop({ image, crop, cropSize }: { readonly image: SourceIma
             {' '}
             · {count(image.translucentPixels, 'transparent pixel')} flattened onto white{' '}
             <InfoTip label="transparent pixels">
-              The official code (Pillow's convert('RGB')) drops the alpha channel instead, keeping whatever colour transparent pixels store (often black).
+              The official code (Pillow's convert('RGB')) drops the alpha channel instead, keeping whatever colour
+              transparent pixels store (often black).
             </InfoTip>
           </span>
         )}
@@ -123,12 +133,25 @@ export function ImageInput() {
             <button type="button" onClick={() => picker.current?.click()}>
               choose a file
             </button>
-            <HiddenFileInput ref={picker} id="image-file" accept="image/*,.json" label="Choose an image file" onFiles={(files) => void openFileList(files)} />
+            <HiddenFileInput
+              ref={picker}
+              id="image-file"
+              accept="image/*,.json"
+              label="Choose an image file"
+              onFiles={(files) => void openFileList(files)}
+            />
           </p>
           <div className="examples" role="group" aria-label="Example photos">
             <span>Examples:</span>
             {EXAMPLES.map((ex) => (
-              <button key={ex.id} type="button" className="example" onClick={() => void openExample(ex.id)} title={ex.credit} data-example={ex.id}>
+              <button
+                key={ex.id}
+                type="button"
+                className="example"
+                onClick={() => void openExample(ex.id)}
+                title={ex.credit}
+                data-example={ex.id}
+              >
                 <img src={exampleUrl(ex)} alt="" width={36} height={36} />
                 {ex.title}
               </button>
@@ -147,11 +170,16 @@ export function ImageInput() {
       {image && !crop && model?.phase === 'ready' && <p className="note">Finding the model's centre crop…</p>}
       {image && !model && <p className="note">Load a model to tokenize this image.</p>}
       {image && (
-        <p className="note image-facts" data-testid="image-facts" data-width={image.width} data-height={image.height} data-rgb-checksum={image.checksum}>
+        <p
+          className="note image-facts"
+          data-testid="image-facts"
+          data-width={image.width}
+          data-height={image.height}
+          data-rgb-checksum={image.checksum}
+        >
           Embedded colour profiles are ignored, as the official code's loader does.
         </p>
       )}
     </section>
   );
 }
-

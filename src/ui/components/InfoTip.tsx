@@ -10,7 +10,14 @@ export function InfoTip({ label, children }: { readonly label: string; readonly 
   const id = useId();
   return (
     <span className="info-tip">
-      <button type="button" className="info-button" aria-expanded={open} aria-controls={id} aria-label={`About ${label}`} onClick={() => setOpen(!open)}>
+      <button
+        type="button"
+        className="info-button"
+        aria-expanded={open}
+        aria-controls={id}
+        aria-label={`About ${label}`}
+        onClick={() => setOpen(!open)}
+      >
         i
       </button>
       <span id={id} className="info-text" role="note" hidden={!open}>

@@ -16,11 +16,16 @@ function Conversion({ c }: { readonly c: ConversionView }) {
   return (
     <div className="conversion" data-testid="conversion" data-phase={c.phase} data-stage={c.stage} aria-live="polite">
       <p>
-        <strong>{c.fileName}</strong> ({formatBytes(c.fileBytes)}): <span data-testid="conversion-stage">{c.message}</span>
+        <strong>{c.fileName}</strong> ({formatBytes(c.fileBytes)}):{' '}
+        <span data-testid="conversion-stage">{c.message}</span>
       </p>
       {c.phase === 'running' && (
         // The package is about as large as the checkpoint's weights, so that is the bar's scale.
-        <progress max={c.fileBytes || 1} value={Math.min(c.bytesWritten, c.fileBytes)} aria-label={`converting ${c.fileName}`} />
+        <progress
+          max={c.fileBytes || 1}
+          value={Math.min(c.bytesWritten, c.fileBytes)}
+          aria-label={`converting ${c.fileName}`}
+        />
       )}
       {c.phase === 'running' && (
         <p className="note">
@@ -64,7 +69,13 @@ export function LocalModels() {
           label="Choose a checkpoint to convert"
           onFiles={(files) => void convertAndLoad(files[0])}
         />
-        <HiddenFileInput ref={folderPicker} testId="model-folder" folder label="Choose a model package folder" onFiles={(files) => void addModelFolder(files)} />
+        <HiddenFileInput
+          ref={folderPicker}
+          testId="model-folder"
+          folder
+          label="Choose a model package folder"
+          onFiles={(files) => void addModelFolder(files)}
+        />
       </p>
       {conversion && <Conversion c={conversion} />}
       {stored && stored.length > 0 && (
@@ -74,12 +85,19 @@ export function LocalModels() {
             {stored.map((s) => (
               <li key={s.folder} data-testid="stored-model" data-folder={s.folder}>
                 <span>
-                  {s.name} <span className="note">({formatBytes(s.bytes)}, from {s.sourceFile || 'unknown'})</span>
+                  {s.name}{' '}
+                  <span className="note">
+                    ({formatBytes(s.bytes)}, from {s.sourceFile || 'unknown'})
+                  </span>
                 </span>{' '}
                 <button type="button" onClick={() => void addModelFromSource({ kind: 'opfs', folder: s.folder })}>
                   Load
                 </button>{' '}
-                <button type="button" onClick={() => void removeStoredModel(s.folder)} aria-label={`Delete the converted ${s.name}`}>
+                <button
+                  type="button"
+                  onClick={() => void removeStoredModel(s.folder)}
+                  aria-label={`Delete the converted ${s.name}`}
+                >
                   Delete
                 </button>
               </li>

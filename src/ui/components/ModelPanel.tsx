@@ -11,10 +11,24 @@ import { FileProgressBar, formatBytes } from './ProgressBar.tsx';
 
 const ms = (x: number | undefined) => (x === undefined ? '–' : `${x < 10 ? x.toFixed(1) : Math.round(x)} ms`);
 
-function ModelCard({ m, active, canSwitch }: { readonly m: ModelView; readonly active: boolean; readonly canSwitch: boolean }) {
+function ModelCard({
+  m,
+  active,
+  canSwitch,
+}: {
+  readonly m: ModelView;
+  readonly active: boolean;
+  readonly canSwitch: boolean;
+}) {
   const man = m.manifest;
   return (
-    <article className={`model-card${active ? ' active' : ''}`} data-testid="model-card" data-model-url={m.url} data-phase={m.phase} data-backend={m.choice?.backend ?? ''}>
+    <article
+      className={`model-card${active ? ' active' : ''}`}
+      data-testid="model-card"
+      data-model-url={m.url}
+      data-phase={m.phase}
+      data-backend={m.choice?.backend ?? ''}
+    >
       <header>
         <h3>{man ? man.name : m.url}</h3>
         <div className="card-actions">
@@ -36,9 +50,10 @@ function ModelCard({ m, active, canSwitch }: { readonly m: ModelView; readonly a
       )}
       {man && (
         <p className="model-facts">
-          {man.variant === 'clip' ? 'CLIP' : 'SigLIP'} variant, {man.inputSize}px input, {man.scales.length} scales ({man.numTokens} tokens), K ={' '}
-          {man.codebookSize.toLocaleString('en')} codes per codebook → {bitsPerImage(man.numTokens, man.codebookSize).toLocaleString('en', { maximumFractionDigits: 0 })} bits per image;{' '}
-          {man.precision} weights from <code>{man.source.file}</code> ({man.source.weightsKey})
+          {man.variant === 'clip' ? 'CLIP' : 'SigLIP'} variant, {man.inputSize}px input, {man.scales.length} scales (
+          {man.numTokens} tokens), K = {man.codebookSize.toLocaleString('en')} codes per codebook →{' '}
+          {bitsPerImage(man.numTokens, man.codebookSize).toLocaleString('en', { maximumFractionDigits: 0 })} bits per
+          image; {man.precision} weights from <code>{man.source.file}</code> ({man.source.weightsKey})
         </p>
       )}
       {m.phase === 'loading' && (
@@ -63,7 +78,8 @@ function ModelCard({ m, active, canSwitch }: { readonly m: ModelView; readonly a
       )}
       {m.runtime && m.placement && (
         <p className="note" data-testid="placement">
-          {m.runtime}: semantic encoder on {m.placement.semanticEncoder}, pixel encoder on {m.placement.pixelEncoder}, pixel decoder on {m.placement.pixelDecoder}
+          {m.runtime}: semantic encoder on {m.placement.semanticEncoder}, pixel encoder on {m.placement.pixelEncoder},
+          pixel decoder on {m.placement.pixelDecoder}
         </p>
       )}
       {m.phase === 'ready' && m.files.length > 0 && <DownloadSummary m={m} />}
@@ -71,13 +87,20 @@ function ModelCard({ m, active, canSwitch }: { readonly m: ModelView; readonly a
         <p className="cache-note">
           Model files kept in {m.cache.store === 'opfs' ? 'browser storage (no download next visit)' : 'memory only'}
           {m.cache.reason ? `: ${m.cache.reason}` : ''}
-          {m.cache.repaired?.map((r) => <span key={r}>; {r}</span>)}
+          {m.cache.repaired?.map((r) => (
+            <span key={r}>; {r}</span>
+          ))}
         </p>
       )}
       {m.memory && (
         <p className="note" data-testid="model-memory">
-          Memory: {m.memory.heapBytes !== undefined ? <>onnxruntime heap {formatBytes(m.memory.heapBytes)}</> : 'onnxruntime heap not measurable here'} for a{' '}
-          {formatBytes(m.memory.packageBytes)} package ({m.memory.sessions.length} of 3 graphs loaded)
+          Memory:{' '}
+          {m.memory.heapBytes !== undefined ? (
+            <>onnxruntime heap {formatBytes(m.memory.heapBytes)}</>
+          ) : (
+            'onnxruntime heap not measurable here'
+          )}{' '}
+          for a {formatBytes(m.memory.packageBytes)} package ({m.memory.sessions.length} of 3 graphs loaded)
         </p>
       )}
       {m.codebooksError && <p className="error">{m.codebooksError}</p>}
@@ -90,7 +113,11 @@ function ModelCard({ m, active, canSwitch }: { readonly m: ModelView; readonly a
 function DownloadSummary({ m }: { readonly m: ModelView }) {
   const bytes = m.files.reduce((a, f) => a + Math.max(f.total, f.loaded), 0);
   const from = (kind: string) => m.files.filter((f) => f.from === kind).length;
-  const parts = [['network', 'downloaded'], ['cache', 'from the browser cache'], ['memory', 'already in memory']]
+  const parts = [
+    ['network', 'downloaded'],
+    ['cache', 'from the browser cache'],
+    ['memory', 'already in memory'],
+  ]
     .map(([kind, words]) => (from(kind) ? `${from(kind)} ${words}` : ''))
     .filter(Boolean);
   return (
@@ -113,7 +140,8 @@ function Timings({ m }: { readonly m: ModelView }) {
             <tr>
               <th scope="row">load</th>
               <td>
-                backend {ms(load.backendMs)}, files + sessions {ms(load.modelMs)}, quantizer setup {ms(load.quantizerSetupMs)} = {ms(load.totalMs)}
+                backend {ms(load.backendMs)}, files + sessions {ms(load.modelMs)}, quantizer setup{' '}
+                {ms(load.quantizerSetupMs)} = {ms(load.totalMs)}
               </td>
             </tr>
           )}
@@ -121,8 +149,11 @@ function Timings({ m }: { readonly m: ModelView }) {
             <tr>
               <th scope="row">encode</th>
               <td>
-                crop {ms(enc.preprocessMs)}, semantic encoder {ms(enc.semanticEncoderMs)}, pixel encoder {ms(enc.pixelEncoderMs)}, quantizer {ms(enc.quantizerMs)} = {ms(enc.totalMs)}
-                {enc.quantizerScaleMs && <> (quantizer per scale: {enc.quantizerScaleMs.map((t) => ms(t)).join(', ')})</>}
+                crop {ms(enc.preprocessMs)}, semantic encoder {ms(enc.semanticEncoderMs)}, pixel encoder{' '}
+                {ms(enc.pixelEncoderMs)}, quantizer {ms(enc.quantizerMs)} = {ms(enc.totalMs)}
+                {enc.quantizerScaleMs && (
+                  <> (quantizer per scale: {enc.quantizerScaleMs.map((t) => ms(t)).join(', ')})</>
+                )}
               </td>
             </tr>
           )}
@@ -130,7 +161,8 @@ function Timings({ m }: { readonly m: ModelView }) {
             <tr>
               <th scope="row">decode</th>
               <td>
-                f̂ {ms(dec.fHatMs)}, {dec.sessionMs !== undefined && <>decoder session {ms(dec.sessionMs)}, </>}pixel decoder {ms(dec.decoderMs)}, to uint8 {ms(dec.postprocessMs)} = {ms(dec.totalMs)}
+                f̂ {ms(dec.fHatMs)}, {dec.sessionMs !== undefined && <>decoder session {ms(dec.sessionMs)}, </>}pixel
+                decoder {ms(dec.decoderMs)}, to uint8 {ms(dec.postprocessMs)} = {ms(dec.totalMs)}
               </td>
             </tr>
           )}
@@ -155,8 +187,9 @@ export function ModelPanel() {
           No model is loaded yet.{' '}
           {defaultModel === 'absent' && (
             <>
-              This build ships no embedded model (<code>public/models/default/</code>). Convert a released checkpoint with{' '}
-              <code>npm run export -- tokenflow_clipb_32k_enhanced.pt --out public/models/default</code>, or add a model package by URL below.
+              This build ships no embedded model (<code>public/models/default/</code>). Convert a released checkpoint
+              with <code>npm run export -- tokenflow_clipb_32k_enhanced.pt --out public/models/default</code>, or add a
+              model package by URL below.
             </>
           )}
         </p>
@@ -176,9 +209,18 @@ export function ModelPanel() {
           void addModel(typed).then((id) => id !== undefined && setUrl((now) => (now === typed ? '' : now)));
         }}
       >
-        <label htmlFor="model-url">Add a model package by URL{models.length > 0 ? ` (up to ${MAX_MODELS} side by side)` : ''}</label>
+        <label htmlFor="model-url">
+          Add a model package by URL{models.length > 0 ? ` (up to ${MAX_MODELS} side by side)` : ''}
+        </label>
         <div className="row">
-          <input id="model-url" type="text" inputMode="url" placeholder="/models/siglip/ or https://…/package/" value={url} onChange={(e) => setUrl(e.target.value)} />
+          <input
+            id="model-url"
+            type="text"
+            inputMode="url"
+            placeholder="/models/siglip/ or https://…/package/"
+            value={url}
+            onChange={(e) => setUrl(e.target.value)}
+          />
           <button type="submit">Load model</button>
         </div>
         {urlError && (

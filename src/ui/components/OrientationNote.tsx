@@ -10,19 +10,25 @@ export function OrientationNote({ orientation }: { readonly orientation: Orienta
   const { exif, applied } = orientation;
   const words = describeOrientation(exif);
   return (
-    <p className="note orientation-note" role="status" data-testid="orientation-note" data-exif={exif} data-applied={String(applied)}>
+    <p
+      className="note orientation-note"
+      role="status"
+      data-testid="orientation-note"
+      data-exif={exif}
+      data-applied={String(applied)}
+    >
       {applied ? (
         <>
-          Turned as displayed (EXIF orientation {exif}: {words}). The official code tokenizes the stored pixels, so its tokens differ from
-          these; exported tokens and metrics record the turn.{' '}
+          Turned as displayed (EXIF orientation {exif}: {words}). The official code tokenizes the stored pixels, so its
+          tokens differ from these; exported tokens and metrics record the turn.{' '}
           <button type="button" onClick={() => void setOrientationApplied(false)}>
             Use the stored pixels
           </button>
         </>
       ) : (
         <>
-          This photo carries EXIF orientation {exif} ({words} when displayed). It is tokenized as stored, as the official code does (Pillow
-          ignores the tag), so it may look turned here.{' '}
+          This photo carries EXIF orientation {exif} ({words} when displayed). It is tokenized as stored, as the
+          official code does (Pillow ignores the tag), so it may look turned here.{' '}
           <button type="button" onClick={() => void setOrientationApplied(true)}>
             Rotate as displayed
           </button>

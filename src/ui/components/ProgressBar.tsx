@@ -10,7 +10,14 @@ export function formatBytes(n: number): string {
 /** One package file's download: bytes so far of its size, and where it came from once done. */
 export function FileProgressBar({ file }: { readonly file: FileProgress }) {
   const total = Math.max(file.total, file.loaded);
-  const where = file.from === 'cache' ? 'from the browser cache' : file.from === 'memory' ? 'already in memory' : file.from === 'network' ? 'downloaded' : '';
+  const where =
+    file.from === 'cache'
+      ? 'from the browser cache'
+      : file.from === 'memory'
+        ? 'already in memory'
+        : file.from === 'network'
+          ? 'downloaded'
+          : '';
   return (
     <div className="file-progress" data-file={file.file} data-done={file.done}>
       <span className="file-name">{file.file}</span>

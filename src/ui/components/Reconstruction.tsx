@@ -32,7 +32,19 @@ function fmt(x: number, digits: number): string {
 }
 
 /** One image of the row: zoomable pane, the picture, and (for the model whose tokens are shown) the token overlay. */
-function Pane({ children, size, zoom, overlay, caption }: { readonly children: React.ReactNode; readonly size: number; readonly zoom: number; readonly overlay?: string; readonly caption: React.ReactNode }) {
+function Pane({
+  children,
+  size,
+  zoom,
+  overlay,
+  caption,
+}: {
+  readonly children: React.ReactNode;
+  readonly size: number;
+  readonly zoom: number;
+  readonly overlay?: string;
+  readonly caption: React.ReactNode;
+}) {
   return (
     <figure>
       <div className="zoom-pane" data-zoom-pane>
@@ -48,7 +60,14 @@ function Pane({ children, size, zoom, overlay, caption }: { readonly children: R
 
 function MetricsLine({ metrics }: { readonly metrics: Metrics }) {
   return (
-    <dl className="metrics" data-testid="metrics" data-psnr={metrics.psnr} data-ssim={metrics.ssim} data-official-psnr={metrics.officialPsnr} data-official-ssim={metrics.officialSsim}>
+    <dl
+      className="metrics"
+      data-testid="metrics"
+      data-psnr={metrics.psnr}
+      data-ssim={metrics.ssim}
+      data-official-psnr={metrics.officialPsnr}
+      data-official-ssim={metrics.officialSsim}
+    >
       <div>
         <dt>PSNR</dt>
         <dd>{fmt(metrics.psnr, 2)} dB</dd>
@@ -66,9 +85,10 @@ function MetricsLine({ metrics }: { readonly metrics: Metrics }) {
         <dd>
           {fmt(metrics.officialSsim, 4)}{' '}
           <InfoTip label="the metrics">
-            PSNR and SSIM compare the uint8 reconstruction with the uint8 crop (data range 255; SSIM with a Gaussian window, σ = 1.5, Wang et al. 2004). The official
-            evaluation (reconstruction_vq_ddp.py) uses skimage on [0, 1] float images and passes data_range = 2.0 with a 7×7 uniform window, which inflates SSIM; it is shown
-            so numbers compare with published ones.
+            PSNR and SSIM compare the uint8 reconstruction with the uint8 crop (data range 255; SSIM with a Gaussian
+            window, σ = 1.5, Wang et al. 2004). The official evaluation (reconstruction_vq_ddp.py) uses skimage on [0,
+            1] float images and passes data_range = 2.0 with a 7×7 uniform window, which inflates SSIM; it is shown so
+            numbers compare with published ones.
           </InfoTip>
         </dd>
       </div>
@@ -76,11 +96,31 @@ function MetricsLine({ metrics }: { readonly metrics: Metrics }) {
   );
 }
 
-function ModelResult({ m, k, zoom, active }: { readonly m: ModelView; readonly k: number | undefined; readonly zoom: number; readonly active: boolean }) {
+function ModelResult({
+  m,
+  k,
+  zoom,
+  active,
+}: {
+  readonly m: ModelView;
+  readonly k: number | undefined;
+  readonly zoom: number;
+  readonly active: boolean;
+}) {
   const recon = m.recon;
   const crop = m.tokenSource !== 'pasted' ? m.encoded?.crop.image : undefined;
-  const reconImage = useMemo<RgbImage | undefined>(() => (recon ? { width: recon.result.outputSize, height: recon.result.outputSize, data: recon.result.imageU8 } : undefined), [recon]);
-  const diff = useMemo(() => (crop && reconImage && crop.width === reconImage.width ? differenceMap(crop, reconImage, DIFF_GAIN) : undefined), [crop, reconImage]);
+  const reconImage = useMemo<RgbImage | undefined>(
+    () =>
+      recon
+        ? { width: recon.result.outputSize, height: recon.result.outputSize, data: recon.result.imageU8 }
+        : undefined,
+    [recon],
+  );
+  const diff = useMemo(
+    () =>
+      crop && reconImage && crop.width === reconImage.width ? differenceMap(crop, reconImage, DIFF_GAIN) : undefined,
+    [crop, reconImage],
+  );
   const view = usePlayground((s) => s.resultView);
   const compareWith = usePlayground((s) => s.compareWith);
   const models = usePlayground((s) => s.models);
@@ -97,7 +137,13 @@ function ModelResult({ m, k, zoom, active }: { readonly m: ModelView; readonly k
   const size = crop?.width ?? reconImage?.width ?? m.manifest?.outputSize ?? 1;
   const chosen = resolveCompare(choices, compareWith, `recon:${m.id}`);
   return (
-    <article className="recon-model" data-testid="recon" data-model-url={m.url} data-scales-used={recon?.scalesUsed ?? ''} data-phase={m.reconPhase}>
+    <article
+      className="recon-model"
+      data-testid="recon"
+      data-model-url={m.url}
+      data-scales-used={recon?.scalesUsed ?? ''}
+      data-phase={m.reconPhase}
+    >
       <h3>
         {name}
         <span className="note">
@@ -116,28 +162,63 @@ function ModelResult({ m, k, zoom, active }: { readonly m: ModelView; readonly k
         <div className="recon-row slider-view">
           <CompareSlider before={crop} choices={choices} chosen={chosen} />
           {diff && (
-            <Pane size={size} zoom={1} overlay={active ? 'diff' : undefined} caption={<>|difference| ×{diff.gain} of the current reconstruction</>}>
-              <RgbCanvas rgba={{ width: diff.width, height: diff.height, data: diff.rgba }} label="difference heatmap" className="pixelated" testId="recon-diff" />
+            <Pane
+              size={size}
+              zoom={1}
+              overlay={active ? 'diff' : undefined}
+              caption={<>|difference| ×{diff.gain} of the current reconstruction</>}
+            >
+              <RgbCanvas
+                rgba={{ width: diff.width, height: diff.height, data: diff.rgba }}
+                label="difference heatmap"
+                className="pixelated"
+                testId="recon-diff"
+              />
             </Pane>
           )}
         </div>
       ) : (
         <div className="recon-row">
-          <Pane size={size} zoom={zoom} overlay={active && crop ? 'crop' : undefined} caption={crop ? `Original crop (${crop.width}×${crop.height})` : 'Original crop'}>
+          <Pane
+            size={size}
+            zoom={zoom}
+            overlay={active && crop ? 'crop' : undefined}
+            caption={crop ? `Original crop (${crop.width}×${crop.height})` : 'Original crop'}
+          >
             {crop ? (
-              <RgbCanvas image={crop} label={`the ${crop.width}×${crop.height} crop the model saw`} className="pixelated" testId="recon-crop" />
+              <RgbCanvas
+                image={crop}
+                label={`the ${crop.width}×${crop.height} crop the model saw`}
+                className="pixelated"
+                testId="recon-crop"
+              />
             ) : (
-              <div className="placeholder">{m.tokenSource === 'pasted' ? 'pasted tokens: no image' : m.encodePhase === 'running' ? 'Tokenizing…' : 'no image yet'}</div>
+              <div className="placeholder">
+                {m.tokenSource === 'pasted'
+                  ? 'pasted tokens: no image'
+                  : m.encodePhase === 'running'
+                    ? 'Tokenizing…'
+                    : 'no image yet'}
+              </div>
             )}
           </Pane>
           <Pane
             size={size}
             zoom={zoom}
             overlay={active && reconImage ? 'recon' : undefined}
-            caption={recon ? `Reconstruction (${count(recon.scalesUsed, 'scale')})${decoding ? ' — decoding…' : ''}` : 'Reconstruction'}
+            caption={
+              recon
+                ? `Reconstruction (${count(recon.scalesUsed, 'scale')})${decoding ? ' — decoding…' : ''}`
+                : 'Reconstruction'
+            }
           >
             {reconImage ? (
-              <RgbCanvas image={reconImage} label={`reconstruction from scales 1 to ${recon!.scalesUsed}`} className={`pixelated${decoding ? ' stale' : ''}`} testId="recon-image" />
+              <RgbCanvas
+                image={reconImage}
+                label={`reconstruction from scales 1 to ${recon!.scalesUsed}`}
+                className={`pixelated${decoding ? ' stale' : ''}`}
+                testId="recon-image"
+              />
             ) : (
               <div className="placeholder" aria-live="polite">
                 {m.encodePhase === 'running' ? 'Tokenizing…' : decoding ? 'Decoding…' : ''}
@@ -148,16 +229,34 @@ function ModelResult({ m, k, zoom, active }: { readonly m: ModelView; readonly k
             size={size}
             zoom={zoom}
             overlay={active && diff ? 'diff' : undefined}
-            caption={diff ? <>|difference| ×{diff.gain} (mean {diff.meanAbs.toFixed(1)}, max {diff.maxAbs} levels)</> : 'Difference'}
+            caption={
+              diff ? (
+                <>
+                  |difference| ×{diff.gain} (mean {diff.meanAbs.toFixed(1)}, max {diff.maxAbs} levels)
+                </>
+              ) : (
+                'Difference'
+              )
+            }
           >
-            {diff ? <RgbCanvas rgba={{ width: diff.width, height: diff.height, data: diff.rgba }} label="difference heatmap" className="pixelated" testId="recon-diff" /> : <div className="placeholder" />}
+            {diff ? (
+              <RgbCanvas
+                rgba={{ width: diff.width, height: diff.height, data: diff.rgba }}
+                label="difference heatmap"
+                className="pixelated"
+                testId="recon-diff"
+              />
+            ) : (
+              <div className="placeholder" />
+            )}
           </Pane>
         </div>
       )}
       {recon?.metrics && <MetricsLine metrics={recon.metrics} />}
       {unhealthy && (
         <p className="error">
-          The decoder output holds {health.nan} NaN and {health.posInf + health.negInf} infinite values (shown black, as the official uint8 conversion does).
+          The decoder output holds {health.nan} NaN and {health.posInf + health.negInf} infinite values (shown black, as
+          the official uint8 conversion does).
         </p>
       )}
     </article>
@@ -264,7 +363,8 @@ export function Reconstruction() {
         <h2 id="recon-title">Results</h2>
         <div className="row controls">
           <label htmlFor="recon-scales">
-            Decode scales 1…<strong data-testid="recon-k">{value}</strong> (up to {layout.scales[value - 1]}×{layout.scales[value - 1]})
+            Decode scales 1…<strong data-testid="recon-k">{value}</strong> (up to {layout.scales[value - 1]}×
+            {layout.scales[value - 1]})
           </label>
           <input
             id="recon-scales"
@@ -304,7 +404,12 @@ export function Reconstruction() {
               </option>
             ))}
           </select>
-          <button type="button" onClick={pinResult} disabled={!main.recon} title="Keep this result to compare with after changing the weights or editing tokens">
+          <button
+            type="button"
+            onClick={pinResult}
+            disabled={!main.recon}
+            title="Keep this result to compare with after changing the weights or editing tokens"
+          >
             Pin this result
           </button>
         </div>

@@ -25,5 +25,15 @@ export function RgbCanvas({ image, rgba, label, className, style, testId }: Prop
   }, [image, rgba, width, height]);
   // An empty label marks a picture whose meaning the surrounding control already says.
   const a11y = label === '' ? { 'aria-hidden': true } : { role: 'img', 'aria-label': label };
-  return <canvas ref={ref} width={width} height={height} {...a11y} className={className} style={style} data-testid={testId} />;
+  return (
+    <canvas
+      ref={ref}
+      width={width}
+      height={height}
+      {...a11y}
+      className={className}
+      style={style}
+      data-testid={testId}
+    />
+  );
 }

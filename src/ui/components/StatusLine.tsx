@@ -6,7 +6,13 @@ import { useShallow } from 'zustand/react/shallow';
 export function StatusLine() {
   const status = usePlayground(useShallow((s) => pageStatus(s)));
   return (
-    <p className={`status-line ${status.step}${status.busy ? ' busy' : ''}`} data-testid="status-line" data-step={status.step} role="status" aria-live="polite">
+    <p
+      className={`status-line ${status.step}${status.busy ? ' busy' : ''}`}
+      data-testid="status-line"
+      data-step={status.step}
+      role="status"
+      aria-live="polite"
+    >
       {status.busy && <span className="spinner" aria-hidden="true" />}
       {status.text}
     </p>

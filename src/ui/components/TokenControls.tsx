@@ -34,26 +34,38 @@ export function TokenControls() {
         </div>
       )}
       <label className="check">
-        <input type="checkbox" checked={overImage} onChange={(e) => setGridOverImage(e.target.checked)} /> show the image through the tokens
+        <input type="checkbox" checked={overImage} onChange={(e) => setGridOverImage(e.target.checked)} /> show the
+        image through the tokens
       </label>
       <fieldset className="row">
         <legend>Colour tokens by their</legend>
         {(['pixel', 'semantic'] as const).map((c: CodebookName) => (
           <label key={c}>
-            <input type="radio" name="colour-by" value={c} checked={colourBy === c} onChange={() => void setColourBy(c)} /> {c} code
+            <input
+              type="radio"
+              name="colour-by"
+              value={c}
+              checked={colourBy === c}
+              onChange={() => void setColourBy(c)}
+            />{' '}
+            {c} code
           </label>
         ))}
         <span className="note">
-          {colours ? `(first 3 principal components: ${(colours.explained.reduce((a, b) => a + b, 0) * 100).toFixed(0)}% of the variance)` : '(computing colours…)'}{' '}
+          {colours
+            ? `(first 3 principal components: ${(colours.explained.reduce((a, b) => a + b, 0) * 100).toFixed(0)}% of the variance)`
+            : '(computing colours…)'}{' '}
           <InfoTip label="the token colours">
-            Each code's vector is projected on the codebook's first three principal components, one per RGB channel: equal codes look equal, similar codes look similar.
-            The colours say which tokens share a code, not what the image looks like there — hover or select a token to see its place on the images.
+            Each code's vector is projected on the codebook's first three principal components, one per RGB channel:
+            equal codes look equal, similar codes look similar. The colours say which tokens share a code, not what the
+            image looks like there — hover or select a token to see its place on the images.
           </InfoTip>
         </span>
       </fieldset>
       <div className="row weights">
         <label htmlFor="weight-balance">
-          Distance weights: semantic <strong data-testid="weight-semantic">{weights.semantic}</strong> : pixel <strong data-testid="weight-pixel">{weights.pixel}</strong>
+          Distance weights: semantic <strong data-testid="weight-semantic">{weights.semantic}</strong> : pixel{' '}
+          <strong data-testid="weight-pixel">{weights.pixel}</strong>
         </label>
         <input
           id="weight-balance"
@@ -65,7 +77,11 @@ export function TokenControls() {
           onChange={(e) => setWeights(weightsFromBalance(Number(e.target.value)))}
           aria-valuetext={`semantic ${weights.semantic}, pixel ${weights.pixel}`}
         />
-        <span className="note">{released ? 'released code: 1:1' : 'not the released 1:1 weighting (the paper describes weights; the code fixes 1:1)'}</span>
+        <span className="note">
+          {released
+            ? 'released code: 1:1'
+            : 'not the released 1:1 weighting (the paper describes weights; the code fixes 1:1)'}
+        </span>
         {!released && (
           <button type="button" onClick={() => setWeights({ semantic: 1, pixel: 1 })}>
             Back to 1:1

@@ -8,7 +8,14 @@ import { memo, useDeferredValue, useEffect, useRef, type KeyboardEvent, type Mou
 import { hoverToken, selectToken, setScaleIndex } from '../actions/select-token.ts';
 import { count } from '../logic/plural.ts';
 import type { CodeColours } from '../logic/code-colours.ts';
-import { bitsPerImage, flatIndex, positionOf, scaleSlice, shownScaleIndex, type TokenLayout } from '../logic/token-layout.ts';
+import {
+  bitsPerImage,
+  flatIndex,
+  positionOf,
+  scaleSlice,
+  shownScaleIndex,
+  type TokenLayout,
+} from '../logic/token-layout.ts';
 import { activeModel, usePlayground } from '../state/store.ts';
 import { useImageUrl } from './CropPatch.tsx';
 import { tokenCss, tokenRgb } from './token-colour.ts';
@@ -44,7 +51,12 @@ function ScaleThumb(props: {
     for (let p = 0; p < slice.length; p++) {
       if (slice[p] !== highlightCode) continue;
       ctx.strokeStyle = '#fff';
-      ctx.strokeRect((p % s) * cell + ctx.lineWidth / 2, Math.floor(p / s) * cell + ctx.lineWidth / 2, cell - ctx.lineWidth, cell - ctx.lineWidth);
+      ctx.strokeRect(
+        (p % s) * cell + ctx.lineWidth / 2,
+        Math.floor(p / s) * cell + ctx.lineWidth / 2,
+        cell - ctx.lineWidth,
+        cell - ctx.lineWidth,
+      );
     }
   }, [layout, tokens, scaleIndex, colours, highlightCode, s, cell, covered]);
   return (
@@ -80,7 +92,13 @@ export function TokenGrid() {
   if (!model || !layout || !tokens) {
     return (
       <div className="token-grid-empty" data-testid="token-grid-empty">
-        {model?.encodePhase === 'running' ? 'Tokenizing…' : model?.encodeError ? <span className="error">Encoding failed: {model.encodeError}</span> : 'Tokens appear here once a model has tokenized an image.'}
+        {model?.encodePhase === 'running' ? (
+          'Tokenizing…'
+        ) : model?.encodeError ? (
+          <span className="error">Encoding failed: {model.encodeError}</span>
+        ) : (
+          'Tokens appear here once a model has tokenized an image.'
+        )}
       </div>
     );
   }
@@ -115,7 +133,12 @@ export function TokenGrid() {
       selectToken(undefined);
       return;
     }
-    const moves: Record<string, [number, number]> = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
+    const moves: Record<string, [number, number]> = {
+      ArrowUp: [-1, 0],
+      ArrowDown: [1, 0],
+      ArrowLeft: [0, -1],
+      ArrowRight: [0, 1],
+    };
     const move = moves[e.key];
     if (!move) return;
     e.preventDefault();
@@ -129,12 +152,21 @@ export function TokenGrid() {
     <div className="token-grids">
       <div className="scale-strip" role="group" aria-label="Scales">
         {layout.scales.map((_, i) => (
-          <ScaleThumb key={i} layout={layout} tokens={tokens} scaleIndex={i} colours={colours} highlightCode={selectedCode} current={i === si} />
+          <ScaleThumb
+            key={i}
+            layout={layout}
+            tokens={tokens}
+            scaleIndex={i}
+            colours={colours}
+            highlightCode={selectedCode}
+            current={i === si}
+          />
         ))}
       </div>
       <p className="token-summary" data-testid="token-summary">
-        Scale {s}×{s}: {count(s * s, 'token')} · all scales: {count(layout.numTokens, 'token')} = {bitsPerImage(layout.numTokens, K).toLocaleString('en', { maximumFractionDigits: 0 })} bits (Σ s² · log₂ {K.toLocaleString('en')})
-        {model.tokenSource === 'edited' && <> · {model.edits.size} edited</>}
+        Scale {s}×{s}: {count(s * s, 'token')} · all scales: {count(layout.numTokens, 'token')} ={' '}
+        {bitsPerImage(layout.numTokens, K).toLocaleString('en', { maximumFractionDigits: 0 })} bits (Σ s² · log₂{' '}
+        {K.toLocaleString('en')}){model.tokenSource === 'edited' && <> · {model.edits.size} edited</>}
         {model.tokenSource === 'pasted' && <> · pasted tokens</>}
       </p>
       {covered ? (
@@ -144,7 +176,10 @@ export function TokenGrid() {
             className={`token-grid${picture ? ' over-image' : ''}`}
             role="group"
             aria-label={`Tokens at scale ${s}×${s}; arrow keys move the selection`}
-            style={{ gridTemplateColumns: `repeat(${s}, 1fr)`, ...(picture ? { backgroundImage: `url(${picture})` } : {}) }}
+            style={{
+              gridTemplateColumns: `repeat(${s}, 1fr)`,
+              ...(picture ? { backgroundImage: `url(${picture})` } : {}),
+            }}
             data-testid="token-grid"
             data-scale={s}
             data-indices={slice.join(',')}
@@ -180,7 +215,9 @@ export function TokenGrid() {
           </div>
         </FocusKeeper>
       ) : (
-        <p className="note">The pasted tokens do not cover scale {s}×{s}.</p>
+        <p className="note">
+          The pasted tokens do not cover scale {s}×{s}.
+        </p>
       )}
     </div>
   );
@@ -200,7 +237,17 @@ interface CellProps {
 }
 
 /** One token; memoised so selecting a token re-renders the few cells whose marks change. */
-const TokenCell = memo(function TokenCell({ token, code, row, col, colour, selected, sameCode, editedFrom, focusable }: CellProps) {
+const TokenCell = memo(function TokenCell({
+  token,
+  code,
+  row,
+  col,
+  colour,
+  selected,
+  sameCode,
+  editedFrom,
+  focusable,
+}: CellProps) {
   const edited = editedFrom !== undefined;
   return (
     <button
@@ -220,7 +267,15 @@ const TokenCell = memo(function TokenCell({ token, code, row, col, colour, selec
 });
 
 /** Keeps keyboard focus on the selected cell when arrow keys move the selection. */
-function FocusKeeper({ gridRef, selected, children }: { readonly gridRef: React.RefObject<HTMLDivElement | null>; readonly selected?: number; readonly children: React.ReactNode }) {
+function FocusKeeper({
+  gridRef,
+  selected,
+  children,
+}: {
+  readonly gridRef: React.RefObject<HTMLDivElement | null>;
+  readonly selected?: number;
+  readonly children: React.ReactNode;
+}) {
   useEffect(() => {
     const grid = gridRef.current;
     if (!grid || selected === undefined || !grid.contains(document.activeElement)) return;

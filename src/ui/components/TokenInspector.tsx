@@ -34,24 +34,39 @@ interface Pictures {
 function CodePicture({ code, pictures }: { readonly code: number; readonly pictures: Pictures }) {
   const { model, crop, scaleIndex } = pictures;
   const alone = usePlayground((s) => s.codePatches.get(codePatchKey(model.id, code)));
-  const source = model.layout && model.tokens && crop ? patchSourceOf(model.layout, model.tokens, code, scaleIndex) : undefined;
+  const source =
+    model.layout && model.tokens && crop ? patchSourceOf(model.layout, model.tokens, code, scaleIndex) : undefined;
   if (source && crop && model.layout) {
     return (
-      <span className="code-picture" title={`from this image: ${describePosition(model.layout, source)}`} data-picture="image">
+      <span
+        className="code-picture"
+        title={`from this image: ${describePosition(model.layout, source)}`}
+        data-picture="image"
+      >
         <CropPatch crop={crop} layout={model.layout} position={source} px={PATCH_PX} />
       </span>
     );
   }
   if (alone) {
     return (
-      <span className="code-picture" title={`code ${code} decoded alone (every token set to it); no token of this image holds it`} data-picture="decoded">
+      <span
+        className="code-picture"
+        title={`code ${code} decoded alone (every token set to it); no token of this image holds it`}
+        data-picture="decoded"
+      >
         <ImagePatch image={alone} px={PATCH_PX} />
       </span>
     );
   }
   if (!pictures.unasked) {
     return (
-      <button type="button" className="code-picture pending" data-picture="ask" onClick={() => requestCodePatches(model.id, [code])} aria-label={`Decode code ${code} alone for a picture`}>
+      <button
+        type="button"
+        className="code-picture pending"
+        data-picture="ask"
+        onClick={() => requestCodePatches(model.id, [code])}
+        aria-label={`Decode code ${code} alone for a picture`}
+      >
         ?
       </button>
     );
@@ -63,7 +78,19 @@ const f3 = (x: number) => x.toFixed(3);
 const fmtPx = (x: number) => (Number.isInteger(x) ? String(x) : x.toFixed(1));
 const fe = (x: number) => (x === Infinity ? '∞' : x < 1e-3 ? x.toExponential(1) : x.toFixed(4));
 
-function MatchRow({ label, m, chosen, colours, pictures }: { readonly label: string; readonly m: CodeMatch; readonly chosen: boolean; readonly colours?: CodeColours; readonly pictures: Pictures }) {
+function MatchRow({
+  label,
+  m,
+  chosen,
+  colours,
+  pictures,
+}: {
+  readonly label: string;
+  readonly m: CodeMatch;
+  readonly chosen: boolean;
+  readonly colours?: CodeColours;
+  readonly pictures: Pictures;
+}) {
   return (
     <tr className={chosen ? 'chosen' : undefined} data-code={m.code}>
       <th scope="row">{label}</th>
@@ -95,13 +122,25 @@ export function TokenInspector() {
   const q = usesEncode ? model?.encoded?.quantization : undefined;
   const info = useMemo(() => {
     if (!layout || !tokens || selected === undefined || selected >= tokens.length) return undefined;
-    return inspectToken({ layout, indices: tokens, position: positionOf(layout, selected), codebooks: model?.codebooks, quantization: q, weights: encodedWith });
+    return inspectToken({
+      layout,
+      indices: tokens,
+      position: positionOf(layout, selected),
+      codebooks: model?.codebooks,
+      quantization: q,
+      weights: encodedWith,
+    });
   }, [layout, tokens, selected, model?.codebooks, q, encodedWith]);
   const crop = useCropBitmap(model?.tokenSource !== 'pasted' ? model?.encoded?.crop.image : undefined);
   // Codes no token of this image holds are decoded alone, in the model's worker, one at a time.
   const absent = useMemo(() => {
     if (!info || !tokens) return [];
-    const codes = [info.code, info.semanticOnly?.code, info.pixelOnly?.code, ...info.candidates.map((c) => c.code)].filter((c): c is number => c !== undefined);
+    const codes = [
+      info.code,
+      info.semanticOnly?.code,
+      info.pixelOnly?.code,
+      ...info.candidates.map((c) => c.code),
+    ].filter((c): c is number => c !== undefined);
     const used = new Set(tokens);
     return [...new Set(codes)].filter((c) => !used.has(c));
   }, [info, tokens]);
@@ -116,7 +155,10 @@ export function TokenInspector() {
     return (
       <aside className="panel inspector" id="inspector" data-testid="inspector" aria-labelledby="inspector-title">
         <h2 id="inspector-title">Token inspector</h2>
-        <p className="note">Click a token in the grid or on an image (or focus the grid and use the arrow keys) to inspect it; Esc lets go.</p>
+        <p className="note">
+          Click a token in the grid or on an image (or focus the grid and use the arrow keys) to inspect it; Esc lets
+          go.
+        </p>
       </aside>
     );
   }
@@ -144,28 +186,36 @@ export function TokenInspector() {
     >
       <h2 id="inspector-title">
         Token {describePosition(layout, info.position)}
-        <button type="button" className="close" onClick={() => selectToken(undefined)} aria-label="Close the inspector (Esc)">
+        <button
+          type="button"
+          className="close"
+          onClick={() => selectToken(undefined)}
+          aria-label="Close the inspector (Esc)"
+        >
           ×
         </button>
       </h2>
       <p className="big-index">
         <CodePicture code={info.code} pictures={pictures} />
-        <span className="swatch large" style={{ background: tokenCss(colours, info.code) }} /> index <strong data-testid="inspector-index">{info.code}</strong>
+        <span className="swatch large" style={{ background: tokenCss(colours, info.code) }} /> index{' '}
+        <strong data-testid="inspector-index">{info.code}</strong>
         {original !== undefined && <span className="note"> (edited; the encoder chose {original})</span>}
         {info.joint && <> · joint distance {fe(info.joint.distance)}</>}
         {foot && (
           <span className="note">
             {' '}
-            · outlined on the images: its cell x {fmtPx(cell!.x)}–{fmtPx(cell!.x + cell!.width)}, y {fmtPx(cell!.y)}–{fmtPx(cell!.y + cell!.height)} of the crop. The quantizer
-            averaged it from x {fmtPx(foot.x)}–{fmtPx(foot.x + foot.width)}, y {fmtPx(foot.y)}–{fmtPx(foot.y + foot.height)}, and its code reaches past the cell (bicubic
-            upsampling into f̂, then the decoder)
+            · outlined on the images: its cell x {fmtPx(cell!.x)}–{fmtPx(cell!.x + cell!.width)}, y {fmtPx(cell!.y)}–
+            {fmtPx(cell!.y + cell!.height)} of the crop. The quantizer averaged it from x {fmtPx(foot.x)}–
+            {fmtPx(foot.x + foot.width)}, y {fmtPx(foot.y)}–{fmtPx(foot.y + foot.height)}, and its code reaches past the
+            cell (bicubic upsampling into f̂, then the decoder)
           </span>
         )}
       </p>
       {info.joint && info.semanticOnly && info.pixelOnly && info.margins && (
         <table className="matches" data-testid="inspector-matches">
           <caption>
-            Against the residual r<sub>s</sub> at this cell (cosine similarity per codebook; distance = {encodedWith.semantic}·d<sub>sem</sub> + {encodedWith.pixel}·d<sub>pix</sub>)
+            Against the residual r<sub>s</sub> at this cell (cosine similarity per codebook; distance ={' '}
+            {encodedWith.semantic}·d<sub>sem</sub> + {encodedWith.pixel}·d<sub>pix</sub>)
           </caption>
           <thead>
             <tr>
@@ -178,14 +228,27 @@ export function TokenInspector() {
           </thead>
           <tbody>
             <MatchRow label="joint (chosen)" m={info.joint} chosen colours={colours} pictures={pictures} />
-            <MatchRow label="semantic-only" m={info.semanticOnly} chosen={info.semanticOnly.code === info.code} colours={colours} pictures={pictures} />
-            <MatchRow label="pixel-only" m={info.pixelOnly} chosen={info.pixelOnly.code === info.code} colours={colours} pictures={pictures} />
+            <MatchRow
+              label="semantic-only"
+              m={info.semanticOnly}
+              chosen={info.semanticOnly.code === info.code}
+              colours={colours}
+              pictures={pictures}
+            />
+            <MatchRow
+              label="pixel-only"
+              m={info.pixelOnly}
+              chosen={info.pixelOnly.code === info.code}
+              colours={colours}
+              pictures={pictures}
+            />
           </tbody>
         </table>
       )}
       {info.margins && (
         <p className="note">
-          Margins (runner-up minus best): joint {fe(info.margins.joint)}, semantic {fe(info.margins.semantic)}, pixel {fe(info.margins.pixel)}
+          Margins (runner-up minus best): joint {fe(info.margins.joint)}, semantic {fe(info.margins.semantic)}, pixel{' '}
+          {fe(info.margins.pixel)}
           {info.margins.joint <= 1e-5 && <strong> — a near tie: another implementation may pick the runner-up</strong>}
         </p>
       )}
@@ -225,18 +288,29 @@ export function TokenInspector() {
           </tbody>
         </table>
       )}
-      {!info.joint && <p className="note">These tokens were pasted, so there is no encoder residual to compare codes with.</p>}
+      {!info.joint && (
+        <p className="note">These tokens were pasted, so there is no encoder residual to compare codes with.</p>
+      )}
       <form
         className="row edit-token"
         onSubmit={(e) => {
           e.preventDefault();
           const code = Number(typed);
-          if (typed.trim() === '' || !Number.isInteger(code)) setEditError(`"${typed}" is not a code index; enter an integer in [0, ${K})`);
+          if (typed.trim() === '' || !Number.isInteger(code))
+            setEditError(`"${typed}" is not a code index; enter an integer in [0, ${K})`);
           else edit(code);
         }}
       >
         <label htmlFor="edit-code">Put another code here</label>
-        <input id="edit-code" type="number" min={0} max={K - 1} value={typed} onChange={(e) => setTyped(e.target.value)} placeholder={`0 … ${K - 1}`} />
+        <input
+          id="edit-code"
+          type="number"
+          min={0}
+          max={K - 1}
+          value={typed}
+          onChange={(e) => setTyped(e.target.value)}
+          placeholder={`0 … ${K - 1}`}
+        />
         <button type="submit">Decode with it</button>
         {model.edits.size > 0 && (
           <button type="button" onClick={() => void resetEdits()}>

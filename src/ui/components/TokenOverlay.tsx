@@ -10,9 +10,29 @@ import { flatIndex, positionOf, shownScaleIndex, type TokenLayout } from '../log
 import { gridLines, tokenAtPoint, tokenCell } from '../logic/token-region.ts';
 import { activeModel, usePlayground } from '../state/store.ts';
 
-function Cell({ layout, token, size, className }: { readonly layout: TokenLayout; readonly token: number; readonly size: number; readonly className: string }) {
+function Cell({
+  layout,
+  token,
+  size,
+  className,
+}: {
+  readonly layout: TokenLayout;
+  readonly token: number;
+  readonly size: number;
+  readonly className: string;
+}) {
   const c = tokenCell(layout, positionOf(layout, token), size);
-  return <rect className={className} x={c.x} y={c.y} width={c.width} height={c.height} vectorEffect="non-scaling-stroke" data-box={`${c.x},${c.y},${c.width},${c.height}`} />;
+  return (
+    <rect
+      className={className}
+      x={c.x}
+      y={c.y}
+      width={c.width}
+      height={c.height}
+      vectorEffect="non-scaling-stroke"
+      data-box={`${c.x},${c.y},${c.width},${c.height}`}
+    />
+  );
 }
 
 export function TokenOverlay({ size, name }: { readonly size: number; readonly name: string }) {
@@ -29,7 +49,13 @@ export function TokenOverlay({ size, name }: { readonly size: number; readonly n
   const valid = (t: number | undefined): t is number => t !== undefined && t < tokens.length;
   const tokenAt = (e: MouseEvent<SVGSVGElement>) => {
     const r = e.currentTarget.getBoundingClientRect();
-    const p = tokenAtPoint(layout, si, ((e.clientX - r.left) / r.width) * size, ((e.clientY - r.top) / r.height) * size, size);
+    const p = tokenAtPoint(
+      layout,
+      si,
+      ((e.clientX - r.left) / r.width) * size,
+      ((e.clientY - r.top) / r.height) * size,
+      size,
+    );
     return flatIndex(layout, p);
   };
   const lines = grid ? gridLines(side, size) : [];
@@ -58,7 +84,9 @@ export function TokenOverlay({ size, name }: { readonly size: number; readonly n
           ))}
         </g>
       )}
-      {valid(hovered) && hovered !== selected && <Cell layout={layout} token={hovered} size={size} className="hovered-cell" />}
+      {valid(hovered) && hovered !== selected && (
+        <Cell layout={layout} token={hovered} size={size} className="hovered-cell" />
+      )}
       {valid(selected) && <Cell layout={layout} token={selected} size={size} className="selected-cell" />}
     </svg>
   );

@@ -18,7 +18,12 @@
 import { fnv1a32 } from '../logic/rgb-checksum.ts';
 import { flattenOntoWhite } from '../logic/flatten-alpha.ts';
 import { MAX_IMAGE_FILE_BYTES, sizeProblem } from '../logic/image-limits.ts';
-import { readImageHeader, withUprightOrientation, type ImageFormat, type OrientationUse } from '../../core/image/image-header.ts';
+import {
+  readImageHeader,
+  withUprightOrientation,
+  type ImageFormat,
+  type OrientationUse,
+} from '../../core/image/image-header.ts';
 import type { RgbImage } from '../../core/image/rgb-image.ts';
 
 export interface DecodedImage {
@@ -59,7 +64,9 @@ export class CheckpointDroppedError extends Error {
 export async function decodeImageFile(file: Blob, name: string, options: DecodeOptions = {}): Promise<DecodedImage> {
   if (CHECKPOINT_NAME.test(name)) throw new CheckpointDroppedError(name);
   if (file.size > MAX_IMAGE_FILE_BYTES) {
-    throw new Error(`${name}: the file is ${(file.size / 2 ** 20).toFixed(0)} MB; images up to ${MAX_IMAGE_FILE_BYTES / 2 ** 20} MB are accepted`);
+    throw new Error(
+      `${name}: the file is ${(file.size / 2 ** 20).toFixed(0)} MB; images up to ${MAX_IMAGE_FILE_BYTES / 2 ** 20} MB are accepted`,
+    );
   }
   // The whole file: a WebP's EXIF chunk follows the image data, and an upright copy needs all of it.
   const bytes = new Uint8Array(await file.arrayBuffer());
@@ -74,9 +81,15 @@ export async function decodeImageFile(file: Blob, name: string, options: DecodeO
 
   let bitmap: ImageBitmap;
   try {
-    bitmap = await createImageBitmap(source, { imageOrientation: 'from-image', colorSpaceConversion: 'none', premultiplyAlpha: 'none' });
+    bitmap = await createImageBitmap(source, {
+      imageOrientation: 'from-image',
+      colorSpaceConversion: 'none',
+      premultiplyAlpha: 'none',
+    });
   } catch (e) {
-    throw new Error(`${name}: the browser could not decode this ${header.format.toUpperCase()} file (corrupt or unsupported): ${(e as Error).message}`);
+    throw new Error(
+      `${name}: the browser could not decode this ${header.format.toUpperCase()} file (corrupt or unsupported): ${(e as Error).message}`,
+    );
   }
   try {
     const { width, height } = bitmap;

@@ -31,11 +31,14 @@ export interface AgreementCounts {
 
 export function agreementMap(joint: Int32Array, semanticOnly: Int32Array, pixelOnly: Int32Array): Uint8Array {
   if (semanticOnly.length !== joint.length || pixelOnly.length !== joint.length) {
-    throw new Error(`agreementMap: ${joint.length} joint, ${semanticOnly.length} semantic-only and ${pixelOnly.length} pixel-only indices must be the same count`);
+    throw new Error(
+      `agreementMap: ${joint.length} joint, ${semanticOnly.length} semantic-only and ${pixelOnly.length} pixel-only indices must be the same count`,
+    );
   }
   const out = new Uint8Array(joint.length);
   for (let t = 0; t < joint.length; t++) {
-    out[t] = (joint[t] === semanticOnly[t] ? AGREEMENT_SEMANTIC : 0) | (joint[t] === pixelOnly[t] ? AGREEMENT_PIXEL : 0);
+    out[t] =
+      (joint[t] === semanticOnly[t] ? AGREEMENT_SEMANTIC : 0) | (joint[t] === pixelOnly[t] ? AGREEMENT_PIXEL : 0);
   }
   return out;
 }

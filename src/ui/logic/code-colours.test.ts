@@ -52,6 +52,8 @@ describe('computeCodeColours', () => {
     const a = computeCodeColours('semantic', rows, 32);
     const b = computeCodeColours('semantic', rows.slice(), 32);
     expect(Array.from(a.rgb)).toEqual(Array.from(b.rgb));
-    expect(() => computeCodeColours('semantic', new Float32Array(33), 32)).toThrow('semantic codebook: 33 values is not a whole number of rows of 32');
+    expect(() => computeCodeColours('semantic', new Float32Array(33), 32)).toThrow(
+      'semantic codebook: 33 values is not a whole number of rows of 32',
+    );
   });
 });

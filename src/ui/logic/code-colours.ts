@@ -59,7 +59,11 @@ export function computeCodeColours(codebook: CodebookName, rows: Float32Array, d
       comps.push({ axis: new Float64Array(dim), sigma: 0, share: 0 });
       continue;
     }
-    comps.push({ axis: vectors[c], sigma: Math.sqrt(Math.max(values[c], 0)), share: total > 0 ? Math.max(values[c], 0) / total : 0 });
+    comps.push({
+      axis: vectors[c],
+      sigma: Math.sqrt(Math.max(values[c], 0)),
+      share: total > 0 ? Math.max(values[c], 0) / total : 0,
+    });
   }
 
   const rgb = new Uint8Array(K * 3);

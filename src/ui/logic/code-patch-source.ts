@@ -5,7 +5,12 @@
  */
 import { positionOf, type TokenLayout, type TokenPosition } from './token-layout.ts';
 
-export function patchSourceOf(layout: TokenLayout, tokens: Int32Array, code: number, preferScaleIndex: number): TokenPosition | undefined {
+export function patchSourceOf(
+  layout: TokenLayout,
+  tokens: Int32Array,
+  code: number,
+  preferScaleIndex: number,
+): TokenPosition | undefined {
   let best: TokenPosition | undefined;
   for (let t = 0; t < tokens.length; t++) {
     if (tokens[t] !== code) continue;

@@ -18,7 +18,16 @@ function model(id: number, name: string, recon?: Partial<NonNullable<ModelView['
     tokenNotes: [],
     reconPhase: 'done',
     manifest: testManifest({ name }),
-    ...(recon ? { recon: { scalesUsed: 9, from: 'encoded', result: { outputSize: 2, imageU8: img(id).data } as DecodeResult, ...recon } } : {}),
+    ...(recon
+      ? {
+          recon: {
+            scalesUsed: 9,
+            from: 'encoded',
+            result: { outputSize: 2, imageU8: img(id).data } as DecodeResult,
+            ...recon,
+          },
+        }
+      : {}),
   };
 }
 

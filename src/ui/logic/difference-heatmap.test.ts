@@ -20,6 +20,8 @@ describe('differenceMap', () => {
   });
 
   it('refuses images of different sizes, naming both', () => {
-    expect(() => differenceMap(img(0, 0, 0), img(0, 0, 0, 0, 0, 0))).toThrow('the crop is 1x1 but the reconstruction is 2x1');
+    expect(() => differenceMap(img(0, 0, 0), img(0, 0, 0, 0, 0, 0))).toThrow(
+      'the crop is 1x1 but the reconstruction is 2x1',
+    );
   });
 });

@@ -31,12 +31,18 @@ export function rampColour(t: number): [number, number, number] {
   const f = x - i;
   const a = RAMP[i];
   const b = RAMP[i + 1];
-  return [Math.round(a[0] + f * (b[0] - a[0])), Math.round(a[1] + f * (b[1] - a[1])), Math.round(a[2] + f * (b[2] - a[2]))];
+  return [
+    Math.round(a[0] + f * (b[0] - a[0])),
+    Math.round(a[1] + f * (b[1] - a[1])),
+    Math.round(a[2] + f * (b[2] - a[2])),
+  ];
 }
 
 export function differenceMap(reference: RgbImage, test: RgbImage, gain = 4): DifferenceMap {
   if (reference.width !== test.width || reference.height !== test.height) {
-    throw new Error(`differenceMap: the crop is ${reference.width}x${reference.height} but the reconstruction is ${test.width}x${test.height}`);
+    throw new Error(
+      `differenceMap: the crop is ${reference.width}x${reference.height} but the reconstruction is ${test.width}x${test.height}`,
+    );
   }
   if (!(gain > 0)) throw new Error(`differenceMap: gain must be > 0, got ${gain}`);
   const n = reference.width * reference.height;

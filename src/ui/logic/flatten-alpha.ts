@@ -16,7 +16,8 @@ export interface FlattenResult {
 /** c·a + 255·(1 − a), rounded; exact integers for a = 0 and a = 255. */
 export function flattenOntoWhite(rgba: Uint8Array | Uint8ClampedArray, width: number, height: number): FlattenResult {
   const n = width * height;
-  if (rgba.length !== n * 4) throw new Error(`flattenOntoWhite: ${width}x${height} RGBA needs ${n * 4} bytes, got ${rgba.length}`);
+  if (rgba.length !== n * 4)
+    throw new Error(`flattenOntoWhite: ${width}x${height} RGBA needs ${n * 4} bytes, got ${rgba.length}`);
   const out = new Uint8Array(n * 3);
   let translucentPixels = 0;
   for (let i = 0, s = 0, o = 0; i < n; i++, s += 4, o += 3) {

@@ -10,6 +10,8 @@ describe('sizeProblem', () => {
   });
 
   it("refuses decompression bombs with Pillow's numbers first", () => {
-    expect(sizeProblem(20000, 20000)).toMatch(/20000x20000 = 400,000,000 pixels, over Pillow's decompression-bomb limit of 178,956,970 pixels/);
+    expect(sizeProblem(20000, 20000)).toMatch(
+      /20000x20000 = 400,000,000 pixels, over Pillow's decompression-bomb limit of 178,956,970 pixels/,
+    );
   });
 });

@@ -18,6 +18,8 @@ describe('load errors in words', () => {
 
   it('explains a 404 and passes other messages through without the request prefix', () => {
     expect(explainLoadError(`load-model: ${url}manifest.json: HTTP 404`, url)).toMatch(/^there is no model package at/);
-    expect(explainLoadError('load-model: manifest field "scales" must be an array', url)).toBe('manifest field "scales" must be an array');
+    expect(explainLoadError('load-model: manifest field "scales" must be an array', url)).toBe(
+      'manifest field "scales" must be an array',
+    );
   });
 });

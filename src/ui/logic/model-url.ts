@@ -9,7 +9,9 @@ export function normaliseModelUrl(raw: string, pageUrl: string): string {
   // Text with spaces, or a bare word, is no address: resolving it against the page would turn it
   // into a folder of this site ("not a url at all" → /not%20a%20url%20at%20all/) and fail later.
   if (/\s/.test(text) || !/^[a-z][a-z0-9+.-]*:|^[./]|\//i.test(text)) {
-    throw new Error(`"${text}" is not a URL: enter an address such as https://example.org/package/ or a path such as /models/siglip/`);
+    throw new Error(
+      `"${text}" is not a URL: enter an address such as https://example.org/package/ or a path such as /models/siglip/`,
+    );
   }
   let url: URL;
   try {

@@ -21,6 +21,8 @@ describe('reconstructionMetrics', () => {
   });
 
   it('names the sizes when the images do not match', () => {
-    expect(() => reconstructionMetrics(crop, crop.subarray(3), size)).toThrow('a 16×16 crop and reconstruction need 768 bytes each, got 768 and 765');
+    expect(() => reconstructionMetrics(crop, crop.subarray(3), size)).toThrow(
+      'a 16×16 crop and reconstruction need 768 bytes each, got 768 and 765',
+    );
   });
 });

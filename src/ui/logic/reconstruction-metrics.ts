@@ -19,7 +19,9 @@ export interface Metrics {
 /** @param crop and recon: size×size×3 uint8 RGB. */
 export function reconstructionMetrics(crop: Uint8Array, recon: Uint8Array, size: number): Metrics {
   if (crop.length !== size * size * 3 || recon.length !== size * size * 3) {
-    throw new Error(`metrics: a ${size}×${size} crop and reconstruction need ${size * size * 3} bytes each, got ${crop.length} and ${recon.length}`);
+    throw new Error(
+      `metrics: a ${size}×${size} crop and reconstruction need ${size * size * 3} bytes each, got ${crop.length} and ${recon.length}`,
+    );
   }
   return {
     psnr: psnrU8(crop, recon),

@@ -27,7 +27,14 @@ describe('inspectToken', () => {
 
   it('reproduces the quantizer: the joint code is the best candidate and the branch winners are the branch minima', () => {
     for (let t = 0; t < layout.numTokens; t++) {
-      const r = inspectToken({ layout, indices: q.indices, position: positionOf(layout, t), codebooks, quantization: q, weights });
+      const r = inspectToken({
+        layout,
+        indices: q.indices,
+        position: positionOf(layout, t),
+        codebooks,
+        quantization: q,
+        weights,
+      });
       expect(r.code).toBe(q.indices[t]);
       expect(r.candidates[0].code).toBe(r.code);
       expect(r.candidates).toHaveLength(5);

@@ -48,7 +48,12 @@ export interface TokenQuery {
 }
 
 /** Reads r_s at `p` out of quantInput's (1,C,s,s) block and normalises each half. */
-export function tokenQuery(layout: TokenLayout, q: MultiscaleQuantization, codebooks: Codebooks, p: TokenPosition): TokenQuery {
+export function tokenQuery(
+  layout: TokenLayout,
+  q: MultiscaleQuantization,
+  codebooks: Codebooks,
+  p: TokenPosition,
+): TokenQuery {
   const s = layout.scales[p.scaleIndex];
   const ds = codebooks.semanticDim;
   const dp = codebooks.pixelDim;

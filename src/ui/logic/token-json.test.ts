@@ -19,12 +19,22 @@ describe('token JSON', () => {
   });
 
   it('records whether an EXIF orientation was applied, and reads it back', () => {
-    const file = createTokenFile({ manifest, indices, image: 'phone.jpg', imageOrientation: { exif: 6, applied: true } });
+    const file = createTokenFile({
+      manifest,
+      indices,
+      image: 'phone.jpg',
+      imageOrientation: { exif: 6, applied: true },
+    });
     expect(JSON.parse(serializeTokenFile(file)).imageOrientation).toEqual({ exif: 6, applied: true });
-    expect(parseTokenFile(serializeTokenFile(file), manifest).file.imageOrientation).toEqual({ exif: 6, applied: true });
+    expect(parseTokenFile(serializeTokenFile(file), manifest).file.imageOrientation).toEqual({
+      exif: 6,
+      applied: true,
+    });
     expect(createTokenFile({ manifest, indices }).imageOrientation).toBeUndefined();
     const bad = JSON.stringify({ ...file, imageOrientation: { exif: 9, applied: true } });
-    expect(() => parseTokenFile(bad, manifest)).toThrow('"imageOrientation" must be {"exif": 1…8, "applied": true|false}');
+    expect(() => parseTokenFile(bad, manifest)).toThrow(
+      '"imageOrientation" must be {"exif": 1…8, "applied": true|false}',
+    );
   });
 
   it('accepts a prefix of the scales (progressive tokens) and a bare array of arrays', () => {
@@ -40,13 +50,23 @@ describe('token JSON', () => {
     const bad = (patch: object) => JSON.stringify({ ...good, ...patch });
     expect(() => parseTokenFile('{', manifest)).toThrow(/does not parse/);
     expect(() => parseTokenFile(bad({ format: 'other' }), manifest)).toThrow('"format" is "other"');
-    expect(() => parseTokenFile(bad({ model: { ...good.model, codebookSize: 32768 } }), manifest)).toThrow('K=32768 codes, but test CLIP-256 has K=4096');
-    expect(() => parseTokenFile(bad({ scales: [1, 3] }), manifest)).toThrow("[1,3], which is not a prefix of test CLIP-256's scales");
-    expect(() => parseTokenFile(bad({ indices: good.indices.slice(0, 3) }), manifest)).toThrow('"indices" has 3 arrays but "scales" lists 9');
+    expect(() => parseTokenFile(bad({ model: { ...good.model, codebookSize: 32768 } }), manifest)).toThrow(
+      'K=32768 codes, but test CLIP-256 has K=4096',
+    );
+    expect(() => parseTokenFile(bad({ scales: [1, 3] }), manifest)).toThrow(
+      "[1,3], which is not a prefix of test CLIP-256's scales",
+    );
+    expect(() => parseTokenFile(bad({ indices: good.indices.slice(0, 3) }), manifest)).toThrow(
+      '"indices" has 3 arrays but "scales" lists 9',
+    );
     const wrongRow = good.indices.map((r, i) => (i === 2 ? r.slice(1) : r));
-    expect(() => parseTokenFile(bad({ indices: wrongRow }), manifest)).toThrow('"indices"[2] (scale 4×4) must hold 16 indices, got 15');
+    expect(() => parseTokenFile(bad({ indices: wrongRow }), manifest)).toThrow(
+      '"indices"[2] (scale 4×4) must hold 16 indices, got 15',
+    );
     const outOfRange = good.indices.map((r, i) => (i === 1 ? [0, 0, 4096, 0] : r));
-    expect(() => parseTokenFile(bad({ indices: outOfRange }), manifest)).toThrow('"indices"[1][2] (scale 2×2, row 1, column 0) is 4096, not an integer in [0, 4096)');
+    expect(() => parseTokenFile(bad({ indices: outOfRange }), manifest)).toThrow(
+      '"indices"[1][2] (scale 2×2, row 1, column 0) is 4096, not an integer in [0, 4096)',
+    );
   });
 
   it('warns, without refusing, when another model of the same geometry made the tokens', () => {

@@ -55,16 +55,26 @@ export function createTokenFile(input: TokenFileInput): TokenFile {
   const covered = layout.tokenOffsets.indexOf(input.indices.length);
   if (covered < 1) throw new Error(`${input.indices.length} indices is not a whole number of scales of ${m.name}`);
   const scales = m.scales.slice(0, covered);
-  const indices = scales.map((_, i) => Array.from(input.indices.subarray(layout.tokenOffsets[i], layout.tokenOffsets[i + 1])));
+  const indices = scales.map((_, i) =>
+    Array.from(input.indices.subarray(layout.tokenOffsets[i], layout.tokenOffsets[i + 1])),
+  );
   return {
     format: TOKEN_FILE_FORMAT,
     formatVersion: TOKEN_FILE_VERSION,
-    model: { name: m.name, variant: m.variant, inputSize: m.inputSize, gridSize: m.gridSize, codebookSize: m.codebookSize },
+    model: {
+      name: m.name,
+      variant: m.variant,
+      inputSize: m.inputSize,
+      gridSize: m.gridSize,
+      codebookSize: m.codebookSize,
+    },
     scales,
     indices,
     ...(input.weights ? { weights: { semantic: input.weights.semantic, pixel: input.weights.pixel } } : {}),
     ...(input.image ? { image: input.image } : {}),
-    ...(input.imageOrientation ? { imageOrientation: { exif: input.imageOrientation.exif, applied: input.imageOrientation.applied } } : {}),
+    ...(input.imageOrientation
+      ? { imageOrientation: { exif: input.imageOrientation.exif, applied: input.imageOrientation.applied } }
+      : {}),
     ...(input.edited ? { edited: true } : {}),
   };
 }
@@ -96,10 +106,13 @@ export function parseTokenFile(text: string, manifest: ModelManifest): ParsedTok
   } catch (e) {
     throw new Error(`the token JSON does not parse: ${(e as Error).message}`);
   }
-  if (Array.isArray(json)) json = { format: TOKEN_FILE_FORMAT, formatVersion: 1, scales: guessScales(json, manifest), indices: json };
-  if (typeof json !== 'object' || json === null) throw new Error('the token JSON must be an object with "scales" and "indices"');
+  if (Array.isArray(json))
+    json = { format: TOKEN_FILE_FORMAT, formatVersion: 1, scales: guessScales(json, manifest), indices: json };
+  if (typeof json !== 'object' || json === null)
+    throw new Error('the token JSON must be an object with "scales" and "indices"');
   const o = json as Record<string, unknown>;
-  if (o.format !== undefined && o.format !== TOKEN_FILE_FORMAT) throw new Error(`"format" is ${JSON.stringify(o.format)}, expected "${TOKEN_FILE_FORMAT}"`);
+  if (o.format !== undefined && o.format !== TOKEN_FILE_FORMAT)
+    throw new Error(`"format" is ${JSON.stringify(o.format)}, expected "${TOKEN_FILE_FORMAT}"`);
   if (typeof o.formatVersion === 'number' && o.formatVersion > TOKEN_FILE_VERSION) {
     throw new Error(`"formatVersion" is ${o.formatVersion}; this playground reads version ${TOKEN_FILE_VERSION}`);
   }
@@ -110,31 +123,44 @@ export function parseTokenFile(text: string, manifest: ModelManifest): ParsedTok
     throw new Error(`the tokens are for a codebook of K=${model.codebookSize} codes, but ${manifest.name} has K=${K}`);
   }
   if (typeof model.gridSize === 'number' && model.gridSize !== manifest.gridSize) {
-    throw new Error(`the tokens are for a ${model.gridSize}×${model.gridSize} final grid, but ${manifest.name} has ${manifest.gridSize}×${manifest.gridSize}`);
+    throw new Error(
+      `the tokens are for a ${model.gridSize}×${model.gridSize} final grid, but ${manifest.name} has ${manifest.gridSize}×${manifest.gridSize}`,
+    );
   }
   if (typeof model.name === 'string' && model.name !== manifest.name) {
-    warnings.push(`the tokens were made by "${model.name}"; decoding them with "${manifest.name}" only makes sense if it has the same codebooks`);
+    warnings.push(
+      `the tokens were made by "${model.name}"; decoding them with "${manifest.name}" only makes sense if it has the same codebooks`,
+    );
   }
 
-  if (!Array.isArray(o.scales) || !o.scales.every((s) => Number.isInteger(s))) throw new Error('"scales" must be an array of integers');
+  if (!Array.isArray(o.scales) || !o.scales.every((s) => Number.isInteger(s)))
+    throw new Error('"scales" must be an array of integers');
   const scales = o.scales as number[];
-  const prefixOk = scales.length >= 1 && scales.length <= manifest.scales.length && scales.every((s, i) => s === manifest.scales[i]);
+  const prefixOk =
+    scales.length >= 1 && scales.length <= manifest.scales.length && scales.every((s, i) => s === manifest.scales[i]);
   if (!prefixOk) {
-    throw new Error(`"scales" is [${scales.join(',')}], which is not a prefix of ${manifest.name}'s scales [${manifest.scales.join(',')}]`);
+    throw new Error(
+      `"scales" is [${scales.join(',')}], which is not a prefix of ${manifest.name}'s scales [${manifest.scales.join(',')}]`,
+    );
   }
   if (!Array.isArray(o.indices)) throw new Error('"indices" must be an array with one array per scale');
-  if (o.indices.length !== scales.length) throw new Error(`"indices" has ${o.indices.length} arrays but "scales" lists ${scales.length}`);
+  if (o.indices.length !== scales.length)
+    throw new Error(`"indices" has ${o.indices.length} arrays but "scales" lists ${scales.length}`);
   const total = scales.reduce((a, s) => a + s * s, 0);
   const flat = new Int32Array(total);
   let t = 0;
   scales.forEach((s, i) => {
     const row = (o.indices as unknown[])[i];
     if (!Array.isArray(row) || row.length !== s * s) {
-      throw new Error(`"indices"[${i}] (scale ${s}×${s}) must hold ${s * s} indices, got ${Array.isArray(row) ? row.length : typeof row}`);
+      throw new Error(
+        `"indices"[${i}] (scale ${s}×${s}) must hold ${s * s} indices, got ${Array.isArray(row) ? row.length : typeof row}`,
+      );
     }
     row.forEach((k, p) => {
       if (!Number.isInteger(k) || (k as number) < 0 || (k as number) >= K) {
-        throw new Error(`"indices"[${i}][${p}] (scale ${s}×${s}, row ${Math.floor(p / s)}, column ${p % s}) is ${JSON.stringify(k)}, not an integer in [0, ${K})`);
+        throw new Error(
+          `"indices"[${i}][${p}] (scale ${s}×${s}, row ${Math.floor(p / s)}, column ${p % s}) is ${JSON.stringify(k)}, not an integer in [0, ${K})`,
+        );
       }
       flat[t++] = k as number;
     });
@@ -178,7 +204,14 @@ function parseWeights(v: unknown): DistanceWeights | undefined {
 function parseOrientation(v: unknown): OrientationUse | undefined {
   if (v === undefined) return undefined;
   const o = v as Record<string, unknown>;
-  if (typeof o !== 'object' || o === null || !Number.isInteger(o.exif) || (o.exif as number) < 1 || (o.exif as number) > 8 || typeof o.applied !== 'boolean') {
+  if (
+    typeof o !== 'object' ||
+    o === null ||
+    !Number.isInteger(o.exif) ||
+    (o.exif as number) < 1 ||
+    (o.exif as number) > 8 ||
+    typeof o.applied !== 'boolean'
+  ) {
     throw new Error('"imageOrientation" must be {"exif": 1…8, "applied": true|false}');
   }
   return { exif: o.exif as ExifOrientation, applied: o.applied };

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { bitsPerImage, createTokenLayout, flatIndex, occurrencesOf, positionOf, scaleSlice, tokenFootprint } from './token-layout.ts';
+import {
+  bitsPerImage,
+  createTokenLayout,
+  flatIndex,
+  occurrencesOf,
+  positionOf,
+  scaleSlice,
+  tokenFootprint,
+} from './token-layout.ts';
 
 const clip256 = createTokenLayout(16, [1, 2, 4, 6, 8, 10, 12, 14, 16]);
 
@@ -16,7 +24,9 @@ describe('token layout', () => {
     expect(flatIndex(clip256, { scaleIndex: 2, row: 1, col: 3 })).toBe(1 + 4 + 4 + 3);
     for (const t of [0, 1, 4, 5, 100, 816]) expect(flatIndex(clip256, positionOf(clip256, t))).toBe(t);
     expect(positionOf(clip256, 816)).toEqual({ scaleIndex: 8, row: 15, col: 15 });
-    expect(() => flatIndex(clip256, { scaleIndex: 1, row: 2, col: 0 })).toThrow('cell (row 2, column 0) is outside the 2×2 grid');
+    expect(() => flatIndex(clip256, { scaleIndex: 1, row: 2, col: 0 })).toThrow(
+      'cell (row 2, column 0) is outside the 2×2 grid',
+    );
     expect(() => positionOf(clip256, 817)).toThrow('token 817 is outside [0, 817)');
   });
 
@@ -33,8 +43,23 @@ describe('token layout', () => {
 
   it('gives overlapping area bins as footprints (14 → 4 uses rows [0,4), [3,7), …)', () => {
     const clip224 = createTokenLayout(14, [1, 2, 4, 6, 8, 10, 12, 14]);
-    expect(tokenFootprint(clip224, { scaleIndex: 2, row: 1, col: 0 }, 224)).toEqual({ x: 0, y: 48, width: 64, height: 64 });
-    expect(tokenFootprint(clip256, { scaleIndex: 0, row: 0, col: 0 }, 256)).toEqual({ x: 0, y: 0, width: 256, height: 256 });
-    expect(tokenFootprint(clip256, { scaleIndex: 8, row: 15, col: 2 }, 256)).toEqual({ x: 32, y: 240, width: 16, height: 16 });
+    expect(tokenFootprint(clip224, { scaleIndex: 2, row: 1, col: 0 }, 224)).toEqual({
+      x: 0,
+      y: 48,
+      width: 64,
+      height: 64,
+    });
+    expect(tokenFootprint(clip256, { scaleIndex: 0, row: 0, col: 0 }, 256)).toEqual({
+      x: 0,
+      y: 0,
+      width: 256,
+      height: 256,
+    });
+    expect(tokenFootprint(clip256, { scaleIndex: 8, row: 15, col: 2 }, 256)).toEqual({
+      x: 32,
+      y: 240,
+      width: 16,
+      height: 16,
+    });
   });
 });

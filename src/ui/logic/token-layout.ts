@@ -31,7 +31,8 @@ export function createTokenLayout(gridSize: number, scales: readonly number[]): 
 /** Flat position in the token sequence; throws naming the cell when it is outside the grid. */
 export function flatIndex(layout: TokenLayout, p: TokenPosition): number {
   const s = layout.scales[p.scaleIndex];
-  if (s === undefined) throw new Error(`scale #${p.scaleIndex} does not exist (the model has ${layout.scales.length} scales)`);
+  if (s === undefined)
+    throw new Error(`scale #${p.scaleIndex} does not exist (the model has ${layout.scales.length} scales)`);
   if (!Number.isInteger(p.row) || !Number.isInteger(p.col) || p.row < 0 || p.col < 0 || p.row >= s || p.col >= s) {
     throw new Error(`cell (row ${p.row}, column ${p.col}) is outside the ${s}×${s} grid`);
   }
@@ -50,7 +51,11 @@ export function positionOf(layout: TokenLayout, flat: number): TokenPosition {
 }
 
 /** The indices of one scale (a view, not a copy). */
-export function scaleSlice<T extends { subarray(begin: number, end: number): T }>(layout: TokenLayout, values: T, scaleIndex: number): T {
+export function scaleSlice<T extends { subarray(begin: number, end: number): T }>(
+  layout: TokenLayout,
+  values: T,
+  scaleIndex: number,
+): T {
   return values.subarray(layout.tokenOffsets[scaleIndex], layout.tokenOffsets[scaleIndex + 1]);
 }
 

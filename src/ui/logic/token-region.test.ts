@@ -7,12 +7,19 @@ const clip256 = createTokenLayout(16, [1, 2, 4, 6, 8, 10, 12, 14, 16]);
 describe('token regions on the image', () => {
   it('gives the nominal cell [x·R/s, (x+1)·R/s) at every scale', () => {
     expect(tokenCell(clip256, { scaleIndex: 0, row: 0, col: 0 }, 256)).toEqual({ x: 0, y: 0, width: 256, height: 256 });
-    expect(tokenCell(clip256, { scaleIndex: 8, row: 15, col: 2 }, 256)).toEqual({ x: 32, y: 240, width: 16, height: 16 });
+    expect(tokenCell(clip256, { scaleIndex: 8, row: 15, col: 2 }, 256)).toEqual({
+      x: 32,
+      y: 240,
+      width: 16,
+      height: 16,
+    });
     // 6 does not divide 128: cells are fractional, and the last one ends exactly at the edge.
     const c = tokenCell(clip256, { scaleIndex: 3, row: 5, col: 5 }, 128);
     expect(c.x + c.width).toBeCloseTo(128, 10);
     expect(c.width).toBeCloseTo(128 / 6, 10);
-    expect(() => tokenCell(clip256, { scaleIndex: 9, row: 0, col: 0 }, 256)).toThrow('scale #9 does not exist (the model has 9 scales)');
+    expect(() => tokenCell(clip256, { scaleIndex: 9, row: 0, col: 0 }, 256)).toThrow(
+      'scale #9 does not exist (the model has 9 scales)',
+    );
   });
 
   it('finds the token under an image point, and the point is inside that token’s cell', () => {

@@ -12,15 +12,23 @@ import type { TokenLayout, TokenPosition } from './token-layout.ts';
 /** The nominal cell of token `p` on a `size`×`size` image (fractional when s does not divide size). */
 export function tokenCell(layout: TokenLayout, p: TokenPosition, size: number): Box {
   const s = layout.scales[p.scaleIndex];
-  if (s === undefined) throw new Error(`scale #${p.scaleIndex} does not exist (the model has ${layout.scales.length} scales)`);
+  if (s === undefined)
+    throw new Error(`scale #${p.scaleIndex} does not exist (the model has ${layout.scales.length} scales)`);
   const cell = size / s;
   return { x: p.col * cell, y: p.row * cell, width: cell, height: cell };
 }
 
 /** The token of scale `scaleIndex` whose nominal cell holds image point (x, y); points outside clamp to the edge. */
-export function tokenAtPoint(layout: TokenLayout, scaleIndex: number, x: number, y: number, size: number): TokenPosition {
+export function tokenAtPoint(
+  layout: TokenLayout,
+  scaleIndex: number,
+  x: number,
+  y: number,
+  size: number,
+): TokenPosition {
   const s = layout.scales[scaleIndex];
-  if (s === undefined) throw new Error(`scale #${scaleIndex} does not exist (the model has ${layout.scales.length} scales)`);
+  if (s === undefined)
+    throw new Error(`scale #${scaleIndex} does not exist (the model has ${layout.scales.length} scales)`);
   const at = (v: number) => Math.min(s - 1, Math.max(0, Math.floor((v / size) * s)));
   return { scaleIndex, row: at(y), col: at(x) };
 }

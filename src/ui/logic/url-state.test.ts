@@ -14,7 +14,9 @@ describe('URL state', () => {
       backend: 'wasm',
     };
     const query = formatUrlState(state);
-    expect(query).toBe('?model=/models/default/&model=https://example.org/siglip/&example=coffee&scale=8&token=8,3,5&upto=4&w=1.5:0.5&colour=semantic&backend=wasm');
+    expect(query).toBe(
+      '?model=/models/default/&model=https://example.org/siglip/&example=coffee&scale=8&token=8,3,5&upto=4&w=1.5:0.5&colour=semantic&backend=wasm',
+    );
     expect(parseUrlState(query)).toEqual({ state, problems: [] });
   });
 
@@ -30,7 +32,9 @@ describe('URL state', () => {
   });
 
   it('drops malformed values with a message naming them', () => {
-    const { state, problems } = parseUrlState('?scale=0&token=4,4,1&upto=x&w=1:-1&colour=red&backend=gpu&example=../x&model=a&model=b&model=c');
+    const { state, problems } = parseUrlState(
+      '?scale=0&token=4,4,1&upto=x&w=1:-1&colour=red&backend=gpu&example=../x&model=a&model=b&model=c',
+    );
     expect(state).toEqual({ models: ['a', 'b'] });
     expect(problems).toEqual([
       'the link names 3 models; only the first 2 are loaded',

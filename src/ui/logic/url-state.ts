@@ -48,13 +48,22 @@ export function parseUrlState(search: string): { state: UrlState; problems: stri
   };
 
   const models = params.getAll('model').filter((m) => m.trim() !== '');
-  if (models.length > MAX_MODELS) problems.push(`the link names ${models.length} models; only the first ${MAX_MODELS} are loaded`);
+  if (models.length > MAX_MODELS)
+    problems.push(`the link names ${models.length} models; only the first ${MAX_MODELS} are loaded`);
 
   let token: UrlToken | undefined;
   const rawToken = params.get('token');
   if (rawToken !== null) {
     const parts = rawToken.split(',').map(Number);
-    if (parts.length === 3 && parts.every(Number.isInteger) && parts[0] >= 1 && parts[1] >= 0 && parts[2] >= 0 && parts[1] < parts[0] && parts[2] < parts[0]) {
+    if (
+      parts.length === 3 &&
+      parts.every(Number.isInteger) &&
+      parts[0] >= 1 &&
+      parts[1] >= 0 &&
+      parts[2] >= 0 &&
+      parts[1] < parts[0] &&
+      parts[2] < parts[0]
+    ) {
       token = { scale: parts[0], row: parts[1], col: parts[2] };
     } else {
       problems.push(`link parameter token=${rawToken} must be "side,row,column" inside the grid (e.g. 8,3,5); ignored`);
@@ -75,7 +84,8 @@ export function parseUrlState(search: string): { state: UrlState; problems: stri
   const colour = oneOf(params.get('colour'), ['semantic', 'pixel'] as const, 'colour', problems);
   const backend = oneOf(params.get('backend'), ['auto', 'webgpu', 'wasm'] as const, 'backend', problems);
   const example = params.get('example') ?? undefined;
-  if (example !== undefined && !/^[a-z0-9-]+$/.test(example)) problems.push(`link parameter example=${example} is not an example id; ignored`);
+  if (example !== undefined && !/^[a-z0-9-]+$/.test(example))
+    problems.push(`link parameter example=${example} is not an example id; ignored`);
 
   const state: UrlState = {
     models: models.slice(0, MAX_MODELS),
@@ -113,7 +123,12 @@ function defined<K extends string, V>(key: K, value: V | undefined): { [P in K]?
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }
 
-function oneOf<T extends string>(raw: string | null, allowed: readonly T[], name: string, problems: string[]): T | undefined {
+function oneOf<T extends string>(
+  raw: string | null,
+  allowed: readonly T[],
+  name: string,
+  problems: string[],
+): T | undefined {
   if (raw === null) return undefined;
   if ((allowed as readonly string[]).includes(raw)) return raw as T;
   problems.push(`link parameter ${name}=${raw} must be one of ${allowed.join(', ')}; ignored`);

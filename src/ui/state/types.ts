@@ -11,7 +11,14 @@ import type { LoadSource } from '../../runtime/model-loader.ts';
 import type { CacheReport } from '../../runtime/package-cache.ts';
 import type { PackageSource } from '../../runtime/package-source.ts';
 import type { StoredPackage } from '../../runtime/convert/stored-packages.ts';
-import type { DecodeResult, EncodeResult, LoadModelResult, LoadTimings, ModelMemory, QuantizerKind } from '../../runtime/worker/messages.ts';
+import type {
+  DecodeResult,
+  EncodeResult,
+  LoadModelResult,
+  LoadTimings,
+  ModelMemory,
+  QuantizerKind,
+} from '../../runtime/worker/messages.ts';
 import type { CodebookName, CodeColours } from '../logic/code-colours.ts';
 import type { ImageFormat, OrientationUse } from '../../core/image/image-header.ts';
 import type { Metrics } from '../logic/reconstruction-metrics.ts';
@@ -46,7 +53,6 @@ export interface FileProgress {
   readonly done: boolean;
   readonly from?: LoadSource;
 }
-
 
 export interface Reconstruction {
   readonly scalesUsed: number;

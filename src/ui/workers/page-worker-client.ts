@@ -21,7 +21,10 @@ type ResultFor<K extends PageRequest['kind']> = Extract<PageResult, { kind: K }>
 
 let worker: Worker | undefined;
 let nextId = 1;
-const pending = new Map<number, { resolve: (r: PageResult) => void; reject: (e: Error) => void; request: PageRequest }>();
+const pending = new Map<
+  number,
+  { resolve: (r: PageResult) => void; reject: (e: Error) => void; request: PageRequest }
+>();
 
 function start(): Worker {
   const w = new Worker(new URL('./page.worker.ts', import.meta.url), { type: 'module', name: 'playground-page' });
@@ -31,11 +34,13 @@ function start(): Worker {
     if (!p) return;
     pending.delete(reply.id);
     if (reply.ok) p.resolve(reply.result);
-    else if (reply.name === 'CheckpointDroppedError' && p.request.kind === 'decode-image') p.reject(new CheckpointDroppedError(p.request.name));
+    else if (reply.name === 'CheckpointDroppedError' && p.request.kind === 'decode-image')
+      p.reject(new CheckpointDroppedError(p.request.name));
     else p.reject(new Error(reply.message));
   };
   w.onerror = (e) => {
-    for (const p of pending.values()) p.reject(new Error(`the page's helper worker failed (${e.message || 'see the console'})`));
+    for (const p of pending.values())
+      p.reject(new Error(`the page's helper worker failed (${e.message || 'see the console'})`));
     pending.clear();
     worker = undefined;
   };

@@ -16,10 +16,16 @@ async function handle(request: PageRequest): Promise<{ result: PageResult; trans
   switch (request.kind) {
     case 'decode-image': {
       const decoded = await decodeImageFile(request.file, request.name, request.options);
-      return { result: { kind: 'decode-image', decoded }, transfer: [decoded.image.data.buffer as ArrayBuffer, decoded.preview] };
+      return {
+        result: { kind: 'decode-image', decoded },
+        transfer: [decoded.image.data.buffer as ArrayBuffer, decoded.preview],
+      };
     }
     case 'metrics':
-      return { result: { kind: 'metrics', metrics: reconstructionMetrics(request.crop, request.recon, request.size) }, transfer: [] };
+      return {
+        result: { kind: 'metrics', metrics: reconstructionMetrics(request.crop, request.recon, request.size) },
+        transfer: [],
+      };
     case 'colours': {
       const colours = computeCodeColours(request.codebook, request.rows, request.dim);
       return { result: { kind: 'colours', colours }, transfer: [colours.rgb.buffer as ArrayBuffer] };
