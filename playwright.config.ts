@@ -15,6 +15,12 @@ const quietArgs = [
   '--no-first-run',
   '--disable-quic',
 ];
+const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/**
+ * The same Chromium without the WebGPU flags, for the specs of the fallback path (it blocklists
+ * CPU adapters, so no adapter is offered); a spec needs `test.use` at top level for a launch of its own.
+ */
+export const launchWithoutWebGpu = { executablePath, args: quietArgs };
 const port = Number(process.env.E2E_PORT ?? 4173);
 /** Vite's dev server, for harness pages under e2e/harness/ that import src/ modules directly. */
 export const harnessPort = Number(process.env.E2E_HARNESS_PORT ?? 5174);
@@ -30,10 +36,7 @@ export default defineConfig({
   reporter: [['list']],
   use: {
     baseURL: `http://127.0.0.1:${port}`,
-    launchOptions: {
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: [...quietArgs, ...webgpuArgs],
-    },
+    launchOptions: { executablePath, args: [...quietArgs, ...webgpuArgs] },
     screenshot: 'only-on-failure',
   },
   projects: [{ name: 'chromium' }],

@@ -4,6 +4,7 @@
  * and still produce the official results.
  */
 import { expect, test } from '@playwright/test';
+import { launchWithoutWebGpu } from '../playwright.config.ts';
 import { decodeImageFile } from '../src/node/image-io.ts';
 import { fixturePath, fixturesAvailable } from '../src/test-support/fixtures.ts';
 import { expectMatchesFixture } from './support/fixture-compare.ts';
@@ -17,18 +18,7 @@ import {
 } from './support/runtime-client.ts';
 
 // Top level because a different launch needs its own worker.
-test.use({
-  launchOptions: {
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: [
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--disable-quic',
-    ],
-  },
-});
+test.use({ launchOptions: launchWithoutWebGpu });
 test.skip(!fixturesAvailable(), 'fixtures not found (fixtures/official or TOKENFLOW_FIXTURES)');
 
 test("no WebGPU adapter: 'auto' and forced 'webgpu' both fall back to wasm reporting no-adapter, and clip-224/astronaut matches the official code", async ({

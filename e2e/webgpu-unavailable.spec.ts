@@ -3,22 +3,11 @@
  * adapters, so navigator.gpu exists but offers no adapter, and probeWebGpu must say so in words.
  */
 import { expect, test } from '@playwright/test';
-import { harnessPort } from '../playwright.config.ts';
+import { harnessPort, launchWithoutWebGpu } from '../playwright.config.ts';
 import { HARNESS_PATH, probeInPage } from './support/gpu-quantizer-client.ts';
 
 // Top level because a different launch needs its own worker.
-test.use({
-  launchOptions: {
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: [
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--disable-quic',
-    ],
-  },
-});
+test.use({ launchOptions: launchWithoutWebGpu });
 
 test('without WebGPU flags, probeWebGpu reports no-adapter with a message saying what is missing', async ({ page }) => {
   await page.goto(`http://127.0.0.1:${harnessPort}${HARNESS_PATH}`);

@@ -4,32 +4,22 @@
  * times of both, and how many tokens differ and by what margin. Prints figures; not a test.
  *   npx tsx src/node/bench-quantizer-ort.ts [runs] [threads]
  */
-import { createCodebooks } from '../core/quantizer/codebook.ts';
 import { createGraphCodeSearch } from '../core/quantizer/graph-nearest-codes.ts';
 import {
   quantizeMultiscale,
   quantizeMultiscaleWith,
   type MultiscaleQuantization,
 } from '../core/quantizer/multiscale.ts';
-import { randomArray } from '../test-support/random.ts';
+import {
+  RELEASED_QUANTIZER_CONFIGS,
+  randomReleasedCodebooks,
+  randomReleasedFeatures,
+} from '../test-support/released-size-quantizer.ts';
 import { openOrtNodeHelper } from './ort-node-runner.ts';
-
-const K = 32768;
-const SEMANTIC_DIM = 32;
-const PIXEL_DIM = 8;
-const CONFIGS = [
-  { name: 'clip-256', S: 16, scales: [1, 2, 4, 6, 8, 10, 12, 14, 16] },
-  { name: 'siglip-384', S: 27, scales: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 14, 17, 22, 27] },
-];
 
 const runs = Number(process.argv[2] ?? 3);
 const threads = Number(process.argv[3] ?? 2);
-const codebooks = createCodebooks(
-  randomArray(K * SEMANTIC_DIM, 1),
-  SEMANTIC_DIM,
-  randomArray(K * PIXEL_DIM, 2),
-  PIXEL_DIM,
-);
+const codebooks = randomReleasedCodebooks();
 let t = performance.now();
 const search = await createGraphCodeSearch(codebooks, (model) =>
   openOrtNodeHelper(model, { intraOpNumThreads: threads, graphOptimizationLevel: 'all' }),
@@ -39,8 +29,8 @@ console.log(`code search session: ${(performance.now() - t).toFixed(0)} ms to bu
 const fmt = (ms: number[]) =>
   `min ${Math.min(...ms).toFixed(1)} ms, median ${[...ms].sort((a, b) => a - b)[Math.floor(ms.length / 2)].toFixed(1)} ms`;
 
-for (const { name, S, scales } of CONFIGS) {
-  const h = randomArray((SEMANTIC_DIM + PIXEL_DIM) * S * S, 3);
+for (const { name, S, scales } of RELEASED_QUANTIZER_CONFIGS) {
+  const h = randomReleasedFeatures(S);
   const tokens = scales.reduce((a, s) => a + s * s, 0);
   console.log(`${name}: S=${S}, ${scales.length} scales, ${tokens} tokens`);
   for (const topK of [0, 8]) {

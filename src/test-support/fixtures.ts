@@ -36,6 +36,17 @@ export function fixtureImages(name: FixtureName): readonly FixtureImage[] {
   return loadFixtureManifest(name).images.map((i) => i.name);
 }
 
+/**
+ * Every (model, image) pair with golden outputs, with the model's input resolution R: the image
+ * tests check each pair at its own R, so the nested loop and the manifest lookup live here.
+ */
+export function fixtureImageCases(): { name: FixtureName; image: FixtureImage; R: number }[] {
+  return FIXTURE_NAMES.flatMap((name) => {
+    const { config, images } = loadFixtureManifest(name);
+    return images.map((i) => ({ name, image: i.name, R: config.R }));
+  });
+}
+
 export interface FixtureTensorInfo {
   file: string;
   dtype: TensorDType;

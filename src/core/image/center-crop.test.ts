@@ -1,12 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fixtureSourceImage } from '../../test-support/fixture-images.ts';
-import {
-  fixtureImages,
-  FIXTURE_NAMES,
-  fixturesAvailable,
-  loadFixtureManifest,
-  requireFixtureTensor,
-} from '../../test-support/fixtures.ts';
+import { fixtureImageCases, fixturesAvailable, requireFixtureTensor } from '../../test-support/fixtures.ts';
 import { centerCropArr, pythonRound } from './center-crop.ts';
 import { precomputeCoefficients } from './pil-resize.ts';
 import { type RgbImage, createRgbImage } from './rgb-image.ts';
@@ -118,23 +112,20 @@ describe('centerCropArr geometry', () => {
 });
 
 describe.runIf(fixturesAvailable())('centerCropArr against the official fixtures', () => {
-  for (const name of FIXTURE_NAMES) {
-    for (const image of fixtureImages(name)) {
-      it(`${name}/${image}: equals input_u8`, async () => {
-        const R = loadFixtureManifest(name).config.R;
-        const src = await fixtureSourceImage(name, image);
-        const ref = requireFixtureTensor(name, image, 'input_u8');
-        expect(ref.shape).toEqual([1, R, R, 3]);
-        const { image: crop } = centerCropArr(src, R);
-        expect([crop.width, crop.height]).toEqual([R, R]);
-        const { differ, maxAbs } = countDiffs(crop.data, ref.data as Uint8Array);
-        console.log(`${name}/${image}: ${differ} of ${ref.data.length} input_u8 values differ (max |Δ| ${maxAbs})`);
-        // The issue's bar is ±1 on ≤ 0.1%; the integer port is expected to be exact.
-        expect(maxAbs).toBeLessThanOrEqual(1);
-        expect(differ).toBeLessThanOrEqual(ref.data.length / 1000);
-        expect(differ).toBe(0);
-      });
-    }
+  for (const { name, image, R } of fixtureImageCases()) {
+    it(`${name}/${image}: equals input_u8`, async () => {
+      const src = await fixtureSourceImage(name, image);
+      const ref = requireFixtureTensor(name, image, 'input_u8');
+      expect(ref.shape).toEqual([1, R, R, 3]);
+      const { image: crop } = centerCropArr(src, R);
+      expect([crop.width, crop.height]).toEqual([R, R]);
+      const { differ, maxAbs } = countDiffs(crop.data, ref.data as Uint8Array);
+      console.log(`${name}/${image}: ${differ} of ${ref.data.length} input_u8 values differ (max |Δ| ${maxAbs})`);
+      // The issue's bar is ±1 on ≤ 0.1%; the integer port is expected to be exact.
+      expect(maxAbs).toBeLessThanOrEqual(1);
+      expect(differ).toBeLessThanOrEqual(ref.data.length / 1000);
+      expect(differ).toBe(0);
+    });
   }
 
   it('exercises BOX halving (astronaut at 224 and 256) and a non-square BICUBIC downscale (coffee)', async () => {

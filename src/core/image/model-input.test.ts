@@ -1,12 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fixtureSourceImage } from '../../test-support/fixture-images.ts';
-import {
-  fixtureImages,
-  FIXTURE_NAMES,
-  fixturesAvailable,
-  loadFixtureManifest,
-  requireFixtureTensor,
-} from '../../test-support/fixtures.ts';
+import { fixtureImageCases, fixturesAvailable, requireFixtureTensor } from '../../test-support/fixtures.ts';
 import { centerCropArr } from './center-crop.ts';
 import { normalizePixel, toModelInput } from './model-input.ts';
 import { createRgbImage } from './rgb-image.ts';
@@ -33,27 +27,24 @@ describe('toModelInput', () => {
 });
 
 describe.runIf(fixturesAvailable())('toModelInput against the official fixtures', () => {
-  for (const name of FIXTURE_NAMES) {
-    for (const image of fixtureImages(name)) {
-      it(`${name}/${image}: fixture input_u8 → input bit-exactly, and source.png → input end to end`, async () => {
-        const R = loadFixtureManifest(name).config.R;
-        const ref = requireFixtureTensor(name, image, 'input');
-        expect(ref.shape).toEqual([1, 3, R, R]);
-        const u8 = requireFixtureTensor(name, image, 'input_u8').data as Uint8Array;
-        const fromFixture = toModelInput(createRgbImage(R, R, u8));
-        expect(fromFixture.shape).toEqual([1, 3, R, R]);
-        // Counted by hand: Object.is is bit-exactness (sign of zero included), and vitest's deep equality is slow on 400k floats.
-        let fixtureDiffer = 0;
-        for (let i = 0; i < ref.data.length; i++) if (!Object.is(fromFixture.data[i], ref.data[i])) fixtureDiffer++;
-        expect(fixtureDiffer).toBe(0);
+  for (const { name, image, R } of fixtureImageCases()) {
+    it(`${name}/${image}: fixture input_u8 → input bit-exactly, and source.png → input end to end`, async () => {
+      const ref = requireFixtureTensor(name, image, 'input');
+      expect(ref.shape).toEqual([1, 3, R, R]);
+      const u8 = requireFixtureTensor(name, image, 'input_u8').data as Uint8Array;
+      const fromFixture = toModelInput(createRgbImage(R, R, u8));
+      expect(fromFixture.shape).toEqual([1, 3, R, R]);
+      // Counted by hand: Object.is is bit-exactness (sign of zero included), and vitest's deep equality is slow on 400k floats.
+      let fixtureDiffer = 0;
+      for (let i = 0; i < ref.data.length; i++) if (!Object.is(fromFixture.data[i], ref.data[i])) fixtureDiffer++;
+      expect(fixtureDiffer).toBe(0);
 
-        const src = await fixtureSourceImage(name, image);
-        const endToEnd = toModelInput(centerCropArr(src, R).image);
-        let differ = 0;
-        for (let i = 0; i < ref.data.length; i++) if (!Object.is(endToEnd.data[i], ref.data[i])) differ++;
-        console.log(`${name}/${image}: ${differ} of ${ref.data.length} input values differ end to end`);
-        expect(differ).toBe(0);
-      });
-    }
+      const src = await fixtureSourceImage(name, image);
+      const endToEnd = toModelInput(centerCropArr(src, R).image);
+      let differ = 0;
+      for (let i = 0; i < ref.data.length; i++) if (!Object.is(endToEnd.data[i], ref.data[i])) differ++;
+      console.log(`${name}/${image}: ${differ} of ${ref.data.length} input values differ end to end`);
+      expect(differ).toBe(0);
+    });
   }
 });

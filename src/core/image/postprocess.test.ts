@@ -1,11 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  fixtureImages,
-  FIXTURE_NAMES,
-  fixturesAvailable,
-  loadFixtureManifest,
-  requireFixtureTensor,
-} from '../../test-support/fixtures.ts';
+import { fixtureImageCases, fixturesAvailable, requireFixtureTensor } from '../../test-support/fixtures.ts';
 import { decoderOutputHealth, decoderValueToU8, isDecoderOutputFinite, toImageU8 } from './postprocess.ts';
 
 describe('decoderValueToU8', () => {
@@ -53,24 +47,21 @@ describe('decoderOutputHealth', () => {
 });
 
 describe.runIf(fixturesAvailable())('toImageU8 against the official fixtures', () => {
-  for (const name of FIXTURE_NAMES) {
-    for (const image of fixtureImages(name)) {
-      it(`${name}/${image}: image → image_u8 exactly`, () => {
-        const R = loadFixtureManifest(name).config.R;
-        const y = requireFixtureTensor(name, image, 'image');
-        const ref = requireFixtureTensor(name, image, 'image_u8');
-        expect(y.shape).toEqual([1, 3, R, R]);
-        expect(ref.shape).toEqual([1, R, R, 3]);
-        const out = toImageU8(y.data as Float32Array, R);
-        let differ = 0;
-        for (let i = 0; i < out.length; i++) if (out[i] !== ref.data[i]) differ++;
-        const health = decoderOutputHealth(y.data as Float32Array);
-        console.log(
-          `${name}/${image}: ${differ} image_u8 values differ; clamped ${health.clampedLow} low / ${health.clampedHigh} high`,
-        );
-        expect(differ).toBe(0);
-        expect(isDecoderOutputFinite(health)).toBe(true);
-      });
-    }
+  for (const { name, image, R } of fixtureImageCases()) {
+    it(`${name}/${image}: image → image_u8 exactly`, () => {
+      const y = requireFixtureTensor(name, image, 'image');
+      const ref = requireFixtureTensor(name, image, 'image_u8');
+      expect(y.shape).toEqual([1, 3, R, R]);
+      expect(ref.shape).toEqual([1, R, R, 3]);
+      const out = toImageU8(y.data as Float32Array, R);
+      let differ = 0;
+      for (let i = 0; i < out.length; i++) if (out[i] !== ref.data[i]) differ++;
+      const health = decoderOutputHealth(y.data as Float32Array);
+      console.log(
+        `${name}/${image}: ${differ} image_u8 values differ; clamped ${health.clampedLow} low / ${health.clampedHigh} high`,
+      );
+      expect(differ).toBe(0);
+      expect(isDecoderOutputFinite(health)).toBe(true);
+    });
   }
 });

@@ -4,29 +4,22 @@
  * comparison. Prints figures; not a test. The first run of each includes JIT warm-up.
  *   npx tsx src/core/quantizer/bench-quantizer.ts [runs]
  */
-import { createCodebooks } from './codebook.ts';
 import { decodeIndices } from './decode-indices.ts';
 import { quantizeMultiscale } from './multiscale.ts';
-import { randomArray } from '../../test-support/random.ts';
-
-const K = 32768;
-const SEMANTIC_DIM = 32;
-const PIXEL_DIM = 8;
-const CONFIGS = [
-  { name: 'siglip-384', S: 27, scales: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 14, 17, 22, 27] },
-  { name: 'clip-256', S: 16, scales: [1, 2, 4, 6, 8, 10, 12, 14, 16] },
-];
+import {
+  RELEASED_K as K,
+  RELEASED_PIXEL_DIM as PIXEL_DIM,
+  RELEASED_QUANTIZER_CONFIGS,
+  RELEASED_SEMANTIC_DIM as SEMANTIC_DIM,
+  randomReleasedCodebooks,
+  randomReleasedFeatures,
+} from '../../test-support/released-size-quantizer.ts';
 
 const runs = Number(process.argv[2] ?? 3);
-const codebooks = createCodebooks(
-  randomArray(K * SEMANTIC_DIM, 1),
-  SEMANTIC_DIM,
-  randomArray(K * PIXEL_DIM, 2),
-  PIXEL_DIM,
-);
+const codebooks = randomReleasedCodebooks();
 
-for (const { name, S, scales } of CONFIGS) {
-  const h = randomArray((SEMANTIC_DIM + PIXEL_DIM) * S * S, 3);
+for (const { name, S, scales } of RELEASED_QUANTIZER_CONFIGS) {
+  const h = randomReleasedFeatures(S);
   const tokens = scales.reduce((a, s) => a + s * s, 0);
   const macs = tokens * K * (SEMANTIC_DIM + PIXEL_DIM);
   console.log(

@@ -1,5 +1,6 @@
-import { beforeAll, describe, expect, it } from 'vitest';
-import { fixtureImages, FIXTURE_NAMES, fixturesAvailable } from '../../test-support/fixtures.ts';
+import { describe, expect, it } from 'vitest';
+import { describeEachFixtureModel } from '../../test-support/each-fixture-model.ts';
+import { fixtureImages, fixturesAvailable } from '../../test-support/fixtures.ts';
 import type { Codebooks } from './codebook.ts';
 import { decodeIndices } from './decode-indices.ts';
 import { quantizeMultiscale } from './multiscale.ts';
@@ -13,32 +14,25 @@ import {
 } from '../../test-support/quantizer-fixtures.ts';
 
 describe.runIf(fixturesAvailable())('decodeIndices against the official decode_code', () => {
-  for (const name of FIXTURE_NAMES) {
-    describe(name, () => {
-      let codebooks: Codebooks;
-      beforeAll(async () => {
-        codebooks = await loadFixtureCodebooks(name);
-      });
-
-      for (const image of fixtureImages(name)) {
-        it(image, () => {
-          const { S, scales } = fixtureConfig(name);
-          const fHat = decodeIndices(fixtureI32(name, image, 'indices'), scales, S, codebooks);
-          const d = maxAbsDiffAt(fHat, fixtureF32(name, image, 'f_hat_from_indices'));
-          expect(d.max, `f_hat_from_indices differs most at element ${d.at}`).toBeLessThan(1e-5);
-        });
-      }
-
-      it('a prefix of the tokens decodes like scalesUsed on the full sequence', () => {
+  describeEachFixtureModel((name, codebooks) => {
+    for (const image of fixtureImages(name)) {
+      it(image, () => {
         const { S, scales } = fixtureConfig(name);
-        const indices = fixtureI32(name, 'astronaut', 'indices');
-        const prefix = indices.subarray(0, 1 + 4 + (scales[2] ?? 0) ** 2);
-        expect(decodeIndices(prefix, scales, S, codebooks)).toEqual(
-          decodeIndices(indices, scales, S, codebooks, { scalesUsed: 3 }),
-        );
+        const fHat = decodeIndices(fixtureI32(name, image, 'indices'), scales, S, codebooks());
+        const d = maxAbsDiffAt(fHat, fixtureF32(name, image, 'f_hat_from_indices'));
+        expect(d.max, `f_hat_from_indices differs most at element ${d.at}`).toBeLessThan(1e-5);
       });
+    }
+
+    it('a prefix of the tokens decodes like scalesUsed on the full sequence', () => {
+      const { S, scales } = fixtureConfig(name);
+      const indices = fixtureI32(name, 'astronaut', 'indices');
+      const prefix = indices.subarray(0, 1 + 4 + (scales[2] ?? 0) ** 2);
+      expect(decodeIndices(prefix, scales, S, codebooks())).toEqual(
+        decodeIndices(indices, scales, S, codebooks(), { scalesUsed: 3 }),
+      );
     });
-  }
+  });
 
   it('encode-side f̂ equals the decode of its own indices (siglip-384/coffee)', async () => {
     const codebooks = await loadFixtureCodebooks('siglip-384');

@@ -22,4 +22,5 @@ export {
 export { type ScalePlan, createScalePlan, scalesCoveredBy } from './scale-plan.ts';
 export { ResidualScheme, runResidualScheme } from './residual-scheme.ts';
 export { type MultiscaleOptions, type MultiscaleQuantization, quantizeMultiscale } from './multiscale.ts';
+export { checkFeatures } from './check-features.ts';
 export { type DecodeIndicesOptions, decodeIndices } from './decode-indices.ts';

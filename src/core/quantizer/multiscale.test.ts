@@ -1,5 +1,6 @@
-import { beforeAll, describe, expect, it } from 'vitest';
-import { fixtureImages, FIXTURE_NAMES, fixturesAvailable, type FixtureName } from '../../test-support/fixtures.ts';
+import { describe, expect, it } from 'vitest';
+import { describeEachFixtureModel } from '../../test-support/each-fixture-model.ts';
+import { fixtureImages, fixturesAvailable, type FixtureName } from '../../test-support/fixtures.ts';
 import type { Codebooks } from './codebook.ts';
 import { quantizeMultiscale } from './multiscale.ts';
 import {
@@ -39,52 +40,45 @@ function compareIndices(
 }
 
 describe.runIf(fixturesAvailable())('quantizeMultiscale against the official fixtures', () => {
-  for (const name of FIXTURE_NAMES) {
-    describe(name, () => {
-      let codebooks: Codebooks;
-      beforeAll(async () => {
-        codebooks = await loadFixtureCodebooks(name);
+  describeEachFixtureModel((name, codebooks) => {
+    for (const image of fixtureImages(name)) {
+      it(image, () => {
+        const { S, scales, K } = fixtureConfig(name);
+        expect(codebooks().size).toBe(K);
+        const r = quantizeMultiscale(fixtureFeatures(name, image), S, scales, codebooks());
+
+        const report: string[] = [];
+        for (const [ours, tensor, marginTensor] of [
+          [r.indices, 'indices', 'margin'],
+          [r.indicesSemanticOnly, 'indices_semantic_only', 'margin_semantic'],
+          [r.indicesPixelOnly, 'indices_pixel_only', 'margin_pixel'],
+        ] as const) {
+          const m = compareIndices(ours, fixtureI32(name, image, tensor), fixtureF32(name, image, marginTensor));
+          expect(m.clear, `${tensor}: tokens with margin > ${TIE_MARGIN} that differ`).toEqual([]);
+          report.push(`${tensor} near-tie mismatches ${m.nearTie}`);
+        }
+        for (const [ours, tensor] of [
+          [r.margin, 'margin'],
+          [r.marginSemantic, 'margin_semantic'],
+          [r.marginPixel, 'margin_pixel'],
+        ] as const) {
+          const d = maxAbsDiffAt(ours, fixtureF32(name, image, tensor));
+          expect(d.max, `${tensor} differs most at token ${d.at}`).toBeLessThan(CHAIN_MARGIN_TOL);
+          report.push(`${tensor} max|Δ| ${d.max.toExponential(1)}`);
+        }
+        for (const [ours, tensor, tol] of [
+          [r.quantInput, 'quant_input', 1e-5],
+          [r.quantOutput, 'quant_output', 1e-5],
+          [r.fHat, 'f_hat', 1e-4],
+        ] as const) {
+          const d = maxAbsDiffAt(ours, fixtureF32(name, image, tensor));
+          expect(d.max, `${tensor} differs most at element ${d.at}`).toBeLessThan(tol);
+          report.push(`${tensor} max|Δ| ${d.max.toExponential(1)}`);
+        }
+        console.info(`${name}/${image}: ${report.join(', ')}`);
       });
-
-      for (const image of fixtureImages(name)) {
-        it(image, () => {
-          const { S, scales, K } = fixtureConfig(name);
-          expect(codebooks.size).toBe(K);
-          const r = quantizeMultiscale(fixtureFeatures(name, image), S, scales, codebooks);
-
-          const report: string[] = [];
-          for (const [ours, tensor, marginTensor] of [
-            [r.indices, 'indices', 'margin'],
-            [r.indicesSemanticOnly, 'indices_semantic_only', 'margin_semantic'],
-            [r.indicesPixelOnly, 'indices_pixel_only', 'margin_pixel'],
-          ] as const) {
-            const m = compareIndices(ours, fixtureI32(name, image, tensor), fixtureF32(name, image, marginTensor));
-            expect(m.clear, `${tensor}: tokens with margin > ${TIE_MARGIN} that differ`).toEqual([]);
-            report.push(`${tensor} near-tie mismatches ${m.nearTie}`);
-          }
-          for (const [ours, tensor] of [
-            [r.margin, 'margin'],
-            [r.marginSemantic, 'margin_semantic'],
-            [r.marginPixel, 'margin_pixel'],
-          ] as const) {
-            const d = maxAbsDiffAt(ours, fixtureF32(name, image, tensor));
-            expect(d.max, `${tensor} differs most at token ${d.at}`).toBeLessThan(CHAIN_MARGIN_TOL);
-            report.push(`${tensor} max|Δ| ${d.max.toExponential(1)}`);
-          }
-          for (const [ours, tensor, tol] of [
-            [r.quantInput, 'quant_input', 1e-5],
-            [r.quantOutput, 'quant_output', 1e-5],
-            [r.fHat, 'f_hat', 1e-4],
-          ] as const) {
-            const d = maxAbsDiffAt(ours, fixtureF32(name, image, tensor));
-            expect(d.max, `${tensor} differs most at element ${d.at}`).toBeLessThan(tol);
-            report.push(`${tensor} max|Δ| ${d.max.toExponential(1)}`);
-          }
-          console.info(`${name}/${image}: ${report.join(', ')}`);
-        });
-      }
-    });
-  }
+    }
+  });
 
   // The fixture README promises one exact fp32 tie in this image. Whichever code wins it, the
   // official choice must be one of our two best, at a margin of ~0.

@@ -2,6 +2,7 @@
  * TokenFlow's multi-scale dual-codebook quantization (`TokenFlow.encode`, docs/spec.md §4.1) on the CPU:
  * the residual loop of residual-scheme.ts with the nearest-code search of nearest-codes.ts.
  */
+import { checkFeatures } from './check-features.ts';
 import { checkCodebooks, codebookSquaredNorms, codePlanesInto, type Codebooks } from './codebook.ts';
 import {
   emptyTokenChoices,
@@ -161,15 +162,4 @@ function planesToRows(planes: Float32Array, C: number): Float32Array {
     for (let p = 0; p < n; p++) rows[p * C + c] = planes[c * n + p];
   }
   return rows;
-}
-
-function checkFeatures(h: Float32Array, C: number, S: number): void {
-  if (h.length !== C * S * S) throw new Error(`h has ${h.length} values, expected (1,${C},${S},${S}) = ${C * S * S}`);
-  for (let i = 0; i < h.length; i++) {
-    if (!Number.isFinite(h[i])) {
-      const c = Math.floor(i / (S * S));
-      const y = Math.floor((i % (S * S)) / S);
-      throw new Error(`h[0,${c},${y},${i % S}] is ${h[i]}; the quantizer needs finite features`);
-    }
-  }
 }

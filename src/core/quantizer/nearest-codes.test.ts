@@ -1,15 +1,10 @@
-import { beforeAll, describe, expect, it } from 'vitest';
-import { fixtureImages, FIXTURE_NAMES, fixturesAvailable } from '../../test-support/fixtures.ts';
+import { describe, expect, it } from 'vitest';
+import { describeEachFixtureModel } from '../../test-support/each-fixture-model.ts';
+import { fixtureImages, fixturesAvailable } from '../../test-support/fixtures.ts';
 import { createCodebooks, normalizeRows, type Codebooks } from './codebook.ts';
 import { nearestCodes, type DistanceWeights } from './nearest-codes.ts';
 import { createScalePlan } from './scale-plan.ts';
-import {
-  fixtureConfig,
-  fixtureF32,
-  fixtureI32,
-  loadFixtureCodebooks,
-  maxAbsDiffAt,
-} from '../../test-support/quantizer-fixtures.ts';
+import { fixtureConfig, fixtureF32, fixtureI32, maxAbsDiffAt } from '../../test-support/quantizer-fixtures.ts';
 
 /** Ds = 2, Dp = 2 codebooks from explicit (already unit or zero) rows. */
 function codebooks2x2(semantic: number[][], pixel: number[][]): Codebooks {
@@ -230,44 +225,36 @@ describe('nearestCodes', () => {
 // The search alone, fed the official per-scale inputs r_s: it must choose what PyTorch chose and
 // agree on the margins to fp32 rounding of PyTorch's distances.
 describe.runIf(fixturesAvailable())('nearestCodes on the official quantizer inputs', () => {
-  for (const name of FIXTURE_NAMES) {
-    describe(name, () => {
-      let codebooks: Codebooks;
-      beforeAll(async () => {
-        codebooks = await loadFixtureCodebooks(name);
-      });
-      for (const image of fixtureImages(name)) {
-        it(image, () => {
-          const { S, scales } = fixtureConfig(name);
-          const plan = createScalePlan(S, scales);
-          const C = codebooks.semanticDim + codebooks.pixelDim;
-          const input = fixtureF32(name, image, 'quant_input');
-          const fields = [
-            ['indices', 'indices', 'margin', 'margin'],
-            ['indicesSemanticOnly', 'indices_semantic_only', 'marginSemantic', 'margin_semantic'],
-            ['indicesPixelOnly', 'indices_pixel_only', 'marginPixel', 'margin_pixel'],
-          ] as const;
-          const golden = fields.map(([, indexTensor, , marginTensor]) => ({
-            index: fixtureI32(name, image, indexTensor),
-            margin: fixtureF32(name, image, marginTensor),
-          }));
-          scales.forEach((s, i) => {
-            const [t0, t1] = [plan.tokenOffsets[i], plan.tokenOffsets[i + 1]];
-            const r = nearestCodes(toRows(input.subarray(t0 * C, t1 * C), C), codebooks);
-            fields.forEach(([field, indexTensor, marginField, marginTensor], f) => {
-              const { index, margin } = golden[f];
-              const clear = [...r[field].keys()].filter((p) => margin[t0 + p] > 1e-5 && r[field][p] !== index[t0 + p]);
-              expect(clear, `${indexTensor}, scale ${s}: positions with a clear official choice that differ`).toEqual(
-                [],
-              );
-              const d = maxAbsDiffAt(r[marginField], margin.subarray(t0, t1));
-              expect(d.max, `${marginTensor}, scale ${s}, position ${d.at}`).toBeLessThan(2e-6);
-            });
+  describeEachFixtureModel((name, codebooks) => {
+    for (const image of fixtureImages(name)) {
+      it(image, () => {
+        const { S, scales } = fixtureConfig(name);
+        const plan = createScalePlan(S, scales);
+        const C = codebooks().semanticDim + codebooks().pixelDim;
+        const input = fixtureF32(name, image, 'quant_input');
+        const fields = [
+          ['indices', 'indices', 'margin', 'margin'],
+          ['indicesSemanticOnly', 'indices_semantic_only', 'marginSemantic', 'margin_semantic'],
+          ['indicesPixelOnly', 'indices_pixel_only', 'marginPixel', 'margin_pixel'],
+        ] as const;
+        const golden = fields.map(([, indexTensor, , marginTensor]) => ({
+          index: fixtureI32(name, image, indexTensor),
+          margin: fixtureF32(name, image, marginTensor),
+        }));
+        scales.forEach((s, i) => {
+          const [t0, t1] = [plan.tokenOffsets[i], plan.tokenOffsets[i + 1]];
+          const r = nearestCodes(toRows(input.subarray(t0 * C, t1 * C), C), codebooks());
+          fields.forEach(([field, indexTensor, marginField, marginTensor], f) => {
+            const { index, margin } = golden[f];
+            const clear = [...r[field].keys()].filter((p) => margin[t0 + p] > 1e-5 && r[field][p] !== index[t0 + p]);
+            expect(clear, `${indexTensor}, scale ${s}: positions with a clear official choice that differ`).toEqual([]);
+            const d = maxAbsDiffAt(r[marginField], margin.subarray(t0, t1));
+            expect(d.max, `${marginTensor}, scale ${s}, position ${d.at}`).toBeLessThan(2e-6);
           });
         });
-      }
-    });
-  }
+      });
+    }
+  });
 });
 
 function toRows(planes: Float32Array, C: number): Float32Array {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fixtureImages, FIXTURE_NAMES, fixtureTensorInfo, fixturesAvailable } from '../../test-support/fixtures.ts';
+import { fixtureImageCases, fixtureTensorInfo, fixturesAvailable } from '../../test-support/fixtures.ts';
 import { ResidualScheme, runResidualScheme } from './residual-scheme.ts';
 import { createScalePlan } from './scale-plan.ts';
 import { fixtureConfig, fixtureF32, fixtureFeatures, maxAbsDiffAt } from '../../test-support/quantizer-fixtures.ts';
@@ -7,32 +7,30 @@ import { fixtureConfig, fixtureF32, fixtureFeatures, maxAbsDiffAt } from '../../
 // The area/bicubic chain alone: driven with the official per-scale q_s, it must reproduce the
 // official per-scale quantizer inputs and f̂ without any codebook.
 describe.runIf(fixturesAvailable())('residual scheme against the official fixtures (golden q_s)', () => {
-  for (const name of FIXTURE_NAMES) {
-    for (const image of fixtureImages(name)) {
-      it(`${name}/${image}`, () => {
-        const { S, scales, Ds, Dp } = fixtureConfig(name);
-        const C = Ds + Dp;
-        const plan = createScalePlan(S, scales);
-        const goldenIn = fixtureF32(name, image, 'quant_input');
-        const goldenOut = fixtureF32(name, image, 'quant_output');
-        const segments = fixtureTensorInfo(name, image, 'quant_input')!.segments!;
+  for (const { name, image } of fixtureImageCases()) {
+    it(`${name}/${image}`, () => {
+      const { S, scales, Ds, Dp } = fixtureConfig(name);
+      const C = Ds + Dp;
+      const plan = createScalePlan(S, scales);
+      const goldenIn = fixtureF32(name, image, 'quant_input');
+      const goldenOut = fixtureF32(name, image, 'quant_output');
+      const segments = fixtureTensorInfo(name, image, 'quant_input')!.segments!;
 
-        const blockStart = plan.tokenOffsets.map((t) => t * C);
-        const scheme = runResidualScheme(fixtureFeatures(name, image), C, plan, (_r, i) =>
-          goldenOut.subarray(blockStart[i], blockStart[i + 1]),
-        );
+      const blockStart = plan.tokenOffsets.map((t) => t * C);
+      const scheme = runResidualScheme(fixtureFeatures(name, image), C, plan, (_r, i) =>
+        goldenOut.subarray(blockStart[i], blockStart[i + 1]),
+      );
 
-        expect(scheme.featureOffsets.slice(0, -1)).toEqual(segments.map((s) => s.offset));
-        expect(scheme.quantInput.length).toBe(goldenIn.length);
-        scales.forEach((s, i) => {
-          const [a, b] = [scheme.featureOffsets[i], scheme.featureOffsets[i + 1]];
-          const d = maxAbsDiffAt(scheme.quantInput.subarray(a, b), goldenIn.subarray(a, b));
-          expect(d.max, `scale ${s}: quant_input differs most at element ${d.at}`).toBeLessThan(1e-5);
-        });
-        const f = maxAbsDiffAt(scheme.fHat, fixtureF32(name, image, 'f_hat'));
-        expect(f.max, `f_hat differs most at element ${f.at}`).toBeLessThan(1e-4);
+      expect(scheme.featureOffsets.slice(0, -1)).toEqual(segments.map((s) => s.offset));
+      expect(scheme.quantInput.length).toBe(goldenIn.length);
+      scales.forEach((s, i) => {
+        const [a, b] = [scheme.featureOffsets[i], scheme.featureOffsets[i + 1]];
+        const d = maxAbsDiffAt(scheme.quantInput.subarray(a, b), goldenIn.subarray(a, b));
+        expect(d.max, `scale ${s}: quant_input differs most at element ${d.at}`).toBeLessThan(1e-5);
       });
-    }
+      const f = maxAbsDiffAt(scheme.fHat, fixtureF32(name, image, 'f_hat'));
+      expect(f.max, `f_hat differs most at element ${f.at}`).toBeLessThan(1e-4);
+    });
   }
 });
 

@@ -13,6 +13,7 @@
 import {
   OFFICIAL_WEIGHTS,
   checkCodebooks,
+  checkFeatures,
   createScalePlan,
   type Candidates,
   type Codebooks,
@@ -143,7 +144,7 @@ export async function createGpuQuantizer(
     plan: scalePlan,
     async quantize(h, runOptions = {}) {
       if (destroyed) throw new Error('GpuQuantizer.quantize: the quantizer has been destroyed');
-      checkFeatures(h, res.channels, scalePlan.S);
+      checkGpuFeatures(h, res.channels, scalePlan.S);
       const weights = runOptions.weights ?? OFFICIAL_WEIGHTS;
       checkWeights(weights);
       const topK = runOptions.topK ?? 0;
@@ -314,18 +315,11 @@ function assemble(
   };
 }
 
-function checkFeatures(h: Float32Array, C: number, S: number): void {
+/** The CPU reference's check, plus the type: the bytes are uploaded as they are, so a Float64Array would be misread. */
+function checkGpuFeatures(h: Float32Array, C: number, S: number): void {
   if (!(h instanceof Float32Array))
     throw new Error(`h must be a Float32Array, got ${Object.prototype.toString.call(h)}`);
-  if (h.length !== C * S * S) throw new Error(`h has ${h.length} values, expected (1,${C},${S},${S}) = ${C * S * S}`);
-  // The GPU would turn a NaN into arbitrary indices instead of failing; the CPU reference throws.
-  for (let i = 0; i < h.length; i++) {
-    if (!Number.isFinite(h[i])) {
-      const c = Math.floor(i / (S * S));
-      const y = Math.floor((i % (S * S)) / S);
-      throw new Error(`h[0,${c},${y},${i % S}] is ${h[i]}; the quantizer needs finite features`);
-    }
-  }
+  checkFeatures(h, C, S);
 }
 
 function checkWeights(w: DistanceWeights): void {

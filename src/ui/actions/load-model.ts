@@ -11,6 +11,7 @@ import { explainLoadError } from '../logic/load-error.ts';
 import { normaliseModelUrl } from '../logic/model-url.ts';
 import { createTokenLayout } from '../logic/token-layout.ts';
 import { MAX_MODELS } from '../logic/url-state.ts';
+import { loadingModelView } from '../state/loading-model-view.ts';
 import { findModel, getState, setState, updateModel, usePlayground } from '../state/store.ts';
 import type { FileProgress, ModelView } from '../state/types.ts';
 import { encodeModel, forgetEncodes } from './encode-image.ts';
@@ -74,18 +75,7 @@ export async function addModelFromSource(source: PackageSource): Promise<number 
 
 async function addSlot(url: string, source: PackageSource | undefined): Promise<number> {
   const id = nextModelId++;
-  const slot: ModelView = {
-    id,
-    url,
-    ...(source ? { source } : {}),
-    phase: 'loading',
-    files: [],
-    colours: {},
-    encodePhase: 'idle',
-    edits: new Map(),
-    tokenNotes: [],
-    reconPhase: 'idle',
-  };
+  const slot = loadingModelView(id, url, source);
   usePlayground.setState((s) => ({ models: [...s.models, slot] }));
   // A local package was just asked for by the user (dropped, picked): show its tokens.
   if (source) setActiveModel(id);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { loadingModelView } from '../state/loading-model-view.ts';
 import type { ModelView, PlaygroundState } from '../state/types.ts';
 import { pageStatus } from './page-status.ts';
 import { testManifest } from '../../test-support/test-manifest.ts';
@@ -13,15 +14,8 @@ const base: StatusInput = {
 
 function model(patch: Partial<ModelView>): ModelView {
   return {
-    id: 1,
-    url: 'http://x/models/default/',
+    ...loadingModelView(1, 'http://x/models/default/'),
     phase: 'ready',
-    files: [],
-    colours: {},
-    encodePhase: 'idle',
-    edits: new Map(),
-    tokenNotes: [],
-    reconPhase: 'idle',
     manifest: testManifest({ name: 'Tiny' }),
     ...patch,
   };
