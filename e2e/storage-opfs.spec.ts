@@ -15,7 +15,7 @@ import {
   restartWorkerInPage,
 } from './support/runtime-client.ts';
 
-test.skip(!fixturesAvailable(), 'fixtures not found (../shared/fixtures or TOKENFLOW_FIXTURES)');
+test.skip(!fixturesAvailable(), 'fixtures not found (fixtures/official or TOKENFLOW_FIXTURES)');
 
 const id = FIXTURE_NAMES[0];
 

@@ -14,7 +14,7 @@ import { fixturePath, fixturesAvailable } from '../src/test-support/fixtures.ts'
 import { e2ePackageDir } from './runtime/package-set.ts';
 import { clearCacheInPage, encodeInPage, loadModelInPage, openRuntimeHarness } from './support/runtime-client.ts';
 
-test.skip(!fixturesAvailable(), 'fixtures not found (../shared/fixtures or TOKENFLOW_FIXTURES)');
+test.skip(!fixturesAvailable(), 'fixtures not found (fixtures/official or TOKENFLOW_FIXTURES)');
 
 const FIXTURE = 'clip-256-enhanced';
 
