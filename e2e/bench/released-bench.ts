@@ -7,10 +7,13 @@
  * sampled every 200 ms; shared pages are counted in each process, so this over-states).
  *
  *   npm run bench:released -- [--variant clip-enhanced|siglip|all] [--dir DIR] [--image PNG]
- *                              [--no-node] [--no-browser] [--convert]
+ *                              [--no-node] [--no-browser] [--convert | --convert-only]
  *
  * --convert also drops the checkpoint on the page (the embedded default model loaded) and times
- * the in-browser conversion into OPFS and the converted model's tokens, with peak memory.
+ * the in-browser conversion into OPFS and the converted model's tokens, with peak memory per phase
+ * (default model loaded, converting, loading the converted model until its tokens are on screen,
+ * its reconstruction) and, at each phase's peak, the RSS per Chromium process type.
+ * --convert-only skips the two visits of the Node-exported package (the conversion alone).
  *
  * DIR (default /tmp/tokenflow-released) keeps the packages between runs; delete it to rebuild.
  */
@@ -47,6 +50,7 @@ const { values } = parseArgs({
     'no-node': { type: 'boolean', default: false },
     'no-browser': { type: 'boolean', default: false },
     convert: { type: 'boolean', default: false },
+    'convert-only': { type: 'boolean', default: false },
     /** Give up on a visit after this many seconds. */
     'timeout-s': { type: 'string', default: '400' },
   },
@@ -56,6 +60,7 @@ const chosen = values.variant === 'all' ? Object.keys(VARIANTS) : [values.varian
 for (const v of chosen) if (!VARIANTS[v]) throw new Error(`--variant must be clip-enhanced, siglip or all, got ${v}`);
 const root = resolve(import.meta.dirname, '../..');
 const timeoutMs = Number(values['timeout-s']) * 1000;
+const converting = values.convert || values['convert-only'];
 
 const gb = (bytes: number) => `${(bytes / 1e9).toFixed(2)} GB`;
 const s = (ms: number | undefined) => (ms === undefined ? '—' : `${(ms / 1000).toFixed(1)} s`);
@@ -64,7 +69,7 @@ const s = (ms: number | undefined) => (ms === undefined ? '—' : `${(ms / 1000)
 async function ensurePackage(variant: string): Promise<{ dir: string; bytes: number; checkpoint: string }> {
   const dir = join(values.dir!, variant, 'package');
   const ckpt = join(values.dir!, variant, `${variant}.pt`);
-  if (!existsSync(join(dir, 'manifest.json')) || (values.convert && !existsSync(ckpt))) {
+  if (!existsSync(join(dir, 'manifest.json')) || (converting && !existsSync(ckpt))) {
     const config = VARIANTS[variant];
     mkdirSync(join(values.dir!, variant), { recursive: true });
     console.log(`writing a random ${variant} checkpoint (${(parameterCount(config) / 1e6).toFixed(1)} M parameters) …`);
@@ -73,7 +78,7 @@ async function ensurePackage(variant: string): Promise<{ dir: string; bytes: num
     await exportCheckpointToDir(ckpt, dir);
   }
   // Kept only for --convert: it is as big as the package.
-  if (!values.convert && existsSync(ckpt)) rmSync(ckpt);
+  if (!converting && existsSync(ckpt)) rmSync(ckpt);
   const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { files: { bytes: number }[] };
   return { dir, bytes: manifest.files.reduce((a, f) => a + f.bytes, 0), checkpoint: ckpt };
 }
@@ -238,7 +243,7 @@ async function main(): Promise<void> {
         console.log(
           `\nChromium ${context.browser()?.version() ?? ''} (production build, wasm), ${v}, package ${gb(p.bytes)}:`,
         );
-        for (const which of ['first visit', 'second visit']) {
+        for (const which of values['convert-only'] ? [] : ['first visit', 'second visit']) {
           const r = await visit(context, origin, url, profile, requests);
           console.log(
             `  ${which.padEnd(13)} tokens on screen ${s(r.tokensMs)}, reconstruction + PSNR ${s(r.reconMs)}` +
@@ -247,14 +252,8 @@ async function main(): Promise<void> {
           );
           if (r.stages) console.log(`    stages:${r.stages}`);
         }
-        if (values.convert) {
-          const r = await convertInPage(context, origin, p.checkpoint, profile);
-          console.log(
-            `  in-browser conversion of the ${gb(statSync(p.checkpoint).size)} checkpoint into OPFS ${s(r.convertMs)}, loaded ${s(r.tokensMs)}, ` +
-              `its reconstruction ${s(r.reconMs)} (beside the default model), peak browser RSS ${gb(r.peakBytes)} = ` +
-              `${(r.peakBytes / p.bytes).toFixed(2)} × the package${r.error ? `; FAILED: ${r.error}` : ''}`,
-          );
-        }
+        if (converting)
+          printConversion(await convertInPage(context, origin, p.checkpoint, profile), p.checkpoint, p.bytes);
       } finally {
         await context.close();
         rmSync(profile, { recursive: true, force: true });
@@ -266,11 +265,55 @@ async function main(): Promise<void> {
   }
 }
 
-/** Drops the checkpoint on the page (the embedded default model loaded), as a user converting it would. */
+/** RSS per Chromium process type (`--type=renderer`, `gpu-process`, …; the browser process has none). */
+function rssByType(marker: string): Map<string, number> {
+  const byType = new Map<string, number>();
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (!cmdline.includes(marker)) continue;
+      const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      const type = /--type=([\w-]+)/.exec(cmdline)?.[1] ?? 'browser';
+      if (m) byType.set(type, (byType.get(type) ?? 0) + Number(m[1]) * 1024);
+    } catch {
+      // The process ended between listing and reading.
+    }
+  }
+  return byType;
+}
+
+const CONVERT_PHASES = ['default model', 'converting', 'loading to tokens', 'reconstruction'] as const;
+type ConvertPhase = (typeof CONVERT_PHASES)[number];
+
+interface PhasePeak {
+  bytes: number;
+  byType: Map<string, number>;
+}
+
+/**
+ * Drops the checkpoint on the page (the embedded default model loaded), as a user converting it
+ * would, and keeps the peak RSS of each phase with its split by process type, plus a coarse
+ * timeline, so a peak can be pinned on the conversion or on the load that follows it.
+ */
 async function convertInPage(context: BrowserContext, origin: string, checkpoint: string, profile: string) {
   const page = await context.newPage();
-  let peak = 0;
-  const sampler = setInterval(() => (peak = Math.max(peak, rssOf(profile))), 200);
+  const peaks = new Map<ConvertPhase, PhasePeak>();
+  let phase: ConvertPhase = 'default model';
+  const timeline: string[] = [];
+  const tStart = performance.now();
+  let lastTimeline = -Infinity;
+  const sample = () => {
+    const byType = rssByType(profile);
+    const bytes = [...byType.values()].reduce((a, b) => a + b, 0);
+    if (bytes > (peaks.get(phase)?.bytes ?? -1)) peaks.set(phase, { bytes, byType });
+    const t = performance.now() - tStart;
+    if (t - lastTimeline >= 2000) {
+      lastTimeline = t;
+      timeline.push(`${(t / 1000).toFixed(0)}s ${(bytes / 1e9).toFixed(2)}`);
+    }
+  };
+  const sampler = setInterval(sample, 200);
   let convertMs: number | undefined;
   let tokensMs: number | undefined;
   let reconMs: number | undefined;
@@ -279,12 +322,19 @@ async function convertInPage(context: BrowserContext, origin: string, checkpoint
     await page.goto(`${origin}/?example=${values.example}&backend=wasm`);
     await page.getByTestId('metrics').first().waitFor({ timeout: timeoutMs });
     const t0 = performance.now();
+    phase = 'converting';
+    timeline.push('| drop');
     await page.getByTestId('checkpoint-file').setInputFiles(checkpoint);
     await page.locator('[data-testid=conversion][data-phase=done]').waitFor({ timeout: timeoutMs });
     convertMs = performance.now() - t0;
-    const card = page.locator('[data-testid=model-card][data-model-url^="converted:"][data-phase=ready]');
-    await card.waitFor({ timeout: timeoutMs });
+    sample();
+    phase = 'loading to tokens';
+    timeline.push('| converted');
+    await page.locator('[data-testid=token-grid][data-model-url^="converted:"]').waitFor({ timeout: timeoutMs });
     tokensMs = performance.now() - t0;
+    sample();
+    phase = 'reconstruction';
+    timeline.push('| tokens');
     await page
       .locator('[data-testid=recon][data-model-url^="converted:"] [data-testid=metrics]')
       .waitFor({ timeout: timeoutMs });
@@ -293,9 +343,27 @@ async function convertInPage(context: BrowserContext, origin: string, checkpoint
     error = (e as Error).message.split('\n')[0];
   } finally {
     clearInterval(sampler);
+    sample();
     await page.close();
   }
-  return { convertMs, tokensMs, reconMs, peakBytes: peak, error };
+  const peakBytes = Math.max(0, ...[...peaks.values()].map((p) => p.bytes));
+  return { convertMs, tokensMs, reconMs, peakBytes, peaks, timeline, error };
+}
+
+function printConversion(r: Awaited<ReturnType<typeof convertInPage>>, checkpoint: string, packageBytes: number) {
+  const x = (bytes: number) => `${gb(bytes)} = ${(bytes / packageBytes).toFixed(2)} ×`;
+  console.log(
+    `  in-browser conversion of the ${gb(statSync(checkpoint).size)} checkpoint into OPFS ${s(r.convertMs)}, ` +
+      `its tokens on screen at ${s(r.tokensMs)}, its reconstruction at ${s(r.reconMs)} (beside the default model), ` +
+      `peak browser RSS ${x(r.peakBytes)} the package${r.error ? `; FAILED: ${r.error}` : ''}`,
+  );
+  for (const phase of CONVERT_PHASES) {
+    const p = r.peaks.get(phase);
+    if (!p) continue;
+    const split = [...p.byType].sort((a, b) => b[1] - a[1]).map(([type, bytes]) => `${type} ${gb(bytes)}`);
+    console.log(`    peak while ${phase.padEnd(18)} ${x(p.bytes)} (${split.join(', ')})`);
+  }
+  console.log(`    timeline (s since page open, GB): ${r.timeline.join(', ')}`);
 }
 
 function lstatExists(path: string): boolean {
