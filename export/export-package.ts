@@ -111,6 +111,9 @@ export async function exportPackage(
   const config = detectConfig(sd, { inputSize: options.inputSize, scales: options.scales, sourceName: source.name });
   validateStateDict(sd, config, source.name);
 
+  // Only the file's own name, in the graphs as in the manifest: a local path says nothing to whoever
+  // receives the package, and the same checkpoint exports to the same bytes from any folder (or the page).
+  const fileName = source.name.split(/[\\/]/).pop()!;
   const files: PackageFile[] = [];
   const graphs = {} as Record<GraphName, GraphEntry>;
   for (const name of Object.keys(GRAPH_FILES) as GraphName[]) {
@@ -121,8 +124,8 @@ export async function exportPackage(
       precision,
       externalData: options.externalData ?? 'auto',
       autoExternalThresholdBytes: EXTERNAL_DATA_ABOVE_BYTES,
-      openDataSink: (fileName) => out.open(fileName),
-      docString: `TokenFlow ${name} exported from ${source.name} by tokenflow-playground`,
+      openDataSink: (dataFile) => out.open(dataFile),
+      docString: `TokenFlow ${name} exported from ${fileName} by tokenflow-playground`,
       sha256: options.sha256,
     });
     for (const f of written.files) files.push({ path: f.name, bytes: f.bytes, sha256: f.sha256 });
@@ -161,8 +164,6 @@ export async function exportPackage(
   if (nonFiniteReport !== undefined)
     progress({ stage: 'warning', message: `${nonFiniteReport}; exported anyway (allowNonfinite)` });
 
-  // Only the file's own name: a local path says nothing to whoever receives the package.
-  const fileName = source.name.split(/[\\/]/).pop()!;
   const manifestJson = {
     format: PACKAGE_FORMAT,
     formatVersion: PACKAGE_FORMAT_VERSION,
