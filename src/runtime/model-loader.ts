@@ -18,6 +18,7 @@ import {
   type PendingFile,
 } from './package-cache.ts';
 import { pipeBody, readBody } from './read-body.ts';
+import { readBlobBytes } from './read-blob.ts';
 
 export type LoadSource = 'network' | 'cache' | 'memory';
 
@@ -134,7 +135,7 @@ export async function openUrlPackage(baseUrl: string, options: UrlPackageOptions
       }
       throw e;
     }
-    const bytes = await blobBytes(await pending.finish());
+    const bytes = await blobBytes(await pending.finish(), where);
     const hash = await sha256Hex(bytes);
     if (hash !== entry.sha256) {
       await pending.abort();
@@ -162,7 +163,7 @@ export async function openUrlPackage(baseUrl: string, options: UrlPackageOptions
     emit({ status: 'initiate', name, file: path });
     const found = await cache.lookup(entry);
     if (found.kind === 'hit') {
-      const bytes = await blobBytes(found.blob);
+      const bytes = await blobBytes(found.blob, `${base}${path}`);
       verified.add(path);
       emit({ status: 'progress', name, file: path, loaded: bytes.byteLength, total: bytes.byteLength, progress: 100 });
       emit({ status: 'done', name, file: path, from: found.where });
@@ -180,7 +181,8 @@ export async function openUrlPackage(baseUrl: string, options: UrlPackageOptions
     if (!verified.has(path)) return false;
     const entry = fileEntry(manifest, path);
     const found = await cache.lookup(entry);
-    const damaged = found.kind !== 'hit' || (await sha256Hex(await blobBytes(found.blob))) !== entry.sha256;
+    const damaged =
+      found.kind !== 'hit' || (await sha256Hex(await blobBytes(found.blob, `${base}${path}`))) !== entry.sha256;
     if (damaged) {
       verified.delete(path);
       await cache.remove(entry);
@@ -196,9 +198,9 @@ export async function openUrlPackage(baseUrl: string, options: UrlPackageOptions
   };
 }
 
-/** A stored Blob's bytes (read from disk for OPFS), in one buffer of exactly its size. */
-async function blobBytes(blob: Blob): Promise<Uint8Array> {
-  return new Uint8Array(await blob.arrayBuffer());
+/** A stored Blob's bytes (read from disk for OPFS), in one buffer of exactly its size that transfer(0) frees. */
+async function blobBytes(blob: Blob, where: string): Promise<Uint8Array> {
+  return readBlobBytes(blob, where);
 }
 
 export interface LoadedUrlModel<R extends GraphRunner = GraphRunner> {

@@ -16,6 +16,7 @@ import {
   type UrlPackage,
   type UrlPackageOptions,
 } from './model-loader.ts';
+import { readBlobBytes } from './read-blob.ts';
 
 export type PackageSource =
   | { readonly kind: 'url'; readonly baseUrl: string }
@@ -52,8 +53,7 @@ export function blobReader(
     location,
     async readFile(path) {
       emit({ status: 'initiate', name: location, file: path });
-      const blob = await lookup(path);
-      const bytes = new Uint8Array(await blob.arrayBuffer());
+      const bytes = await readBlobBytes(await lookup(path), `${location}/${path}`);
       emit({
         status: 'progress',
         name: location,
