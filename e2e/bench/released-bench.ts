@@ -253,7 +253,7 @@ async function main(): Promise<void> {
           if (r.stages) console.log(`    stages:${r.stages}`);
         }
         if (converting)
-          printConversion(await convertInPage(context, origin, p.checkpoint, profile), p.checkpoint, p.bytes);
+          printConversion(await convertInPage(context, origin, p.checkpoint, profile), p.checkpoint, p.bytes, p.dir);
       } finally {
         await context.close();
         rmSync(profile, { recursive: true, force: true });
@@ -318,6 +318,7 @@ async function convertInPage(context: BrowserContext, origin: string, checkpoint
   let tokensMs: number | undefined;
   let reconMs: number | undefined;
   let error: string | undefined;
+  let convertedFiles: PackageFileEntry[] | undefined;
   try {
     await page.goto(`${origin}/?example=${values.example}&backend=wasm`);
     await page.getByTestId('metrics').first().waitFor({ timeout: timeoutMs });
@@ -339,6 +340,8 @@ async function convertInPage(context: BrowserContext, origin: string, checkpoint
       .locator('[data-testid=recon][data-model-url^="converted:"] [data-testid=metrics]')
       .waitFor({ timeout: timeoutMs });
     reconMs = performance.now() - t0;
+    clearInterval(sampler);
+    convertedFiles = await convertedManifestFiles(page);
   } catch (e) {
     error = (e as Error).message.split('\n')[0];
   } finally {
@@ -347,10 +350,50 @@ async function convertInPage(context: BrowserContext, origin: string, checkpoint
     await page.close();
   }
   const peakBytes = Math.max(0, ...[...peaks.values()].map((p) => p.bytes));
-  return { convertMs, tokensMs, reconMs, peakBytes, peaks, timeline, error };
+  return { convertMs, tokensMs, reconMs, peakBytes, peaks, timeline, convertedFiles, error };
 }
 
-function printConversion(r: Awaited<ReturnType<typeof convertInPage>>, checkpoint: string, packageBytes: number) {
+interface PackageFileEntry {
+  readonly path: string;
+  readonly bytes: number;
+  readonly sha256: string;
+}
+
+/** The files list of the converted package's manifest, read from OPFS after the run (not while measuring). */
+async function convertedManifestFiles(page: Page): Promise<PackageFileEntry[]> {
+  const folder = await page.getByTestId('stored-model').first().getAttribute('data-folder');
+  if (!folder) throw new Error('the page lists no converted package');
+  const text = await page.evaluate(async (folder) => {
+    const root = await (await navigator.storage.getDirectory()).getDirectoryHandle('converted');
+    const dir = await root.getDirectoryHandle(folder);
+    return (await (await dir.getFileHandle('manifest.json')).getFile()).text();
+  }, folder);
+  return (JSON.parse(text) as { files: PackageFileEntry[] }).files;
+}
+
+/** "same bytes" when every file's size and sha256 equal the Node export's, else the files that differ. */
+function compareWithNode(converted: readonly PackageFileEntry[] | undefined, nodePackageDir: string): string {
+  if (!converted) return 'not compared (the run failed)';
+  const node = (
+    JSON.parse(readFileSync(join(nodePackageDir, 'manifest.json'), 'utf8')) as { files: PackageFileEntry[] }
+  ).files;
+  const key = (f: PackageFileEntry) => `${f.path} ${f.bytes} ${f.sha256}`;
+  const nodeKeys = new Set(node.map(key));
+  const differ = [
+    ...converted.filter((f) => !nodeKeys.has(key(f))).map((f) => f.path),
+    ...node.filter((f) => !converted.some((c) => c.path === f.path)).map((f) => `${f.path} (missing)`),
+  ];
+  return differ.length === 0
+    ? `same bytes as the Node export (${converted.length} files, sizes and sha256)`
+    : `DIFFERS from the Node export: ${differ.join(', ')}`;
+}
+
+function printConversion(
+  r: Awaited<ReturnType<typeof convertInPage>>,
+  checkpoint: string,
+  packageBytes: number,
+  nodePackageDir: string,
+) {
   const x = (bytes: number) => `${gb(bytes)} = ${(bytes / packageBytes).toFixed(2)} ×`;
   console.log(
     `  in-browser conversion of the ${gb(statSync(checkpoint).size)} checkpoint into OPFS ${s(r.convertMs)}, ` +
@@ -363,6 +406,7 @@ function printConversion(r: Awaited<ReturnType<typeof convertInPage>>, checkpoin
     const split = [...p.byType].sort((a, b) => b[1] - a[1]).map(([type, bytes]) => `${type} ${gb(bytes)}`);
     console.log(`    peak while ${phase.padEnd(18)} ${x(p.bytes)} (${split.join(', ')})`);
   }
+  console.log(`    converted package: ${compareWithNode(r.convertedFiles, nodePackageDir)}`);
   console.log(`    timeline (s since page open, GB): ${r.timeline.join(', ')}`);
 }
 
