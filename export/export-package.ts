@@ -50,6 +50,8 @@ export interface ExportOptions {
   readonly onProgress?: (event: ExportProgress) => void;
   /** How the streamed graph files are hashed (default hash-wasm; Node passes node:crypto's). */
   readonly sha256?: Sha256Factory;
+  /** Load each weight while the previous one is written (Node; see WriteOnnxOptions.readAhead). */
+  readonly readAhead?: boolean;
   /** How the checkpoint's records are checksummed (default the portable CRC-32; Node passes zlib's). */
   readonly crc32?: Crc32;
 }
@@ -127,6 +129,7 @@ export async function exportPackage(
       openDataSink: (fileName) => out.open(fileName),
       docString: `TokenFlow ${name} exported from ${source.name} by tokenflow-playground`,
       sha256: options.sha256,
+      readAhead: options.readAhead,
     });
     for (const f of written.files) files.push({ path: f.name, bytes: f.bytes, sha256: f.sha256 });
     graphs[name] = {

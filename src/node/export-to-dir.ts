@@ -26,6 +26,7 @@ export async function exportCheckpointToDir(
       const result = await exportPackage(source, dir, {
         sha256: nodeSha256,
         crc32: nodeCrc32,
+        readAhead: true,
         ...options,
       });
       await dir.commit();
