@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { u8Diff } from '../test-support/compare.ts';
+import { concatBytes } from '../test-support/concat-bytes.ts';
 import { queuedByteSink, queuedFileSink, type BlockWriter } from './file-byte-queued-sink.ts';
 
 /** A BlockWriter that keeps what it gets; each write waits for `release()` when `gated`. */
@@ -41,16 +42,6 @@ function recordingWriter(gated = false, failOnBlock?: number) {
   };
 }
 
-const concat = (parts: readonly Uint8Array[]) => {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.byteLength;
-  }
-  return out;
-};
-
 /** Lets pending promise callbacks (the sink's queue) run. */
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 
@@ -70,7 +61,7 @@ describe('queuedByteSink', () => {
       reused.fill(0x55); // the caller may reuse its buffer as soon as write() resolves
     }
     await sink.close();
-    expect(concat(out.blocks)).toEqual(concat(sent));
+    expect(concatBytes(...out.blocks)).toEqual(concatBytes(...sent));
     expect(out.blocks.slice(0, -1).every((b) => b.byteLength === 8)).toBe(true);
     expect(out.closed).toBe(true);
     expect(sink.bytesWritten).toBe(n);
@@ -97,7 +88,7 @@ describe('queuedByteSink', () => {
       await settle();
     }
     await closing;
-    expect(concat(out.blocks)).toEqual(Uint8Array.of(1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3));
+    expect(concatBytes(...out.blocks)).toEqual(Uint8Array.of(1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3));
   });
 
   it('a failed block write is thrown, naming the file, by the next write() and by close(), and nothing later is written', async () => {
@@ -126,7 +117,7 @@ describe('queuedByteSink', () => {
       await settle();
     }
     await finished;
-    expect(concat(out.blocks)).toEqual(new Uint8Array(7));
+    expect(concatBytes(...out.blocks)).toEqual(new Uint8Array(7));
   });
 });
 
@@ -146,7 +137,7 @@ describe('queuedFileSink', () => {
     }
     await sink.close();
     await sink.close(); // a second close is harmless
-    expect(u8Diff(readFileSync(path), concat(parts)).differing).toBe(0);
+    expect(u8Diff(readFileSync(path), concatBytes(...parts)).differing).toBe(0);
     expect(sink.blocksAllocated).toBeLessThanOrEqual(4);
   });
 });
