@@ -5,6 +5,7 @@
  */
 import type { ByteSink } from '../src/core/bytes/byte-sink.ts';
 import type { ByteSource } from '../src/core/bytes/byte-source.ts';
+import type { Crc32 } from '../src/core/bytes/crc32.ts';
 import { sha256Hex, type Sha256Factory } from '../src/core/bytes/sha256.ts';
 import { loadCheckpoint } from './checkpoint/load-checkpoint.ts';
 import type { LoadedCheckpoint } from './checkpoint/state-dict.ts';
@@ -49,6 +50,10 @@ export interface ExportOptions {
   readonly onProgress?: (event: ExportProgress) => void;
   /** How the streamed graph files are hashed (default hash-wasm; Node passes node:crypto's). */
   readonly sha256?: Sha256Factory;
+  /** Load each weight while the previous one is written (Node; see WriteOnnxOptions.readAhead). */
+  readonly readAhead?: boolean;
+  /** How the checkpoint's records are checksummed (default the portable CRC-32; Node passes zlib's). */
+  readonly crc32?: Crc32;
 }
 
 export type ExportProgress =
@@ -105,7 +110,7 @@ export async function exportPackage(
   const progress = options.onProgress ?? (() => {});
   const precision = options.precision ?? 'fp32';
   progress({ stage: 'read-checkpoint', message: `reading ${source.name} (${(source.size / 1e6).toFixed(1)} MB)` });
-  const checkpoint = await loadCheckpoint(source);
+  const checkpoint = await loadCheckpoint(source, { crc32: options.crc32 });
   const nonFinite = new NonFiniteWatch();
   const sd = nonFinite.watch(checkpoint.stateDict);
   const config = detectConfig(sd, { inputSize: options.inputSize, scales: options.scales, sourceName: source.name });
@@ -127,6 +132,7 @@ export async function exportPackage(
       openDataSink: (dataFile) => out.open(dataFile),
       docString: `TokenFlow ${name} exported from ${fileName} by tokenflow-playground`,
       sha256: options.sha256,
+      readAhead: options.readAhead,
     });
     for (const f of written.files) files.push({ path: f.name, bytes: f.bytes, sha256: f.sha256 });
     graphs[name] = {

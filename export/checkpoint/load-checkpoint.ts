@@ -4,6 +4,7 @@
  */
 import { CheckpointError } from '../../src/core/bytes/checkpoint-error.ts';
 import type { ByteSource } from '../../src/core/bytes/byte-source.ts';
+import type { Crc32 } from '../../src/core/bytes/crc32.ts';
 import { plausibleSafetensorsHeader, readSafetensors } from './safetensors.ts';
 import { selectWeights } from './select-weights.ts';
 import type { LoadedCheckpoint } from './state-dict.ts';
@@ -11,7 +12,12 @@ import { readTorchCheckpoint } from './torch-checkpoint.ts';
 
 const NEITHER = 'neither a torch.save zip nor a safetensors file';
 
-export async function loadCheckpoint(source: ByteSource): Promise<LoadedCheckpoint> {
+export interface LoadOptions {
+  /** Checks each torch.save record as it is read (default: the portable one; Node passes zlib's). */
+  readonly crc32?: Crc32;
+}
+
+export async function loadCheckpoint(source: ByteSource, options: LoadOptions = {}): Promise<LoadedCheckpoint> {
   if (source.size === 0) throw new CheckpointError(`${source.name}: the file is empty (0 bytes); ${NEITHER}`);
   const head = await source.read(0, Math.min(16, source.size));
   // 'PK\x03\x04' starts a zip with entries, 'PK\x05\x06' an empty one; both go to the zip reader.
@@ -21,7 +27,7 @@ export async function loadCheckpoint(source: ByteSource): Promise<LoadedCheckpoi
     head[1] === 0x4b &&
     ((head[2] === 3 && head[3] === 4) || (head[2] === 5 && head[3] === 6))
   ) {
-    const ckpt = await readTorchCheckpoint(source);
+    const ckpt = await readTorchCheckpoint(source, options.crc32);
     const picked = selectWeights(ckpt.root, source.name);
     return { format: 'torch-zip', source: source.name, ...picked };
   }

@@ -111,8 +111,10 @@ export async function readSafetensors(source: ByteSource): Promise<SafetensorsFi
       dtype,
       shape: dims,
       readFloat32: () =>
-        readStridedFloat32({ dtype, storageOffset: 0, shape: dims, stride: contiguousStride(dims) }, (offset, length) =>
-          source.read(dataStart + begin + offset, length),
+        readStridedFloat32(
+          { dtype, storageOffset: 0, shape: dims, stride: contiguousStride(dims) },
+          (offset, length) => source.read(dataStart + begin + offset, length),
+          source.freshReads === true,
         ),
     };
     entries.push({ key, begin, end, entry });

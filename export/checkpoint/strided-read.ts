@@ -51,22 +51,25 @@ export function elementSpan(layout: StridedLayout): { first: number; last: numbe
 
 /**
  * Reads the layout's elements through `readBytes(byteOffset, byteLength)` (offsets relative
- * to the storage start) and returns them as C-contiguous float32.
+ * to the storage start) and returns them as C-contiguous float32. `freshReads`: readBytes
+ * returns buffers nothing else holds (see ByteSource.freshReads), which may become the result.
  */
 export async function readStridedFloat32(
   layout: StridedLayout,
   readBytes: (byteOffset: number, byteLength: number) => Promise<Uint8Array>,
+  freshReads = false,
 ): Promise<Float32Array> {
   const count = numelOf(layout.shape);
   if (count === 0) return new Float32Array(0);
   const size = DTYPE_SIZE[layout.dtype];
   if (isContiguous(layout.shape, layout.stride)) {
     const bytes = await readBytes(layout.storageOffset * size, count * size);
-    return decodeToFloat32(bytes, layout.dtype, count);
+    return decodeToFloat32(bytes, layout.dtype, count, freshReads);
   }
   const { first, last } = elementSpan(layout);
   const span = aligned(await readBytes(first * size, (last - first + 1) * size), size);
-  return decodeToFloat32(gather(span, size, layout, first, count), layout.dtype, count);
+  // The gathered elements are a new array of our own, whatever the source.
+  return decodeToFloat32(gather(span, size, layout, first, count), layout.dtype, count, true);
 }
 
 /** Copies the elements of a strided layout out of `span` (which starts at element `first`). */

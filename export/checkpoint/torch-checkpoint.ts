@@ -5,6 +5,7 @@
  */
 import { CheckpointError } from '../../src/core/bytes/checkpoint-error.ts';
 import type { ByteSource } from '../../src/core/bytes/byte-source.ts';
+import type { Crc32 } from '../../src/core/bytes/crc32.ts';
 import { DTYPE_SIZE } from './dtype.ts';
 import { unpickle } from './pickle.ts';
 import type { StorageDType } from './state-dict.ts';
@@ -70,8 +71,11 @@ export class TorchTensor {
    * tensor in a checksum error.
    */
   readFloat32(key?: string): Promise<Float32Array> {
-    return readStridedFloat32(this, (offset, length) =>
-      this.zip.readRange(this.entry, offset, length, key === undefined ? undefined : `tensor '${key}'`),
+    return readStridedFloat32(
+      this,
+      (offset, length) =>
+        this.zip.readRange(this.entry, offset, length, key === undefined ? undefined : `tensor '${key}'`),
+      this.zip.source.freshReads === true,
     );
   }
 }
@@ -87,9 +91,12 @@ export interface TorchCheckpoint {
   readonly root: unknown;
 }
 
-/** Opens a torch.save zip and unpickles its data.pkl; tensors stay on disk until read. */
-export async function readTorchCheckpoint(source: ByteSource): Promise<TorchCheckpoint> {
-  const zip = await ZipArchive.open(source);
+/**
+ * Opens a torch.save zip and unpickles its data.pkl; tensors stay on disk until read. `crc32`
+ * checks every record read (default: the portable one).
+ */
+export async function readTorchCheckpoint(source: ByteSource, crc32?: Crc32): Promise<TorchCheckpoint> {
+  const zip = await ZipArchive.open(source, crc32);
   const pickles = zip.entries.filter((e) => /^[^/]+\/data\.pkl$/.test(e.name));
   if (pickles.length === 0) {
     const sample = zip.entries.slice(0, 5).map((e) => e.name);

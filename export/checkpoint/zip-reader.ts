@@ -7,7 +7,7 @@
  */
 import { CheckpointError } from '../../src/core/bytes/checkpoint-error.ts';
 import type { ByteSource } from '../../src/core/bytes/byte-source.ts';
-import { crc32 } from '../../src/core/bytes/crc32.ts';
+import { crc32 as portableCrc32, type Crc32 } from '../../src/core/bytes/crc32.ts';
 
 export interface ZipEntry {
   readonly name: string;
@@ -29,7 +29,7 @@ const EOCD_SIZE = 22;
 const MAX_COMMENT = 0xffff;
 const LOCAL_HEADER_SIZE = 30;
 const ZIP64_EXTRA_ID = 0x0001;
-/** Large entries are checksummed in pieces this big, so a view into one never holds all of it. */
+/** A part of a larger entry is checksummed in pieces this big, so a view into one never holds all of it. */
 const VERIFY_CHUNK = 16 * 1024 * 1024;
 
 /** Reads a little-endian unsigned 64-bit value as a number, refusing what a double cannot hold. */
@@ -53,6 +53,7 @@ export class ZipArchive {
   private constructor(
     readonly source: ByteSource,
     readonly entries: readonly ZipEntry[],
+    private readonly crc32: Crc32,
   ) {
     for (const e of entries) {
       if (this.byName.has(e.name))
@@ -63,9 +64,12 @@ export class ZipArchive {
     }
   }
 
-  /** Reads the central directory of `source`; throws naming the source if it is not a readable zip. */
-  static async open(source: ByteSource): Promise<ZipArchive> {
-    return new ZipArchive(source, await readCentralDirectory(source));
+  /**
+   * Reads the central directory of `source`; throws naming the source if it is not a readable
+   * zip. `crc32` checks the records (Node passes zlib's).
+   */
+  static async open(source: ByteSource, crc32: Crc32 = portableCrc32): Promise<ZipArchive> {
+    return new ZipArchive(source, await readCentralDirectory(source), crc32);
   }
 
   get(name: string): ZipEntry | undefined {
@@ -124,9 +128,10 @@ export class ZipArchive {
     const start = await this.dataOffset(entry);
     if (this.verified.has(entry)) return this.source.read(start + offset, length);
     let bytes: Uint8Array;
-    if (entry.size <= VERIFY_CHUNK) {
+    // A whole entry (every weight torch.save writes) is one read: no piece buffers, no second copy.
+    if (entry.size <= VERIFY_CHUNK || length === entry.size) {
       const all = await this.source.read(start, entry.size);
-      this.checkCrc(entry, crc32(all), reader);
+      this.checkCrc(entry, this.crc32(all), reader);
       bytes = all.subarray(offset, offset + length);
     } else {
       bytes = new Uint8Array(length);
@@ -134,7 +139,7 @@ export class ZipArchive {
       for (let at = 0; at < entry.size; at += VERIFY_CHUNK) {
         const n = Math.min(VERIFY_CHUNK, entry.size - at);
         const chunk = await this.source.read(start + at, n);
-        crc = crc32(chunk, crc);
+        crc = this.crc32(chunk, crc);
         const from = Math.max(at, offset);
         const to = Math.min(at + n, offset + length);
         if (from < to) bytes.set(chunk.subarray(from - at, to - at), from - offset);
@@ -175,7 +180,7 @@ export class ZipArchive {
       throw new CheckpointError(
         `${name} holds ${data.byteLength} bytes but the directory says ${entry.size}; the file is damaged`,
       );
-    this.checkCrc(entry, crc32(data));
+    this.checkCrc(entry, this.crc32(data));
     return data;
   }
 

@@ -232,3 +232,119 @@ describe('writeOnnxModel', () => {
     expect(sink.closed).toBe(true);
   });
 });
+
+describe('writeOnnxModel with readAhead', () => {
+  // Three 100×100 Linear layers: weights of 40 KB, large enough to reach the sink as writes of their own.
+  const WIDE = 100;
+  const wide = Object.fromEntries(
+    [0, 1, 2].flatMap((k) => [
+      [`l${k}.weight`, { shape: [WIDE, WIDE], data: randomFloats(WIDE * WIDE, 10 + k, 0.1) }],
+      [`l${k}.bias`, { shape: [WIDE], data: randomFloats(WIDE, 20 + k, 0.1) }],
+    ]),
+  );
+  const WEIGHT_BYTES = WIDE * WIDE * 4;
+
+  /** The wide graph over a state dict whose reads are logged as they start and end, one key failing if asked. */
+  function loggedGraph(log: string[], failing?: string): Graph {
+    const sd = memoryStateDict(wide);
+    const logged = new Map(
+      [...sd].map(([key, entry]) => [
+        key,
+        {
+          ...entry,
+          readFloat32: async () => {
+            log.push(`start ${key}`);
+            await new Promise((resolve) => setTimeout(resolve, 1));
+            if (key === failing) throw new Error(`read of ${key} failed`);
+            const values = await entry.readFloat32();
+            log.push(`end ${key}`);
+            return values;
+          },
+        },
+      ]),
+    );
+    const b = new GraphBuilder('wide', logged);
+    let h = b.input('x', [1, WIDE]);
+    for (const k of [0, 1, 2]) h = linear(b, h, `l${k}`, WIDE);
+    b.output(h, 'y', [1, WIDE]);
+    return b.finish();
+  }
+
+  /** A sink that logs each write and takes a few milliseconds over it, or fails every write. */
+  function slowSink(log: string[], fail = false) {
+    const bytes = memorySink();
+    return {
+      bytes,
+      write: async (chunk: Uint8Array) => {
+        log.push(`write ${chunk.byteLength}`);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        if (fail) throw new Error('disk full');
+        await bytes.write(chunk);
+      },
+      close: () => bytes.close(),
+    };
+  }
+
+  it('writes the same bytes, inline and external, reading the weights in the same order', async () => {
+    for (const externalData of [false, true]) {
+      const files = async (readAhead: boolean, log: string[]) => {
+        const model = memorySink();
+        const data = memorySink();
+        await writeOnnxModel(loggedGraph(log), model, {
+          fileName: 'r.onnx',
+          externalData,
+          openDataSink: async () => data,
+          readAhead,
+        });
+        return [model.bytes(), data.bytes()];
+      };
+      const plainLog: string[] = [];
+      const aheadLog: string[] = [];
+      expect(await files(true, aheadLog)).toEqual(await files(false, plainLog));
+      expect(aheadLog).toEqual(plainLog);
+      expect(aheadLog.length).toBe(12);
+    }
+  });
+
+  it('reads the next weight while the one before it is written, never two ahead', async () => {
+    for (const externalData of [false, true]) {
+      const log: string[] = [];
+      await writeOnnxModel(loggedGraph(log), slowSink(log), {
+        fileName: 'o.onnx',
+        externalData,
+        openDataSink: async () => slowSink(log),
+        readAhead: true,
+      });
+      // l0.bias is being read before l0.weight goes to the sink.
+      expect(log.indexOf('start l0.bias')).toBeLessThan(log.indexOf(`write ${WEIGHT_BYTES}`));
+      expect(log.indexOf('end l0.weight')).toBeLessThan(log.indexOf('start l0.bias'));
+      // Never more than one read started and not yet ended.
+      let open = 0;
+      for (const line of log) {
+        open += line.startsWith('start') ? 1 : line.startsWith('end') ? -1 : 0;
+        expect(open).toBeLessThanOrEqual(1);
+      }
+    }
+  });
+
+  it('a failed write or load is the error, and no read is left running', async () => {
+    const log: string[] = [];
+    await expect(
+      writeOnnxModel(loggedGraph(log), memorySink(), {
+        fileName: 'f.onnx',
+        externalData: true,
+        openDataSink: async () => slowSink(log, true),
+        readAhead: true,
+      }),
+    ).rejects.toThrow('disk full');
+    expect(log).toEqual(['start l0.weight', 'end l0.weight', 'start l0.bias', `write ${WEIGHT_BYTES}`, 'end l0.bias']);
+
+    const loadLog: string[] = [];
+    const sink = memorySink();
+    await expect(
+      writeOnnxModel(loggedGraph(loadLog, 'l1.weight'), sink, { fileName: 'g.onnx', readAhead: true }),
+    ).rejects.toThrow('read of l1.weight failed');
+    expect(loadLog.at(-1)).toBe('start l1.weight');
+    expect(sink.closed).toBe(true);
+  });
+});

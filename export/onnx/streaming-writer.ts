@@ -48,6 +48,11 @@ export interface WriteOnnxOptions {
   readonly producerVersion?: string;
   /** How the written files are hashed; default hash-wasm's SHA-256 (browser and Node). */
   readonly sha256?: Sha256Factory;
+  /**
+   * Start loading the next weight as soon as one is loaded, so its read overlaps this one's
+   * hashing and writing (Node's exporter). Costs one more weight in memory; default off.
+   */
+  readonly readAhead?: boolean;
 }
 
 export interface WriteOnnxResult {
@@ -80,6 +85,7 @@ export async function writeOnnxModel(
   options: WriteOnnxOptions,
 ): Promise<WriteOnnxResult> {
   const precision = options.precision ?? 'fp32';
+  const readAhead = options.readAhead ?? false;
   const plan = graph.weights.map((weight): PlannedWeight => {
     const half = precision === 'fp16' && weight.halfEligible;
     return {
@@ -121,7 +127,7 @@ export async function writeOnnxModel(
     if (external && !options.openDataSink) {
       throw new Error(`${options.fileName}: external data needs options.openDataSink to open ${dataFileName}`);
     }
-    files.push(await writeModelFile(model, modelHead, skeleton, plan, graphLength, external, total));
+    files.push(await writeModelFile(model, modelHead, skeleton, plan, graphLength, external, total, readAhead));
   } catch (e) {
     await model.abort();
     throw e;
@@ -130,7 +136,7 @@ export async function writeOnnxModel(
   if (external && options.openDataSink) {
     const data = await HashingWriter.open(await options.openDataSink(dataFileName), dataFileName, options.sha256);
     try {
-      for (const p of plan) await data.write(await weightBytesOf(p));
+      for await (const bytes of weightBytesInOrder(plan, readAhead)) await data.write(bytes);
       if (data.bytes !== weightBytes)
         throw new Error(`${dataFileName}: wrote ${data.bytes} bytes but planned ${weightBytes} (writer bug)`);
       files.push(await data.finish());
@@ -151,17 +157,25 @@ async function writeModelFile(
   graphLength: number,
   external: boolean,
   total: number,
+  readAhead: boolean,
 ): Promise<WrittenFile> {
   await model.write(modelHead);
   await model.write(lengthDelimitedHeader(MODEL_GRAPH_FIELD, graphLength));
   await model.write(skeleton);
-  for (const p of plan) {
-    await model.write(lengthDelimitedHeader(GRAPH_INITIALIZER_FIELD, tensorSize(p, external)));
-    await model.write(p.header);
-    if (!external) {
-      await model.write(lengthDelimitedHeader(TENSOR_RAW_DATA_FIELD, p.dataBytes));
-      await model.write(await weightBytesOf(p));
+  const inlineBytes = external ? undefined : weightBytesInOrder(plan, readAhead);
+  try {
+    for (const p of plan) {
+      await model.write(lengthDelimitedHeader(GRAPH_INITIALIZER_FIELD, tensorSize(p, external)));
+      await model.write(p.header);
+      if (inlineBytes) {
+        await model.write(lengthDelimitedHeader(TENSOR_RAW_DATA_FIELD, p.dataBytes));
+        const next = await inlineBytes.next();
+        if (next.done) throw new Error(`${model.name}: weight ${p.storedName} has no data (writer bug)`);
+        await model.write(next.value);
+      }
     }
+  } finally {
+    await inlineBytes?.return(undefined);
   }
   if (model.bytes !== total)
     throw new Error(`${model.name}: wrote ${model.bytes} bytes but planned ${total} (writer bug)`);
@@ -189,6 +203,37 @@ function graphSize(skeletonBytes: number, plan: readonly PlannedWeight[], extern
 function inlineModelSize(headBytes: number, skeletonBytes: number, plan: readonly PlannedWeight[]): number {
   const inline = plan.map((p) => ({ ...p, header: onnx.TensorProto.encode(tensorHeader(p, null)).finish() }));
   return headBytes + lengthDelimitedSize(MODEL_GRAPH_FIELD, graphSize(skeletonBytes, inline, false));
+}
+
+/**
+ * Each planned weight's stored bytes, in plan order. With `readAhead`, the next weight starts
+ * loading once the previous one is loaded (never earlier, so weights are still read, checked
+ * and counted one after another), and runs while the caller writes the one handed out.
+ */
+async function* weightBytesInOrder(plan: readonly PlannedWeight[], readAhead: boolean): AsyncGenerator<Uint8Array> {
+  if (!readAhead) {
+    for (const p of plan) yield await weightBytesOf(p);
+    return;
+  }
+  let pending: Promise<Uint8Array> | undefined;
+  const start = (i: number): Promise<Uint8Array> | undefined => {
+    if (i >= plan.length) return undefined;
+    const load = weightBytesOf(plan[i]);
+    // Observed at once: if the caller stops early, its failure must not surface as unhandled.
+    load.catch(() => undefined);
+    return load;
+  };
+  try {
+    pending = start(0);
+    for (let i = 0; pending; i++) {
+      const bytes = await pending;
+      pending = start(i + 1);
+      yield bytes;
+    }
+  } finally {
+    // A caller that stopped (a write failed) returns only once the load it started has settled.
+    await pending?.catch(() => undefined);
+  }
 }
 
 async function weightBytesOf(p: PlannedWeight): Promise<Uint8Array> {

@@ -5,6 +5,7 @@
  * it holds the checkpoint; Ctrl-C or SIGTERM removes the partial folder (package-dir-writer.ts).
  */
 import { exportPackage, type ExportOptions, type ExportResult } from '../../export/export-package.ts';
+import { nodeCrc32 } from './node-crc32.ts';
 import { nodeFileSource } from './file-byte-source.ts';
 import { nodeSha256 } from './node-sha256.ts';
 import { removeOnSignal, stagedPackageDirectory } from './package-dir-writer.ts';
@@ -22,7 +23,12 @@ export async function exportCheckpointToDir(
     });
     const detach = removeOnSignal(dir.stagingPath);
     try {
-      const result = await exportPackage(source, dir, { sha256: nodeSha256, ...options });
+      const result = await exportPackage(source, dir, {
+        sha256: nodeSha256,
+        crc32: nodeCrc32,
+        readAhead: true,
+        ...options,
+      });
       await dir.commit();
       return result;
     } catch (e) {

@@ -1,5 +1,5 @@
 /** A ByteSink streaming to a file, so a multi-GB checkpoint is written without holding it in memory. */
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import type { ByteSink } from '../core/bytes/byte-sink.ts';
 
 export async function nodeFileSink(path: string): Promise<ByteSink & { readonly bytesWritten: number }> {
@@ -9,10 +9,7 @@ export async function nodeFileSink(path: string): Promise<ByteSink & { readonly 
   return {
     async write(chunk) {
       if (closed) throw new Error(`${path}: write after close`);
-      for (let done = 0; done < chunk.byteLength;) {
-        const { bytesWritten } = await fh.write(chunk, done, chunk.byteLength - done);
-        done += bytesWritten;
-      }
+      await writeFully(fh, chunk);
       written += chunk.byteLength;
     },
     async close() {
@@ -24,4 +21,12 @@ export async function nodeFileSink(path: string): Promise<ByteSink & { readonly 
       return written;
     },
   };
+}
+
+/** Writes all of `bytes` at the file's position: one write may take fewer bytes than given. */
+export async function writeFully(fh: FileHandle, bytes: Uint8Array): Promise<void> {
+  for (let done = 0; done < bytes.byteLength;) {
+    const { bytesWritten } = await fh.write(bytes, done, bytes.byteLength - done);
+    done += bytesWritten;
+  }
 }

@@ -15,6 +15,7 @@ export async function nodeFileSource(path: string): Promise<ByteSource & { close
   return {
     name: path,
     size,
+    freshReads: true,
     async read(offset, length) {
       if (closed) throw new Error(`${path}: read after close`);
       checkRange(path, offset, length, size);

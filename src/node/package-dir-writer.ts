@@ -12,7 +12,7 @@ import { lstat, mkdir, readdir, readFile, realpath, rename, rm, stat } from 'nod
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { EXPORTER_FILE_NAMES, type PackageDirectory } from '../../export/export-package.ts';
 import { parseManifest } from '../core/model-package/manifest.ts';
-import { nodeFileSink } from './file-byte-sink.ts';
+import { queuedFileSink } from './file-byte-queued-sink.ts';
 
 export interface StagedPackageDirectory extends PackageDirectory {
   /** The temporary folder the package is written to. */
@@ -68,7 +68,8 @@ export async function stagedPackageDirectory(
     async open(path: string) {
       if (path.includes('..') || path.startsWith('/'))
         throw new Error(`package file name ${path} must stay inside the package`);
-      return nodeFileSink(join(staging, path));
+      // Queued: the exporter converts and hashes the next weight while this one goes to disk.
+      return queuedFileSink(join(staging, path));
     },
     async commit() {
       // Checked again: the folder may have changed during a long export.

@@ -8,6 +8,12 @@ export interface ByteSource {
   /** For error messages: a file name or path. */
   readonly name: string;
   readonly size: number;
+  /**
+   * True when every read returns a new buffer that nothing else holds, so a reader may keep it
+   * as its result instead of copying it (Node's file source). Otherwise reads may be views of
+   * shared bytes (memorySource), which readers copy before handing them on.
+   */
+  readonly freshReads?: boolean;
   /** Reads exactly `length` bytes at `offset`, or throws naming the source. */
   read(offset: number, length: number): Promise<Uint8Array>;
 }
