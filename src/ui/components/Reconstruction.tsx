@@ -121,6 +121,8 @@ function ModelResult({
       crop && reconImage && crop.width === reconImage.width ? differenceMap(crop, reconImage, DIFF_GAIN) : undefined,
     [crop, reconImage],
   );
+  // One pixels object per difference map: a new one on every render would repaint the canvas each time.
+  const diffPixels = useMemo(() => diff && { width: diff.width, height: diff.height, data: diff.rgba }, [diff]);
   const view = usePlayground((s) => s.resultView);
   const compareWith = usePlayground((s) => s.compareWith);
   const models = usePlayground((s) => s.models);
@@ -168,12 +170,7 @@ function ModelResult({
               overlay={active ? 'diff' : undefined}
               caption={<>|difference| ×{diff.gain} of the current reconstruction</>}
             >
-              <RgbCanvas
-                rgba={{ width: diff.width, height: diff.height, data: diff.rgba }}
-                label="difference heatmap"
-                className="pixelated"
-                testId="recon-diff"
-              />
+              <RgbCanvas rgba={diffPixels} label="difference heatmap" className="pixelated" testId="recon-diff" />
             </Pane>
           )}
         </div>
@@ -240,12 +237,7 @@ function ModelResult({
             }
           >
             {diff ? (
-              <RgbCanvas
-                rgba={{ width: diff.width, height: diff.height, data: diff.rgba }}
-                label="difference heatmap"
-                className="pixelated"
-                testId="recon-diff"
-              />
+              <RgbCanvas rgba={diffPixels} label="difference heatmap" className="pixelated" testId="recon-diff" />
             ) : (
               <div className="placeholder" />
             )}

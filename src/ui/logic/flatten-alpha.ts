@@ -50,3 +50,16 @@ export function rgbToRgba(image: RgbImage): Uint8ClampedArray<ArrayBuffer> {
   }
   return out;
 }
+
+const rgbaCache = new WeakMap<RgbImage, Uint8ClampedArray<ArrayBuffer>>();
+
+/**
+ * rgbToRgba once per image object: the crop is drawn by several views at once (its canvas, the
+ * inspector's and the codebook's patches, the token grid's background), and each conversion is a
+ * per-pixel loop on the page's thread. Callers must not write into the returned pixels.
+ */
+export function rgbaOf(image: RgbImage): Uint8ClampedArray<ArrayBuffer> {
+  let rgba = rgbaCache.get(image);
+  if (!rgba) rgbaCache.set(image, (rgba = rgbToRgba(image)));
+  return rgba;
+}
