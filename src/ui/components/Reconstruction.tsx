@@ -5,7 +5,7 @@
  * one before/after slider. Below: every depth at once and the pinned result. The three views zoom
  * together and scroll together.
  */
-import { useEffect, useMemo, useRef } from 'react';
+import { useDeferredValue, useEffect, useMemo, useRef } from 'react';
 import { setCompareWith, setResultView } from '../actions/compare-view.ts';
 import { pinResult, unpinResult } from '../actions/pin-result.ts';
 import { scalesFor, setReconScales } from '../actions/reconstruct.ts';
@@ -97,7 +97,7 @@ function MetricsLine({ metrics }: { readonly metrics: Metrics }) {
 }
 
 function ModelResult({
-  m,
+  m: latest,
   k,
   zoom,
   active,
@@ -107,6 +107,9 @@ function ModelResult({
   readonly zoom: number;
   readonly active: boolean;
 }) {
+  // Deferred: a result from the worker is drawn (difference map, canvases) in interruptible
+  // background work, not in the one long task that handles the worker's message.
+  const m = useDeferredValue(latest);
   const recon = m.recon;
   const crop = m.tokenSource !== 'pasted' ? m.encoded?.crop.image : undefined;
   const reconImage = useMemo<RgbImage | undefined>(
