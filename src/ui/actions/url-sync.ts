@@ -88,6 +88,19 @@ export function urlStateOf(s: PlaygroundState, pageUrl: string): UrlState {
   };
 }
 
+/** The parts of the state urlStateOf reads. */
+const LINKED: readonly (keyof PlaygroundState)[] = [
+  'models',
+  'activeModel',
+  'image',
+  'scaleIndex',
+  'selected',
+  'reconScales',
+  'weights',
+  'colourBy',
+  'backend',
+];
+
 /** Keeps location.search in step with the store; returns the unsubscribe function. */
 export function startUrlSync(): () => void {
   const write = (s: PlaygroundState) => {
@@ -95,6 +108,13 @@ export function startUrlSync(): () => void {
     if (query !== location.search)
       history.replaceState(history.state, '', `${location.pathname}${query}${location.hash}`);
   };
+  let written = pending;
   write(getState());
-  return usePlayground.subscribe(write);
+  // Most store changes (hover, progress, results) leave the link as it is; parsing URLs and
+  // replacing history for each of them cost the page's thread time while a model runs.
+  return usePlayground.subscribe((s, previous) => {
+    if (written === pending && !LINKED.some((key) => s[key] !== previous[key])) return;
+    written = pending;
+    write(s);
+  });
 }

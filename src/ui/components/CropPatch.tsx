@@ -5,7 +5,7 @@
  */
 import { useEffect, useRef, useState } from 'react';
 import type { RgbImage } from '../../core/image/rgb-image.ts';
-import { rgbToRgba } from '../logic/flatten-alpha.ts';
+import { rgbaOf } from '../logic/flatten-alpha.ts';
 import { tokenFootprint, type TokenLayout, type TokenPosition } from '../logic/token-layout.ts';
 
 /** The crop as one ImageBitmap (made off the UI thread); every patch draws a rectangle of it. */
@@ -14,7 +14,7 @@ export function useCropBitmap(crop: RgbImage | undefined): ImageBitmap | undefin
   useEffect(() => {
     if (!crop) return;
     let live = true;
-    void createImageBitmap(new ImageData(rgbToRgba(crop), crop.width, crop.height)).then((b) => {
+    void createImageBitmap(new ImageData(rgbaOf(crop), crop.width, crop.height)).then((b) => {
       if (live) setBitmap({ crop, bitmap: b });
       else b.close();
     });
@@ -54,7 +54,7 @@ export function ImagePatch({ image, px }: { readonly image: RgbImage; readonly p
   useEffect(() => {
     const ctx = ref.current?.getContext('2d');
     if (!ctx) return;
-    void createImageBitmap(new ImageData(rgbToRgba(image), image.width, image.height)).then((b) => {
+    void createImageBitmap(new ImageData(rgbaOf(image), image.width, image.height)).then((b) => {
       ctx.imageSmoothingQuality = 'high';
       ctx.drawImage(b, 0, 0, px, px);
       b.close();
@@ -71,7 +71,7 @@ export function useImageUrl(image: RgbImage | undefined): string | undefined {
     let live = true;
     let made: string | undefined;
     const canvas = new OffscreenCanvas(image.width, image.height);
-    canvas.getContext('2d')?.putImageData(new ImageData(rgbToRgba(image), image.width, image.height), 0, 0);
+    canvas.getContext('2d')?.putImageData(new ImageData(rgbaOf(image), image.width, image.height), 0, 0);
     void canvas.convertToBlob({ type: 'image/png' }).then((blob) => {
       made = URL.createObjectURL(blob);
       if (live) setUrl({ image, url: made });

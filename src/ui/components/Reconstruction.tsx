@@ -5,7 +5,7 @@
  * one before/after slider. Below: every depth at once and the pinned result. The three views zoom
  * together and scroll together.
  */
-import { useEffect, useMemo, useRef } from 'react';
+import { useDeferredValue, useEffect, useMemo, useRef } from 'react';
 import { setCompareWith, setResultView } from '../actions/compare-view.ts';
 import { pinResult, unpinResult } from '../actions/pin-result.ts';
 import { scalesFor, setReconScales } from '../actions/reconstruct.ts';
@@ -97,7 +97,7 @@ function MetricsLine({ metrics }: { readonly metrics: Metrics }) {
 }
 
 function ModelResult({
-  m,
+  m: latest,
   k,
   zoom,
   active,
@@ -107,6 +107,9 @@ function ModelResult({
   readonly zoom: number;
   readonly active: boolean;
 }) {
+  // Deferred: a result from the worker is drawn (difference map, canvases) in interruptible
+  // background work, not in the one long task that handles the worker's message.
+  const m = useDeferredValue(latest);
   const recon = m.recon;
   const crop = m.tokenSource !== 'pasted' ? m.encoded?.crop.image : undefined;
   const reconImage = useMemo<RgbImage | undefined>(
@@ -121,6 +124,8 @@ function ModelResult({
       crop && reconImage && crop.width === reconImage.width ? differenceMap(crop, reconImage, DIFF_GAIN) : undefined,
     [crop, reconImage],
   );
+  // One pixels object per difference map: a new one on every render would repaint the canvas each time.
+  const diffPixels = useMemo(() => diff && { width: diff.width, height: diff.height, data: diff.rgba }, [diff]);
   const view = usePlayground((s) => s.resultView);
   const compareWith = usePlayground((s) => s.compareWith);
   const models = usePlayground((s) => s.models);
@@ -168,12 +173,7 @@ function ModelResult({
               overlay={active ? 'diff' : undefined}
               caption={<>|difference| ×{diff.gain} of the current reconstruction</>}
             >
-              <RgbCanvas
-                rgba={{ width: diff.width, height: diff.height, data: diff.rgba }}
-                label="difference heatmap"
-                className="pixelated"
-                testId="recon-diff"
-              />
+              <RgbCanvas rgba={diffPixels} label="difference heatmap" className="pixelated" testId="recon-diff" />
             </Pane>
           )}
         </div>
@@ -240,12 +240,7 @@ function ModelResult({
             }
           >
             {diff ? (
-              <RgbCanvas
-                rgba={{ width: diff.width, height: diff.height, data: diff.rgba }}
-                label="difference heatmap"
-                className="pixelated"
-                testId="recon-diff"
-              />
+              <RgbCanvas rgba={diffPixels} label="difference heatmap" className="pixelated" testId="recon-diff" />
             ) : (
               <div className="placeholder" />
             )}

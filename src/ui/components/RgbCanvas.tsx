@@ -1,7 +1,7 @@
 /** Draws an RGB image (the core's layout) or RGBA pixels onto a canvas, at its own size. */
 import { useEffect, useRef } from 'react';
 import type { RgbImage } from '../../core/image/rgb-image.ts';
-import { rgbToRgba } from '../logic/flatten-alpha.ts';
+import { rgbaOf } from '../logic/flatten-alpha.ts';
 
 interface Props {
   readonly image?: RgbImage;
@@ -20,7 +20,7 @@ export function RgbCanvas({ image, rgba, label, className, style, testId }: Prop
     const canvas = ref.current;
     const ctx = canvas?.getContext('2d');
     if (!ctx || width === 0) return;
-    const pixels = image ? rgbToRgba(image) : rgba!.data;
+    const pixels = image ? rgbaOf(image) : rgba!.data;
     ctx.putImageData(new ImageData(pixels, width, height), 0, 0);
   }, [image, rgba, width, height]);
   // An empty label marks a picture whose meaning the surrounding control already says.

@@ -37,11 +37,21 @@ export function flattenOntoWhite(rgba: Uint8Array | Uint8ClampedArray, width: nu
   return { image: { width, height, data: out }, translucentPixels };
 }
 
+const littleEndian = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
+
 /** RgbImage → RGBA for ImageData (alpha 255), to draw the core's images on a canvas. */
 export function rgbToRgba(image: RgbImage): Uint8ClampedArray<ArrayBuffer> {
   const n = image.width * image.height;
   const out = new Uint8ClampedArray(n * 4);
   const src = image.data;
+  if (littleEndian) {
+    // One 32-bit store per pixel instead of four clamped byte stores: this loop runs on the
+    // page's thread, often before it is optimised, for every image shown.
+    const out32 = new Uint32Array(out.buffer);
+    for (let i = 0, s = 0; i < n; i++, s += 3)
+      out32[i] = (0xff000000 | (src[s + 2] << 16) | (src[s + 1] << 8) | src[s]) >>> 0;
+    return out;
+  }
   for (let i = 0, s = 0, o = 0; i < n; i++, s += 3, o += 4) {
     out[o] = src[s];
     out[o + 1] = src[s + 1];
@@ -49,4 +59,17 @@ export function rgbToRgba(image: RgbImage): Uint8ClampedArray<ArrayBuffer> {
     out[o + 3] = 255;
   }
   return out;
+}
+
+const rgbaCache = new WeakMap<RgbImage, Uint8ClampedArray<ArrayBuffer>>();
+
+/**
+ * rgbToRgba once per image object: the crop is drawn by several views at once (its canvas, the
+ * inspector's and the codebook's patches, the token grid's background), and each conversion is a
+ * per-pixel loop on the page's thread. Callers must not write into the returned pixels.
+ */
+export function rgbaOf(image: RgbImage): Uint8ClampedArray<ArrayBuffer> {
+  let rgba = rgbaCache.get(image);
+  if (!rgba) rgbaCache.set(image, (rgba = rgbToRgba(image)));
+  return rgba;
 }
