@@ -20,7 +20,7 @@ import {
   fixtureI32,
   loadFixtureCodebooks,
 } from '../src/test-support/quantizer-fixtures.ts';
-import { fixturesAvailable, type FixtureImage, type FixtureName } from '../src/test-support/fixtures.ts';
+import type { FixtureImage, FixtureName } from '../src/test-support/fixtures.ts';
 import { HARNESS_PATH, probeInPage, quantizeInPage, type DecodedRun } from './support/gpu-quantizer-client.ts';
 import { candidateMismatches, indexMismatches } from './support/quantization-compare.ts';
 import { maxAbsDiffAt } from '../src/test-support/compare.ts';
@@ -139,7 +139,6 @@ test.describe('GPU quantizer on SwiftShader WebGPU', () => {
     test(`clip-224/${image}: full 8-scale run (K=2048, 561 tokens, top-8), simple kernel in 1 chunk and tiled kernel in 4 chunks, vs CPU reference and official fixture`, async ({
       page,
     }) => {
-      test.skip(!fixturesAvailable(), 'fixtures not found (fixtures/official or TOKENFLOW_FIXTURES)');
       const name: FixtureName = 'clip-224';
       const { S, scales, K } = fixtureConfig(name);
       const codebooks = await loadFixtureCodebooks(name);
@@ -185,7 +184,6 @@ test.describe('GPU quantizer on SwiftShader WebGPU', () => {
   test('siglip-384/astronaut: full 15-scale run (S=27 with uneven area bins, K=4096, 2227 tokens), simple kernel, vs CPU reference and official fixture', async ({
     page,
   }) => {
-    test.skip(!fixturesAvailable(), 'fixtures not found (fixtures/official or TOKENFLOW_FIXTURES)');
     const name: FixtureName = 'siglip-384';
     const { S, scales } = fixtureConfig(name);
     const codebooks = await loadFixtureCodebooks(name);

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { fixturePath, fixturesAvailable } from '../../test-support/fixtures.ts';
+import { fixturePath } from '../../test-support/fixtures.ts';
 import { runDataset } from './run-dataset.ts';
 import { crop, exportCheckpoint, FIXTURE, fixtureSource, pngRgb } from '../../test-support/dataset-inputs.ts';
 
@@ -81,8 +81,6 @@ async function main(): Promise<void> {
   const n = values.images ? Number(values.images) : 100;
   if (!Number.isInteger(n) || n < 1) throw new Error(`--images must be a positive integer, got ${values.images}`);
   const threads = values.threads ? Number(values.threads) : undefined;
-  if (!fixturesAvailable())
-    throw new Error(`the fixtures are missing (${fixturePath(FIXTURE)}); they provide the package and the photos`);
   const tmp = await mkdtemp(join(tmpdir(), 'tf-bench-dataset-'));
   try {
     const input = join(tmp, 'in');

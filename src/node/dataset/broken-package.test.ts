@@ -7,7 +7,7 @@ import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixturePath, fixturesAvailable } from '../../test-support/fixtures.ts';
+import { fixturePath } from '../../test-support/fixtures.ts';
 import { decodeImageFile } from '../image-io.ts';
 import { type ProcessedRecord, isProcessed } from './records.ts';
 import { readRecords } from './results-log.ts';
@@ -19,7 +19,7 @@ import {
   writeEditedFixtureCheckpoint,
 } from '../../test-support/dataset-inputs.ts';
 
-describe.runIf(fixturesAvailable())('health checks on broken packages', () => {
+describe('health checks on broken packages', () => {
   let tmp: string;
   let input: string;
 

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixturePath, fixturesAvailable } from '../../test-support/fixtures.ts';
+import { fixturePath } from '../../test-support/fixtures.ts';
 import { crop, exportCheckpoint, FIXTURE, fixtureSource, pngRgb } from '../../test-support/dataset-inputs.ts';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -63,7 +63,7 @@ describe('dataset CLI', () => {
     expect(missing.stderr).toContain('dataset: --model, --in and --out are required');
   });
 
-  describe.runIf(fixturesAvailable())('on a real folder', () => {
+  describe('on a real folder', () => {
     let tmp: string;
     let pkg: string;
     let input: string;

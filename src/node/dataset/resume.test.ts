@@ -6,7 +6,7 @@ import { appendFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/pro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixturePath, fixturesAvailable } from '../../test-support/fixtures.ts';
+import { fixturePath } from '../../test-support/fixtures.ts';
 import { type FileRecord, isProcessed } from './records.ts';
 import { readRecords } from './results-log.ts';
 import { runDataset, type DatasetRunOptions } from './run-dataset.ts';
@@ -15,7 +15,7 @@ import { TokenFileReader } from './token-file.ts';
 
 const FILES = ['a.png', 'b.png', 'c.png', 'd/e.png', 'd/f.png', 'g.png', 'readme.txt'];
 
-describe.runIf(fixturesAvailable())('resuming a dataset run', () => {
+describe('resuming a dataset run', () => {
   let tmp: string;
   let pkg: string;
   let input: string;
