@@ -4,10 +4,10 @@
  * PNGs, a grayscale and an alpha image: every file gets the right outcome, and the metrics of the
  * good ones match values computed here from the written files.
  */
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { datasetWorkspace } from '../../test-support/dataset-workspace.ts';
 import { centerCropArr } from '../../core/image/center-crop.ts';
 import { distribution } from '../../core/metrics/distribution.ts';
 import type { RgbImage } from '../../core/image/rgb-image.ts';
@@ -19,7 +19,6 @@ import { type FileRecord, type ProcessedRecord, isProcessed } from './records.ts
 import { runDataset, type DatasetRunResult } from './run-dataset.ts';
 import type { DatasetSummary } from './summary.ts';
 import {
-  exportCheckpoint,
   FIXTURE,
   crop,
   fixtureSource,
@@ -39,9 +38,7 @@ import { jpegFixtures } from '../../test-support/jpeg-fixtures.ts';
 const R = 224;
 
 describe('npm run dataset on a mixed folder', () => {
-  let tmp: string;
-  let pkg: string;
-  let input: string;
+  const ws = datasetWorkspace('tf-dataset-');
   let out: string;
   let run: DatasetRunResult;
   const records = new Map<string, FileRecord>();
@@ -49,11 +46,7 @@ describe('npm run dataset on a mixed folder', () => {
   const sources = new Map<string, RgbImage>();
 
   beforeAll(async () => {
-    tmp = await mkdtemp(join(tmpdir(), 'tf-dataset-'));
-    pkg = join(tmp, 'pkg');
-    input = join(tmp, 'in');
-    out = join(input, 'out'); // inside the input folder: must not be scanned
-    await exportCheckpoint(fixturePath(FIXTURE, 'checkpoint.pt'), pkg);
+    out = join(ws.input(), 'out'); // inside the input folder: must not be scanned
 
     const astronaut = await fixtureSource('astronaut');
     const coffee = await fixtureSource('coffee');
@@ -84,14 +77,14 @@ describe('npm run dataset on a mixed folder', () => {
     const exif = jpegFixtures().find((x) => x.name.includes('orientation'))!;
     files['photos/phone-exif6.jpg'] = new Uint8Array(await readFile(exif.jpegPath));
     for (const [path, bytes] of Object.entries(files)) {
-      await mkdir(dirname(join(input, path)), { recursive: true });
-      await writeFile(join(input, path), bytes);
+      await mkdir(dirname(join(ws.input(), path)), { recursive: true });
+      await writeFile(join(ws.input(), path), bytes);
     }
     // Latin-1 names, not valid UTF-8: decoded to strings both would read "caf\uFFFD.png".
-    await mkdir(join(input, 'latin1'));
+    await mkdir(join(ws.input(), 'latin1'));
     for (const accent of [0xe9, 0xe8]) {
       await writeFile(
-        Buffer.concat([Buffer.from(join(input, 'latin1', 'caf')), Buffer.from([accent]), Buffer.from('.png')]),
+        Buffer.concat([Buffer.from(join(ws.input(), 'latin1', 'caf')), Buffer.from([accent]), Buffer.from('.png')]),
         pngRgb(face),
       );
     }
@@ -100,17 +93,13 @@ describe('npm run dataset on a mixed folder', () => {
     sources.set('photos/crops/face.png', face);
     sources.set('photos/crops/cup.png', cup);
 
-    run = await runDataset({ model: pkg, input, out, onFile: (r) => records.set(r.path, r) });
-  });
-
-  afterAll(async () => {
-    if (tmp) await rm(tmp, { recursive: true, force: true });
+    run = await runDataset({ model: ws.pkg(), input: ws.input(), out, onFile: (r) => records.set(r.path, r) });
   });
 
   it('refuses --out equal to --in (the reconstructions would come back as inputs), before loading anything', async () => {
-    await expect(runDataset({ model: pkg, input, out: join(input, '.', 'photos', '..') })).rejects.toThrow(
-      /--out .* is the --in folder: the reconstructions would be read back as inputs/,
-    );
+    await expect(
+      runDataset({ model: ws.pkg(), input: ws.input(), out: join(ws.input(), '.', 'photos', '..') }),
+    ).rejects.toThrow(/--out .* is the --in folder: the reconstructions would be read back as inputs/);
   });
 
   const processed = (path: string): ProcessedRecord => {
@@ -218,7 +207,7 @@ describe('npm run dataset on a mixed folder', () => {
   it('writes reconstructions mirroring the input tree and the tokens of every scale, as the pipeline computes them', async () => {
     expect(processed('photos/crops/cup.jpg').recon).toBe('recon/photos/crops/cup.jpg.png');
     expect(processed('photos/crops/cup.png').recon).toBe('recon/photos/crops/cup.png');
-    const model = await loadModelFromDir(pkg);
+    const model = await loadModelFromDir(ws.pkg());
     const tokens = TokenFileReader.open(join(out, 'tokens.bin'));
     try {
       expect(tokens.layout.scales).toEqual(model.manifest.scales);
