@@ -26,13 +26,13 @@ const hardware: WebGpuInfo = {
   features: { shaderF16: true },
   limits,
 };
+/** SwiftShader differs from a hardware adapter only in its names, the fallback flag and f16. */
 const swiftshader: WebGpuInfo = {
+  ...hardware,
   vendor: 'google',
   architecture: 'swiftshader',
-  description: '',
   isFallbackAdapter: true,
   features: { shaderF16: false },
-  limits,
 };
 const noAdapter: ProbeOutcome = { ok: false, reason: 'no-adapter', message: 'no GPU adapter is available' };
 
