@@ -187,6 +187,15 @@ async function synthesised(options: { zip64?: boolean; extras?: boolean } = {}):
   return sink.bytes();
 }
 
+/** A checkpoint's data.pkl record, inflated. */
+async function readPickle(file: Uint8Array): Promise<Uint8Array> {
+  const zip = await ZipArchive.open(new FuzzSource(file, []));
+  return zip.readEntry(
+    zip.entries.find((e) => e.name.endsWith('/data.pkl'))!,
+    file.length,
+  );
+}
+
 /** The same checkpoint with its data.pkl replaced (and its CRC-32 right), so a mutated pickle gets past the zip layer. */
 async function withPickle(file: Uint8Array, pickle: Uint8Array): Promise<Uint8Array> {
   const zip = await ZipArchive.open(new FuzzSource(file, []));
@@ -245,11 +254,7 @@ describe('fuzz: torch.save zip checkpoints', () => {
   });
 
   it('a trainer checkpoint whose data.pkl is mutated (with a matching CRC-32): returns or throws a CheckpointError', async () => {
-    const zip = await ZipArchive.open(new FuzzSource(trainer, []));
-    const pkl = await zip.readEntry(
-      zip.entries.find((e) => e.name.endsWith('/data.pkl'))!,
-      trainer.length,
-    );
+    const pkl = await readPickle(trainer);
     await fc.assert(
       fc.asyncProperty(mutations(pkl.length, [[0, pkl.length]], true), async (edits) => {
         const source = new FuzzSource(await withPickle(trainer, applyAll(pkl, edits)), []);
@@ -400,12 +405,7 @@ describe('fuzz: the unpickler', () => {
   });
 
   it('a real data.pkl with tensors, storages and globals, mutated: returns or throws a CheckpointError', async () => {
-    const file = await synthesised({ extras: true });
-    const zip = await ZipArchive.open(new FuzzSource(file, []));
-    const pkl = await zip.readEntry(
-      zip.entries.find((e) => e.name.endsWith('/data.pkl'))!,
-      file.length,
-    );
+    const pkl = await readPickle(await synthesised({ extras: true }));
     await fc.assert(
       fc.asyncProperty(mutations(pkl.length, [[0, pkl.length]], true), async (edits) => {
         await expectReturnsOrCheckpointError(unpickleTorch(applyAll(pkl, edits)));
