@@ -17,6 +17,11 @@ interface GradResult {
   gradFunc: (dy: T | T[], saved: T[]) => T[];
 }
 
+/** Zeros around the two spatial axes of an NHWC tensor: [before, after] rows and columns. */
+export function padSpatial(x: T4, rows: readonly [number, number], cols: readonly [number, number]): T4 {
+  return tf.pad(x, [[0, 0], [...rows], [...cols], [0, 0]]);
+}
+
 /** tf.customGrad with tensor-only parameters (its own typing mixes the save function into the arguments). */
 export function customGrad<A extends T[]>(f: (...args: [...A, tf.GradSaveFunc]) => GradResult): (...args: A) => T {
   return tf.customGrad(f as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (...args: A) => T;
@@ -31,17 +36,7 @@ const conv2dValidGrad = customGrad<[T, T]>((x, w, save) => {
     const [kh, kw, C, O] = ws.shape;
     const [N, Ho, Wo] = g.shape;
     const wRot = tf.transpose(tf.reverse(ws, [0, 1]), [0, 1, 3, 2]) as T4;
-    const dx = tf.conv2d(
-      tf.pad(g, [
-        [0, 0],
-        [kh - 1, kh - 1],
-        [kw - 1, kw - 1],
-        [0, 0],
-      ]),
-      wRot,
-      1,
-      'valid',
-    );
+    const dx = tf.conv2d(padSpatial(g, [kh - 1, kh - 1], [kw - 1, kw - 1]), wRot, 1, 'valid');
     const g2 = g.reshape([N * Ho * Wo, O]);
     // Channels-first copy of the input once, so every tap is a plain [C, N·Ho·Wo]·[N·Ho·Wo, O] product
     // (the wasm matMul with a transposed left operand is ~15× slower).
@@ -65,15 +60,7 @@ export function conv2dValid(x: T4, w: T4): T4 {
 
 /** nn.Conv2d(k=3, padding=1) + bias. */
 export function conv3x3(x: T4, w: T4, b: T): T4 {
-  return conv2dValid(
-    tf.pad(x, [
-      [0, 0],
-      [1, 1],
-      [1, 1],
-      [0, 0],
-    ]),
-    w,
-  ).add(b) as T4;
+  return conv2dValid(padSpatial(x, [1, 1], [1, 1]), w).add(b) as T4;
 }
 
 /** nn.Conv2d(k=1) + bias as a matrix product (filter [1,1,in,out]). */
@@ -105,14 +92,7 @@ export function downsampleConv(x: T4, w: T4, b: T | null): T4 {
   if (H % 2 || W % 2) throw new Error(`downsampleConv: ${H}x${W} input must have even sides`);
   const C = w.shape[2];
   const O = w.shape[3];
-  const s2d = spaceToDepth2(
-    tf.pad(x, [
-      [0, 0],
-      [0, 2],
-      [0, 2],
-      [0, 0],
-    ]),
-  );
+  const s2d = spaceToDepth2(padSpatial(x, [0, 2], [0, 2]));
   const w2 = tf
     .pad(w, [
       [0, 1],
@@ -205,12 +185,7 @@ const depthwiseGrad = customGrad<[T, T]>((x, w, save) => {
     const [kh, kw, C] = ws.shape;
     const [N, Ho, Wo] = g.shape;
     const dx = tf.depthwiseConv2d(
-      tf.pad(g, [
-        [0, 0],
-        [kh - 1, kh - 1],
-        [kw - 1, kw - 1],
-        [0, 0],
-      ]),
+      padSpatial(g, [kh - 1, kh - 1], [kw - 1, kw - 1]),
       tf.reverse(ws, [0, 1]) as T4,
       1,
       'valid',
