@@ -27,12 +27,25 @@ export function customGrad<A extends T[]>(f: (...args: [...A, tf.GradSaveFunc]) 
   return tf.customGrad(f as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (...args: A) => T;
 }
 
-const conv2dValidGrad = customGrad<[T, T]>((x, w, save) => {
-  save([x, w]);
-  const value = tf.conv2d(x as T4, w as T4, 1, 'valid');
-  const gradFunc = (dy: T | T[], saved: T[]): T[] => {
-    const g = dy as T4;
-    const [xs, ws] = saved as [T4, T4];
+/**
+ * A stride-1 'valid' convolution with a hand-written gradient: `grads` gets dy and the saved
+ * input and filter, and returns [dx, dw].
+ */
+function validConvWithGrad(
+  forward: (x: T4, w: T4) => T4,
+  grads: (g: T4, xs: T4, ws: T4) => [T, T],
+): (x: T4, w: T4) => T4 {
+  const op = customGrad<[T, T]>((x, w, save) => {
+    save([x, w]);
+    const gradFunc = (dy: T | T[], saved: T[]): T[] => grads(dy as T4, saved[0] as T4, saved[1] as T4);
+    return { value: forward(x as T4, w as T4), gradFunc };
+  });
+  return (x, w) => op(x, w) as T4;
+}
+
+const conv2dValidOp = validConvWithGrad(
+  (x, w) => tf.conv2d(x, w, 1, 'valid'),
+  (g, xs, ws) => {
     const [kh, kw, C, O] = ws.shape;
     const [N, Ho, Wo] = g.shape;
     const wRot = tf.transpose(tf.reverse(ws, [0, 1]), [0, 1, 3, 2]) as T4;
@@ -49,13 +62,12 @@ const conv2dValidGrad = customGrad<[T, T]>((x, w, save) => {
       }
     }
     return [dx, tf.stack(taps).reshape([kh, kw, C, O])];
-  };
-  return { value, gradFunc };
-});
+  },
+);
 
 /** Stride-1 convolution without padding; filter [kh, kw, in, out]. */
 export function conv2dValid(x: T4, w: T4): T4 {
-  return conv2dValidGrad(x, w) as T4;
+  return conv2dValidOp(x, w);
 }
 
 /** nn.Conv2d(k=3, padding=1) + bias. */
@@ -176,12 +188,9 @@ export function linear(x: T, w: T, b: T | null): T {
   return (b ? y.add(b) : y).reshape([...x.shape.slice(0, -1), outDim]);
 }
 
-const depthwiseGrad = customGrad<[T, T]>((x, w, save) => {
-  save([x, w]);
-  const value = tf.depthwiseConv2d(x as T4, w as T4, 1, 'valid');
-  const gradFunc = (dy: T | T[], saved: T[]): T[] => {
-    const g = dy as T4;
-    const [xs, ws] = saved as [T4, T4];
+const depthwiseValidOp = validConvWithGrad(
+  (x, w) => tf.depthwiseConv2d(x, w, 1, 'valid'),
+  (g, xs, ws) => {
     const [kh, kw, C] = ws.shape;
     const [N, Ho, Wo] = g.shape;
     const dx = tf.depthwiseConv2d(
@@ -195,13 +204,12 @@ const depthwiseGrad = customGrad<[T, T]>((x, w, save) => {
       for (let j = 0; j < kw; j++) taps.push(tf.slice(xs, [0, i, j, 0], [N, Ho, Wo, C]).mul(g).sum([0, 1, 2]));
     }
     return [dx, tf.stack(taps).reshape([kh, kw, C, 1])];
-  };
-  return { value, gradFunc };
-});
+  },
+);
 
 /** Stride-1 'valid' depthwise convolution (filter [kh, kw, C, 1]) with a gradient the wasm backend lacks. */
 export function depthwiseValid(x: T4, w: T4): T4 {
-  return depthwiseGrad(x, w) as T4;
+  return depthwiseValidOp(x, w);
 }
 
 function swapLastTwo(t: T): T {
