@@ -20,8 +20,14 @@ import {
   fixtureI32,
   loadFixtureCodebooks,
 } from '../src/test-support/quantizer-fixtures.ts';
-import { fixturesAvailable, type FixtureImage, type FixtureName } from '../src/test-support/fixtures.ts';
-import { HARNESS_PATH, probeInPage, quantizeInPage, type DecodedRun } from './support/gpu-quantizer-client.ts';
+import type { FixtureImage, FixtureName } from '../src/test-support/fixtures.ts';
+import {
+  HARNESS_PATH,
+  probeInPage,
+  quantizeInPage,
+  type DecodedRun,
+  type QuantizeInput,
+} from './support/gpu-quantizer-client.ts';
 import { candidateMismatches, indexMismatches } from './support/quantization-compare.ts';
 import { maxAbsDiffAt } from '../src/test-support/compare.ts';
 import { randomArray } from '../src/test-support/random.ts';
@@ -40,6 +46,28 @@ const GOLDEN_MARGIN_TOL = 2e-5;
 async function openHarness(page: Page): Promise<void> {
   await page.goto(harnessUrl);
   await expect(page.locator('#ready')).toHaveText('harness');
+}
+
+/**
+ * The simple and the tiled kernel with the same chunking, top-k and weights, on a fresh harness
+ * page, beside the CPU reference with the same options.
+ */
+async function runBothKernels(
+  page: Page,
+  problem: Omit<QuantizeInput, 'runs'>,
+  settings: { readonly codesPerChunk: number; readonly topK: number; readonly weights?: DistanceWeights },
+) {
+  await openHarness(page);
+  const out = await quantizeInPage(page, {
+    ...problem,
+    runs: [
+      { kernel: 'simple', ...settings },
+      { kernel: 'tiled', ...settings },
+    ],
+  });
+  const { h, S, scales, codebooks } = problem;
+  const ref = quantizeMultiscale(h, S, scales, codebooks, { topK: settings.topK, weights: settings.weights });
+  return { out, ref };
 }
 
 /** GPU result vs the CPU reference: indices (3 kinds) modulo near-ties, margins, features, candidates. */
@@ -139,7 +167,6 @@ test.describe('GPU quantizer on SwiftShader WebGPU', () => {
     test(`clip-224/${image}: full 8-scale run (K=2048, 561 tokens, top-8), simple kernel in 1 chunk and tiled kernel in 4 chunks, vs CPU reference and official fixture`, async ({
       page,
     }) => {
-      test.skip(!fixturesAvailable(), 'fixtures not found (fixtures/official or TOKENFLOW_FIXTURES)');
       const name: FixtureName = 'clip-224';
       const { S, scales, K } = fixtureConfig(name);
       const codebooks = await loadFixtureCodebooks(name);
@@ -185,7 +212,6 @@ test.describe('GPU quantizer on SwiftShader WebGPU', () => {
   test('siglip-384/astronaut: full 15-scale run (S=27 with uneven area bins, K=4096, 2227 tokens), simple kernel, vs CPU reference and official fixture', async ({
     page,
   }) => {
-    test.skip(!fixturesAvailable(), 'fixtures not found (fixtures/official or TOKENFLOW_FIXTURES)');
     const name: FixtureName = 'siglip-384';
     const { S, scales } = fixtureConfig(name);
     const codebooks = await loadFixtureCodebooks(name);
@@ -227,18 +253,7 @@ test.describe('GPU quantizer on SwiftShader WebGPU', () => {
     const h = randomArray(40 * S * S, 13);
     const weights: DistanceWeights = { semantic: 0.7, pixel: 2.5 };
     const topK = 16;
-    await openHarness(page);
-    const out = await quantizeInPage(page, {
-      codebooks,
-      S,
-      scales,
-      h,
-      runs: [
-        { kernel: 'simple', codesPerChunk: 128, topK, weights },
-        { kernel: 'tiled', codesPerChunk: 128, topK, weights },
-      ],
-    });
-    const ref = quantizeMultiscale(h, S, scales, codebooks, { topK, weights });
+    const { out, ref } = await runBothKernels(page, { codebooks, S, scales, h }, { codesPerChunk: 128, topK, weights });
     // The case is only meaningful if the zero row competes: with 32 random dims no code reaches
     // cos 0.5 for many tokens, so the zero row (d_sem = 1, like cos 0.5) wins semantic-only there
     // and sits in most joint candidate lists.
@@ -271,19 +286,8 @@ test.describe('GPU quantizer on SwiftShader WebGPU', () => {
     const scales = [1, 2, 3, 6];
     const h = randomArray(40 * S * S, 23);
     const topK = 4;
-    await openHarness(page);
-    const out = await quantizeInPage(page, {
-      codebooks,
-      S,
-      scales,
-      h,
-      // Chunks of 96 put every twin pair in different chunks, and chunk edges off the 64-code tiles.
-      runs: [
-        { kernel: 'simple', codesPerChunk: 96, topK },
-        { kernel: 'tiled', codesPerChunk: 96, topK },
-      ],
-    });
-    const ref = quantizeMultiscale(h, S, scales, codebooks, { topK });
+    // Chunks of 96 put every twin pair in different chunks, and chunk edges off the 64-code tiles.
+    const { out, ref } = await runBothKernels(page, { codebooks, S, scales, h }, { codesPerChunk: 96, topK });
     for (const run of out.runs) {
       const r = run.result;
       const label = `${run.kernel}/${run.codesPerChunk}`;

@@ -9,9 +9,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { harnessPort } from '../playwright.config.ts';
 import { centerCropArr } from '../src/core/image/center-crop.ts';
 import { u8Diff } from '../src/test-support/compare.ts';
-import { jpegFixtureBytes, jpegFixtures, jpegFixturesAvailable } from '../src/test-support/jpeg-fixtures.ts';
-
-test.skip(!jpegFixturesAvailable(), 'the JPEG fixtures (fixtures/jpeg-decode) are needed');
+import { jpegFixtureBytes, jpegFixtures } from '../src/test-support/jpeg-fixtures.ts';
 
 const harnessUrl = `http://127.0.0.1:${harnessPort}/e2e/harness/index.html`;
 /** Served by Vite's dev server, which compiles the TypeScript on request: the page's module itself. */

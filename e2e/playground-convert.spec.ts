@@ -9,7 +9,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { memorySink } from '../src/core/bytes/byte-sink.ts';
 import { memorySource } from '../src/core/bytes/byte-source.ts';
 import { exportPackage } from '../export/export-package.ts';
-import { fixturePath, fixturesAvailable } from '../src/test-support/fixtures.ts';
+import { fixturePath } from '../src/test-support/fixtures.ts';
 import {
   clearMismatches,
   dropFile,
@@ -22,8 +22,6 @@ import {
 
 const MODEL = 'clip-224';
 const CHECKPOINT = () => fixturePath(MODEL, 'checkpoint.pt');
-
-test.skip(!fixturesAvailable(), 'the golden fixtures are not available');
 
 let ref: Reference;
 test.beforeAll(async () => {

@@ -9,7 +9,6 @@ import { PNG } from 'pngjs';
 import { expect, test, type Page } from '@playwright/test';
 import { codebookUsage } from '../src/core/metrics/codebook-usage.ts';
 import { agreementMap } from '../src/ui/logic/agreement.ts';
-import { fixturesAvailable } from '../src/test-support/fixtures.ts';
 import {
   clearMismatches,
   EXAMPLE_FILE,
@@ -24,7 +23,6 @@ import {
   type Reference,
 } from './support/playground.ts';
 
-test.skip(!fixturesAvailable(), 'the golden fixtures (fixtures/official) are needed to export test packages');
 test.describe.configure({ mode: 'serial' });
 
 const MAIN = 'clip-256-enhanced';

@@ -6,7 +6,7 @@
 import { expect, test } from '@playwright/test';
 import { launchWithoutWebGpu } from '../playwright.config.ts';
 import { decodeImageFile } from '../src/node/image-io.ts';
-import { fixturePath, fixturesAvailable } from '../src/test-support/fixtures.ts';
+import { fixturePath } from '../src/test-support/fixtures.ts';
 import { expectMatchesFixture } from './support/fixture-compare.ts';
 import {
   decodeInPage,
@@ -19,8 +19,6 @@ import {
 
 // Top level because a different launch needs its own worker.
 test.use({ launchOptions: launchWithoutWebGpu });
-test.skip(!fixturesAvailable(), 'fixtures not found (fixtures/official or TOKENFLOW_FIXTURES)');
-
 test("no WebGPU adapter: 'auto' and forced 'webgpu' both fall back to wasm reporting no-adapter, and clip-224/astronaut matches the official code", async ({
   page,
 }) => {

@@ -10,13 +10,7 @@ import { decodeImageFile } from '../src/node/image-io.ts';
 import { decodeIndices, type Codebooks } from '../src/core/quantizer/index.ts';
 import type { ModelManifest } from '../src/core/model-package/manifest.ts';
 import { maxAbsDiff, u8Diff } from '../src/test-support/compare.ts';
-import {
-  FIXTURE_NAMES,
-  fixtureImages,
-  fixturePath,
-  fixturesAvailable,
-  requireFixtureTensor,
-} from '../src/test-support/fixtures.ts';
+import { FIXTURE_NAMES, fixtureImages, fixturePath, requireFixtureTensor } from '../src/test-support/fixtures.ts';
 import type { LoadProgress } from '../src/runtime/model-loader.ts';
 import type { ResultOf } from '../src/runtime/worker/messages.ts';
 import { expectMatchesFixture, timingLine } from './support/fixture-compare.ts';
@@ -32,8 +26,6 @@ import {
   prepareInPage,
   restartWorkerInPage,
 } from './support/runtime-client.ts';
-
-test.skip(!fixturesAvailable(), 'fixtures not found (fixtures/official or TOKENFLOW_FIXTURES)');
 
 /** The package's own codebooks, read in Node, for the CPU reference of progressive decoding. */
 function packageCodebooks(manifest: ModelManifest, id: string): Codebooks {

@@ -10,7 +10,7 @@ import type { GraphName } from '../src/core/model-package/manifest.ts';
 import { reconstructImage } from '../src/core/pipeline/tokenflow-pipeline.ts';
 import { decodeImageFile } from '../src/node/image-io.ts';
 import { loadModelFromDir } from '../src/node/package-dir-reader.ts';
-import { fixturePath, fixturesAvailable } from '../src/test-support/fixtures.ts';
+import { fixturePath } from '../src/test-support/fixtures.ts';
 import { expectMatchesFixture, expectMatchesNode, timingLine } from './support/fixture-compare.ts';
 import { e2ePackageDir } from './runtime/package-set.ts';
 import {
@@ -24,7 +24,6 @@ import {
   waitForEventInPage,
 } from './support/runtime-client.ts';
 
-test.skip(!fixturesAvailable(), 'fixtures not found (fixtures/official or TOKENFLOW_FIXTURES)');
 test.setTimeout(240_000);
 
 const PIXEL_GRAPHS_ON_WASM: readonly GraphName[] = ['pixelEncoder', 'pixelDecoder'];

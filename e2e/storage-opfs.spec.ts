@@ -4,7 +4,7 @@
  * the app's own report; a stored file damaged on disk is found and downloaded again.
  */
 import { expect, test, type Page } from '@playwright/test';
-import { FIXTURE_NAMES, fixturesAvailable } from '../src/test-support/fixtures.ts';
+import { FIXTURE_NAMES } from '../src/test-support/fixtures.ts';
 import { DOWNLOADS_FOLDER } from '../src/runtime/package-cache.ts';
 import { E2E_PACKAGES_URL } from './runtime/package-set.ts';
 import {
@@ -14,8 +14,6 @@ import {
   prepareInPage,
   restartWorkerInPage,
 } from './support/runtime-client.ts';
-
-test.skip(!fixturesAvailable(), 'fixtures not found (fixtures/official or TOKENFLOW_FIXTURES)');
 
 const id = FIXTURE_NAMES[0];
 

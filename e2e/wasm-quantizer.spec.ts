@@ -10,11 +10,9 @@ import { expect, test } from '@playwright/test';
 import { concatFeatures } from '../src/core/pipeline/tokenflow-pipeline.ts';
 import { quantizeMultiscale, type Codebooks } from '../src/core/quantizer/index.ts';
 import { decodeImageFile } from '../src/node/image-io.ts';
-import { fixturePath, fixturesAvailable } from '../src/test-support/fixtures.ts';
+import { fixturePath } from '../src/test-support/fixtures.ts';
 import { e2ePackageDir } from './runtime/package-set.ts';
 import { clearCacheInPage, encodeInPage, loadModelInPage, openRuntimeHarness } from './support/runtime-client.ts';
-
-test.skip(!fixturesAvailable(), 'fixtures not found (fixtures/official or TOKENFLOW_FIXTURES)');
 
 const FIXTURE = 'clip-256-enhanced';
 

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { FIXTURE_NAMES, fixturesAvailable, loadFixtureManifest } from '../src/test-support/fixtures.ts';
+import { FIXTURE_NAMES, loadFixtureManifest } from '../src/test-support/fixtures.ts';
 import { detectConfig, detectSemanticDecoderShape } from './detect-config.ts';
 import { officialLayout } from './state-dict-layout.ts';
 import { loadCheckpointIndex, shapeOnlyStateDict } from '../src/test-support/checkpoint-index.ts';
 import { validateStateDict } from './validate-state-dict.ts';
 
-describe.runIf(fixturesAvailable())('config detection from key names and shapes', () => {
+describe('config detection from key names and shapes', () => {
   for (const name of FIXTURE_NAMES) {
     it(`${name}: detects the architecture the official code was built with`, () => {
       const manifest = loadFixtureManifest(name);
@@ -87,7 +87,7 @@ describe.runIf(fixturesAvailable())('config detection from key names and shapes'
   });
 });
 
-describe.runIf(fixturesAvailable())('strict validation of a state dict', () => {
+describe('strict validation of a state dict', () => {
   const index = () => loadCheckpointIndex('clip-224');
 
   it('accepts the fixture and ignores training-only keys', () => {

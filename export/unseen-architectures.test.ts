@@ -3,17 +3,16 @@
  * (other widths, head counts, depths, K, channel multipliers) must detect back to exactly the
  * architecture that wrote them, export, and run through the pipeline with consistent outputs.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { suiteTempDir } from '../src/test-support/suite-temp-dir.ts';
 import { decodeIndices } from '../src/core/quantizer/decode-indices.ts';
 import { reconstructImage } from '../src/core/pipeline/tokenflow-pipeline.ts';
 import { nodeFileSink } from '../src/node/file-byte-sink.ts';
 import { decodeImageFile } from '../src/node/image-io.ts';
 import { exportCheckpointToDir } from '../src/node/export-to-dir.ts';
 import { loadModelFromDir } from '../src/node/package-dir-reader.ts';
-import { fixturePath, fixturesAvailable } from '../src/test-support/fixtures.ts';
+import { fixturePath } from '../src/test-support/fixtures.ts';
 import { maxAbsDiff } from '../src/test-support/compare.ts';
 import { RELEASED_CLIP_ENHANCED, RELEASED_SIGLIP } from './bench/released-configs.ts';
 import { writeRandomCheckpoint } from './bench/random-checkpoint.ts';
@@ -58,18 +57,12 @@ const UNSEEN: Record<string, ModelConfig> = {
   },
 };
 
-describe.runIf(fixturesAvailable())('checkpoints of architectures no fixture has', () => {
-  let tmp: string;
-  beforeAll(async () => {
-    tmp = await mkdtemp(join(tmpdir(), 'tf-unseen-'));
-  });
-  afterAll(async () => {
-    if (tmp) await rm(tmp, { recursive: true, force: true });
-  });
+describe('checkpoints of architectures no fixture has', () => {
+  const tmp = suiteTempDir('tf-unseen-');
 
   for (const [label, config] of Object.entries(UNSEEN)) {
     it(`${label}: detects back, exports and runs`, async () => {
-      const dir = join(tmp, label.replace(/\W+/g, '-'));
+      const dir = join(tmp(), label.replace(/\W+/g, '-'));
       const ckpt = `${dir}.pt`;
       await writeRandomCheckpoint(await nodeFileSink(ckpt), config, { seed: 11 });
 

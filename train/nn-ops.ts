@@ -17,31 +17,39 @@ interface GradResult {
   gradFunc: (dy: T | T[], saved: T[]) => T[];
 }
 
+/** Zeros around the two spatial axes of an NHWC tensor: [before, after] rows and columns. */
+export function padSpatial(x: T4, rows: readonly [number, number], cols: readonly [number, number]): T4 {
+  return tf.pad(x, [[0, 0], [...rows], [...cols], [0, 0]]);
+}
+
 /** tf.customGrad with tensor-only parameters (its own typing mixes the save function into the arguments). */
 export function customGrad<A extends T[]>(f: (...args: [...A, tf.GradSaveFunc]) => GradResult): (...args: A) => T {
   return tf.customGrad(f as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (...args: A) => T;
 }
 
-const conv2dValidGrad = customGrad<[T, T]>((x, w, save) => {
-  save([x, w]);
-  const value = tf.conv2d(x as T4, w as T4, 1, 'valid');
-  const gradFunc = (dy: T | T[], saved: T[]): T[] => {
-    const g = dy as T4;
-    const [xs, ws] = saved as [T4, T4];
+/**
+ * A stride-1 'valid' convolution with a hand-written gradient: `grads` gets dy and the saved
+ * input and filter, and returns [dx, dw].
+ */
+function validConvWithGrad(
+  forward: (x: T4, w: T4) => T4,
+  grads: (g: T4, xs: T4, ws: T4) => [T, T],
+): (x: T4, w: T4) => T4 {
+  const op = customGrad<[T, T]>((x, w, save) => {
+    save([x, w]);
+    const gradFunc = (dy: T | T[], saved: T[]): T[] => grads(dy as T4, saved[0] as T4, saved[1] as T4);
+    return { value: forward(x as T4, w as T4), gradFunc };
+  });
+  return (x, w) => op(x, w) as T4;
+}
+
+const conv2dValidOp = validConvWithGrad(
+  (x, w) => tf.conv2d(x, w, 1, 'valid'),
+  (g, xs, ws) => {
     const [kh, kw, C, O] = ws.shape;
     const [N, Ho, Wo] = g.shape;
     const wRot = tf.transpose(tf.reverse(ws, [0, 1]), [0, 1, 3, 2]) as T4;
-    const dx = tf.conv2d(
-      tf.pad(g, [
-        [0, 0],
-        [kh - 1, kh - 1],
-        [kw - 1, kw - 1],
-        [0, 0],
-      ]),
-      wRot,
-      1,
-      'valid',
-    );
+    const dx = tf.conv2d(padSpatial(g, [kh - 1, kh - 1], [kw - 1, kw - 1]), wRot, 1, 'valid');
     const g2 = g.reshape([N * Ho * Wo, O]);
     // Channels-first copy of the input once, so every tap is a plain [C, N·Ho·Wo]·[N·Ho·Wo, O] product
     // (the wasm matMul with a transposed left operand is ~15× slower).
@@ -54,26 +62,17 @@ const conv2dValidGrad = customGrad<[T, T]>((x, w, save) => {
       }
     }
     return [dx, tf.stack(taps).reshape([kh, kw, C, O])];
-  };
-  return { value, gradFunc };
-});
+  },
+);
 
 /** Stride-1 convolution without padding; filter [kh, kw, in, out]. */
 export function conv2dValid(x: T4, w: T4): T4 {
-  return conv2dValidGrad(x, w) as T4;
+  return conv2dValidOp(x, w);
 }
 
 /** nn.Conv2d(k=3, padding=1) + bias. */
 export function conv3x3(x: T4, w: T4, b: T): T4 {
-  return conv2dValid(
-    tf.pad(x, [
-      [0, 0],
-      [1, 1],
-      [1, 1],
-      [0, 0],
-    ]),
-    w,
-  ).add(b) as T4;
+  return conv2dValid(padSpatial(x, [1, 1], [1, 1]), w).add(b) as T4;
 }
 
 /** nn.Conv2d(k=1) + bias as a matrix product (filter [1,1,in,out]). */
@@ -105,14 +104,7 @@ export function downsampleConv(x: T4, w: T4, b: T | null): T4 {
   if (H % 2 || W % 2) throw new Error(`downsampleConv: ${H}x${W} input must have even sides`);
   const C = w.shape[2];
   const O = w.shape[3];
-  const s2d = spaceToDepth2(
-    tf.pad(x, [
-      [0, 0],
-      [0, 2],
-      [0, 2],
-      [0, 0],
-    ]),
-  );
+  const s2d = spaceToDepth2(padSpatial(x, [0, 2], [0, 2]));
   const w2 = tf
     .pad(w, [
       [0, 1],
@@ -196,21 +188,13 @@ export function linear(x: T, w: T, b: T | null): T {
   return (b ? y.add(b) : y).reshape([...x.shape.slice(0, -1), outDim]);
 }
 
-const depthwiseGrad = customGrad<[T, T]>((x, w, save) => {
-  save([x, w]);
-  const value = tf.depthwiseConv2d(x as T4, w as T4, 1, 'valid');
-  const gradFunc = (dy: T | T[], saved: T[]): T[] => {
-    const g = dy as T4;
-    const [xs, ws] = saved as [T4, T4];
+const depthwiseValidOp = validConvWithGrad(
+  (x, w) => tf.depthwiseConv2d(x, w, 1, 'valid'),
+  (g, xs, ws) => {
     const [kh, kw, C] = ws.shape;
     const [N, Ho, Wo] = g.shape;
     const dx = tf.depthwiseConv2d(
-      tf.pad(g, [
-        [0, 0],
-        [kh - 1, kh - 1],
-        [kw - 1, kw - 1],
-        [0, 0],
-      ]),
+      padSpatial(g, [kh - 1, kh - 1], [kw - 1, kw - 1]),
       tf.reverse(ws, [0, 1]) as T4,
       1,
       'valid',
@@ -220,13 +204,12 @@ const depthwiseGrad = customGrad<[T, T]>((x, w, save) => {
       for (let j = 0; j < kw; j++) taps.push(tf.slice(xs, [0, i, j, 0], [N, Ho, Wo, C]).mul(g).sum([0, 1, 2]));
     }
     return [dx, tf.stack(taps).reshape([kh, kw, C, 1])];
-  };
-  return { value, gradFunc };
-});
+  },
+);
 
 /** Stride-1 'valid' depthwise convolution (filter [kh, kw, C, 1]) with a gradient the wasm backend lacks. */
 export function depthwiseValid(x: T4, w: T4): T4 {
-  return depthwiseGrad(x, w) as T4;
+  return depthwiseValidOp(x, w);
 }
 
 function swapLastTwo(t: T): T {

@@ -11,7 +11,7 @@
  */
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { downsampleConv, depthwiseValid, conv1x1 } from './nn-ops.ts';
+import { downsampleConv, depthwiseValid, conv1x1, padSpatial } from './nn-ops.ts';
 import { tf } from './tf-backend.ts';
 import { TEACHER_INPUT } from './tiny-config.ts';
 
@@ -115,15 +115,7 @@ export class MobileNetTeacher {
       downsampleConv(MobileNetTeacher.toUnit(x), this.conv1.w, null).mul(this.conv1.scale).add(this.conv1.shift),
     );
     const f2 = relu6(
-      depthwiseValid(
-        tf.pad(f1, [
-          [0, 0],
-          [1, 1],
-          [1, 1],
-          [0, 0],
-        ]),
-        this.dw.w,
-      )
+      depthwiseValid(padSpatial(f1, [1, 1], [1, 1]), this.dw.w)
         .mul(this.dw.scale)
         .add(this.dw.shift),
     );

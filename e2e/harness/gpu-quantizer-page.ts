@@ -11,7 +11,7 @@ import {
 } from '../../src/core/quantizer/index.ts';
 import { probeWebGpu, type WebGpuInfo, type WebGpuProbe } from '../../src/runtime/gpu/capabilities.ts';
 import { createGpuQuantizer, type QuantizerKernel } from '../../src/runtime/gpu/gpu-quantizer.ts';
-import { decodeFloat32, encodeArray, type EncodedArray } from './typed-array-transfer.ts';
+import { decodeFloat32, encodeArrays, type Encoded, type EncodedArray } from './typed-array-transfer.ts';
 
 export interface QuantizeRun {
   /** Default: the quantizer's own choice for this adapter. */
@@ -39,20 +39,6 @@ export interface QuantizeRequest {
   readonly cpuReference?: { readonly repeats: number; readonly topK?: number };
 }
 
-export type EncodedQuantization = {
-  readonly [K in keyof MultiscaleQuantization]: MultiscaleQuantization[K] extends Float32Array | Int32Array
-    ? EncodedArray
-    : K extends 'candidates'
-      ? {
-          readonly k: number;
-          readonly indices: EncodedArray;
-          readonly distance: EncodedArray;
-          readonly semanticDistance: EncodedArray;
-          readonly pixelDistance: EncodedArray;
-        }
-      : MultiscaleQuantization[K];
-};
-
 export interface QuantizeRunResult {
   readonly kernel: QuantizerKernel;
   readonly codesPerChunk: number;
@@ -60,7 +46,7 @@ export interface QuantizeRunResult {
   readonly setupMs: number;
   /** One entry per timed run. */
   readonly ms: readonly number[];
-  readonly result: EncodedQuantization;
+  readonly result: Encoded<MultiscaleQuantization>;
 }
 
 export type QuantizeResponse =
@@ -111,7 +97,7 @@ export async function runQuantizeRequest(request: QuantizeRequest): Promise<Quan
         codesPerChunk: quantizer.codesPerChunk,
         setupMs,
         ms,
-        result: encodeQuantization(result!),
+        result: encodeArrays(result!),
       });
     }
     let cpu: { ms: number[] } | undefined;
@@ -144,29 +130,4 @@ export async function probeSummary(): Promise<{
   if (!probe.ok) return { ok: false, reason: probe.reason, message: probe.message };
   probe.device?.destroy();
   return { ok: true, info: probe.info, hasDevice: probe.device !== undefined };
-}
-
-function encodeQuantization(q: MultiscaleQuantization): EncodedQuantization {
-  return {
-    S: q.S,
-    scales: q.scales,
-    tokenOffsets: q.tokenOffsets,
-    featureOffsets: q.featureOffsets,
-    indices: encodeArray(q.indices),
-    indicesSemanticOnly: encodeArray(q.indicesSemanticOnly),
-    indicesPixelOnly: encodeArray(q.indicesPixelOnly),
-    margin: encodeArray(q.margin),
-    marginSemantic: encodeArray(q.marginSemantic),
-    marginPixel: encodeArray(q.marginPixel),
-    candidates: {
-      k: q.candidates.k,
-      indices: encodeArray(q.candidates.indices),
-      distance: encodeArray(q.candidates.distance),
-      semanticDistance: encodeArray(q.candidates.semanticDistance),
-      pixelDistance: encodeArray(q.candidates.pixelDistance),
-    },
-    quantInput: encodeArray(q.quantInput),
-    quantOutput: encodeArray(q.quantOutput),
-    fHat: encodeArray(q.fHat),
-  };
 }

@@ -29,6 +29,33 @@ export function decodeInt32(e: EncodedArray): Int32Array {
   return new Int32Array(decodeBytes(e.base64).buffer);
 }
 
+/** `T` with every Float32Array and Int32Array in it, at any depth, as its EncodedArray. */
+export type Encoded<T> = T extends Float32Array | Int32Array
+  ? EncodedArray
+  : T extends readonly unknown[]
+    ? T
+    : T extends object
+      ? { readonly [K in keyof T]: Encoded<T[K]> }
+      : T;
+
+/** Encodes every typed array in a tree of plain objects; everything else is sent as it is. */
+export function encodeArrays<T>(value: T): Encoded<T> {
+  if (value instanceof Float32Array || value instanceof Int32Array) return encodeArray(value) as Encoded<T>;
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return value as Encoded<T>;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, encodeArrays(v)])) as Encoded<T>;
+}
+
+/** The inverse of encodeArrays: every EncodedArray in the tree back as its typed array. */
+export function decodeArrays<T>(value: Encoded<T>): T {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return value as T;
+  if (isEncodedArray(value)) return (value.dtype === 'float32' ? decodeFloat32(value) : decodeInt32(value)) as T;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, decodeArrays(v)])) as T;
+}
+
+function isEncodedArray(value: object): value is EncodedArray {
+  return 'dtype' in value && 'base64' in value && Object.keys(value).length === 2;
+}
+
 function decodeBytes(base64: string): Uint8Array {
   const binary = atob(base64);
   const bytes = new Uint8Array(binary.length);

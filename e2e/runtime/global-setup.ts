@@ -8,7 +8,7 @@
 import { readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { exportCheckpointToDir } from '../../src/node/export-to-dir.ts';
-import { FIXTURE_NAMES, fixturePath, fixturesAvailable } from '../../src/test-support/fixtures.ts';
+import { FIXTURE_NAMES, fixturePath } from '../../src/test-support/fixtures.ts';
 import { e2ePackageDir, e2ePackages, type E2ePackage } from './package-set.ts';
 
 export async function exportE2ePackage(p: E2ePackage, outDir: string): Promise<void> {
@@ -33,6 +33,5 @@ export async function exportE2ePackage(p: E2ePackage, outDir: string): Promise<v
 }
 
 export default async function globalSetup(): Promise<void> {
-  if (!fixturesAvailable()) return;
   for (const p of e2ePackages(FIXTURE_NAMES)) await exportE2ePackage(p, e2ePackageDir(p.id));
 }

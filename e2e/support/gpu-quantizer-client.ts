@@ -7,13 +7,8 @@ import type { Page } from '@playwright/test';
 import type { Codebooks, MultiscaleQuantization } from '../../src/core/quantizer/index.ts';
 import type { WebGpuInfo } from '../../src/runtime/gpu/capabilities.ts';
 import type { QuantizerKernel } from '../../src/runtime/gpu/gpu-quantizer.ts';
-import type {
-  EncodedQuantization,
-  QuantizeRequest,
-  QuantizeResponse,
-  QuantizeRun,
-} from '../harness/gpu-quantizer-page.ts';
-import { decodeFloat32, decodeInt32, encodeArray } from '../harness/typed-array-transfer.ts';
+import type { QuantizeRequest, QuantizeResponse, QuantizeRun } from '../harness/gpu-quantizer-page.ts';
+import { decodeArrays, encodeArray } from '../harness/typed-array-transfer.ts';
 
 type PageModule = typeof import('../harness/gpu-quantizer-page.ts');
 
@@ -70,7 +65,7 @@ export async function quantizeInPage(page: Page, input: QuantizeInput): Promise<
     throw new Error(`WebGPU is unavailable in the test browser (${response.probe.reason}): ${response.probe.message}`);
   return {
     adapter: response.adapter,
-    runs: response.runs.map((r) => ({ ...r, result: decodeQuantization(r.result) })),
+    runs: response.runs.map((r) => ({ ...r, result: decodeArrays<MultiscaleQuantization>(r.result) })),
     cpu: response.cpu,
   };
 }
@@ -80,29 +75,4 @@ export async function probeInPage(page: Page): ReturnType<PageModule['probeSumma
     const m = (await import(/* @vite-ignore */ path)) as PageModule;
     return m.probeSummary();
   }, PAGE_MODULE);
-}
-
-function decodeQuantization(e: EncodedQuantization): MultiscaleQuantization {
-  return {
-    S: e.S,
-    scales: e.scales,
-    tokenOffsets: e.tokenOffsets,
-    featureOffsets: e.featureOffsets,
-    indices: decodeInt32(e.indices),
-    indicesSemanticOnly: decodeInt32(e.indicesSemanticOnly),
-    indicesPixelOnly: decodeInt32(e.indicesPixelOnly),
-    margin: decodeFloat32(e.margin),
-    marginSemantic: decodeFloat32(e.marginSemantic),
-    marginPixel: decodeFloat32(e.marginPixel),
-    candidates: {
-      k: e.candidates.k,
-      indices: decodeInt32(e.candidates.indices),
-      distance: decodeFloat32(e.candidates.distance),
-      semanticDistance: decodeFloat32(e.candidates.semanticDistance),
-      pixelDistance: decodeFloat32(e.candidates.pixelDistance),
-    },
-    quantInput: decodeFloat32(e.quantInput),
-    quantOutput: decodeFloat32(e.quantOutput),
-    fHat: decodeFloat32(e.fHat),
-  };
 }

@@ -22,7 +22,7 @@ import { writeTorchCheckpoint } from './torch-writer.ts';
 import { ZipArchive } from './zip-reader.ts';
 import { ZipWriter } from './zip-writer.ts';
 import { concatBytes } from '../../src/test-support/concat-bytes.ts';
-import { FIXTURE_NAMES, fixturePath, fixturesAvailable } from '../../src/test-support/fixtures.ts';
+import { FIXTURE_NAMES, fixturePath } from '../../src/test-support/fixtures.ts';
 
 const SEED = 20261203;
 /** Per-run limit: a reader that loops or waits forever fails here instead of stalling the suite. */
@@ -187,6 +187,15 @@ async function synthesised(options: { zip64?: boolean; extras?: boolean } = {}):
   return sink.bytes();
 }
 
+/** A checkpoint's data.pkl record, inflated. */
+async function readPickle(file: Uint8Array): Promise<Uint8Array> {
+  const zip = await ZipArchive.open(new FuzzSource(file, []));
+  return zip.readEntry(
+    zip.entries.find((e) => e.name.endsWith('/data.pkl'))!,
+    file.length,
+  );
+}
+
 /** The same checkpoint with its data.pkl replaced (and its CRC-32 right), so a mutated pickle gets past the zip layer. */
 async function withPickle(file: Uint8Array, pickle: Uint8Array): Promise<Uint8Array> {
   const zip = await ZipArchive.open(new FuzzSource(file, []));
@@ -245,11 +254,7 @@ describe('fuzz: torch.save zip checkpoints', () => {
   });
 
   it('a trainer checkpoint whose data.pkl is mutated (with a matching CRC-32): returns or throws a CheckpointError', async () => {
-    const zip = await ZipArchive.open(new FuzzSource(trainer, []));
-    const pkl = await zip.readEntry(
-      zip.entries.find((e) => e.name.endsWith('/data.pkl'))!,
-      trainer.length,
-    );
+    const pkl = await readPickle(trainer);
     await fc.assert(
       fc.asyncProperty(mutations(pkl.length, [[0, pkl.length]], true), async (edits) => {
         const source = new FuzzSource(await withPickle(trainer, applyAll(pkl, edits)), []);
@@ -259,29 +264,26 @@ describe('fuzz: torch.save zip checkpoints', () => {
     );
   });
 
-  it.runIf(fixturesAvailable())(
-    'the fixtures’ real checkpoints, mutated in place: returns or throws a CheckpointError',
-    async () => {
-      const names = FIXTURE_NAMES.filter((n) => {
-        try {
-          return readFileSync(fixturePath(n, 'checkpoint.pt')).length > 0;
-        } catch {
-          return false;
-        }
-      });
-      for (const name of names) {
-        const bytes = new Uint8Array(readFileSync(fixturePath(name, 'checkpoint.pt')));
-        const hot = await zipLayout(bytes);
-        await fc.assert(
-          fc.asyncProperty(mutations(bytes.length, hot, false), fc.nat(), async (edits, pick) => {
-            const source = new FuzzSource(bytes, edits, `${name}/checkpoint.pt`);
-            await expectReturnsOrCheckpointError(() => readCheckpoint(source, 3, pick), source);
-          }),
-          fuzzOptions(8),
-        );
+  it('the fixtures’ real checkpoints, mutated in place: returns or throws a CheckpointError', async () => {
+    const names = FIXTURE_NAMES.filter((n) => {
+      try {
+        return readFileSync(fixturePath(n, 'checkpoint.pt')).length > 0;
+      } catch {
+        return false;
       }
-    },
-  );
+    });
+    for (const name of names) {
+      const bytes = new Uint8Array(readFileSync(fixturePath(name, 'checkpoint.pt')));
+      const hot = await zipLayout(bytes);
+      await fc.assert(
+        fc.asyncProperty(mutations(bytes.length, hot, false), fc.nat(), async (edits, pick) => {
+          const source = new FuzzSource(bytes, edits, `${name}/checkpoint.pt`);
+          await expectReturnsOrCheckpointError(() => readCheckpoint(source, 3, pick), source);
+        }),
+        fuzzOptions(8),
+      );
+    }
+  });
 });
 
 describe('fuzz: safetensors', () => {
@@ -403,12 +405,7 @@ describe('fuzz: the unpickler', () => {
   });
 
   it('a real data.pkl with tensors, storages and globals, mutated: returns or throws a CheckpointError', async () => {
-    const file = await synthesised({ extras: true });
-    const zip = await ZipArchive.open(new FuzzSource(file, []));
-    const pkl = await zip.readEntry(
-      zip.entries.find((e) => e.name.endsWith('/data.pkl'))!,
-      file.length,
-    );
+    const pkl = await readPickle(await synthesised({ extras: true }));
     await fc.assert(
       fc.asyncProperty(mutations(pkl.length, [[0, pkl.length]], true), async (edits) => {
         await expectReturnsOrCheckpointError(unpickleTorch(applyAll(pkl, edits)));

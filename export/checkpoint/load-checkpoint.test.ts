@@ -58,6 +58,11 @@ function pickleOf(v: PickleValue): Uint8Array {
   return w.finish();
 }
 
+/** Bytes written as a hex dump, e.g. '89 50 4e 47'. */
+function hexBytes(dump: string): Uint8Array {
+  return Uint8Array.from(dump.split(' '), (h) => parseInt(h, 16));
+}
+
 describe('loadCheckpoint: format recognition and bad input', () => {
   it('an empty file', async () => {
     await expect(loadCheckpoint(memorySource(new Uint8Array(0), 'empty.pt'))).rejects.toThrow(
@@ -66,27 +71,7 @@ describe('loadCheckpoint: format recognition and bad input', () => {
   });
 
   it('a PNG, random bytes, an HTML error page', async () => {
-    const png = Uint8Array.of(
-      0x89,
-      0x50,
-      0x4e,
-      0x47,
-      0x0d,
-      0x0a,
-      0x1a,
-      0x0a,
-      0,
-      0,
-      0,
-      13,
-      0x49,
-      0x48,
-      0x44,
-      0x52,
-      1,
-      2,
-      3,
-    );
+    const png = hexBytes('89 50 4e 47 0d 0a 1a 0a 00 00 00 0d 49 48 44 52 01 02 03');
     await expect(loadCheckpoint(memorySource(png, 'photo.png'))).rejects.toThrow(
       /photo\.png: neither a torch\.save zip nor a safetensors file \(it starts with a PNG signature\)/,
     );
@@ -101,23 +86,7 @@ describe('loadCheckpoint: format recognition and bad input', () => {
   });
 
   it('a legacy (pre-1.6) torch.save file gets advice to re-save', async () => {
-    const legacy = Uint8Array.of(
-      0x80,
-      0x02,
-      0x8a,
-      0x0a,
-      0x6c,
-      0xfc,
-      0x9c,
-      0x46,
-      0xf9,
-      0x20,
-      0x6a,
-      0xa8,
-      0x50,
-      0x19,
-      0x2e,
-    );
+    const legacy = hexBytes('80 02 8a 0a 6c fc 9c 46 f9 20 6a a8 50 19 2e');
     await expect(loadCheckpoint(memorySource(legacy, 'old.pt'))).rejects.toThrow(
       /old\.pt: a legacy \(non-zip\) torch\.save file.*re-save it with a modern PyTorch/i,
     );

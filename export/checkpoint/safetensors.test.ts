@@ -93,56 +93,47 @@ describe('safetensors', () => {
   // Regression (issue 11): both exported with exit 0 and garbage weights; the reference reader refuses both.
   describe('headers that lie about the layout', () => {
     const w = new Uint8Array(new Float32Array([1, 2, 3, 4]).buffer);
-    const file = (h: Record<string, unknown>, d: Uint8Array) =>
-      readSafetensors(memorySource(safetensors(h, d), 'lie.safetensors'));
+    /** F32 tensors given by their data byte ranges; each shape follows from its range. */
+    const file = (ranges: Record<string, readonly [number, number]>) => {
+      const header = Object.fromEntries(
+        Object.entries(ranges).map(([name, [from, to]]) => [
+          name,
+          { dtype: 'F32', shape: [(to - from) / 4], data_offsets: [from, to] },
+        ]),
+      );
+      return readSafetensors(memorySource(safetensors(header, w), 'lie.safetensors'));
+    };
 
     it('two tensors sharing bytes', async () => {
-      const h = {
-        a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] },
-        b: { dtype: 'F32', shape: [2], data_offsets: [4, 12] },
-        c: { dtype: 'F32', shape: [1], data_offsets: [12, 16] },
-      };
-      await expect(file(h, w)).rejects.toThrow(
+      const h = { a: [0, 8], b: [4, 12], c: [12, 16] } as const;
+      await expect(file(h)).rejects.toThrow(
         "lie.safetensors: tensor 'b' (data bytes 4..12) overlaps tensor 'a' (data bytes 0..8); the safetensors header is corrupt",
       );
-      const same = {
-        a: { dtype: 'F32', shape: [4], data_offsets: [0, 16] },
-        b: { dtype: 'F32', shape: [4], data_offsets: [0, 16] },
-      };
-      await expect(file(same, w)).rejects.toThrow(/tensor '[ab]' \(data bytes 0\.\.16\) overlaps tensor '[ab]'/);
+      const same = { a: [0, 16], b: [0, 16] } as const;
+      await expect(file(same)).rejects.toThrow(/tensor '[ab]' \(data bytes 0\.\.16\) overlaps tensor '[ab]'/);
     });
 
     it('offsets shifted by 4 bytes, leaving a gap', async () => {
-      const shifted = {
-        a: { dtype: 'F32', shape: [1], data_offsets: [4, 8] },
-        b: { dtype: 'F32', shape: [2], data_offsets: [8, 16] },
-      };
-      await expect(file(shifted, w)).rejects.toThrow(
+      const shifted = { a: [4, 8], b: [8, 16] } as const;
+      await expect(file(shifted)).rejects.toThrow(
         "lie.safetensors: tensor 'a' (data bytes 4..8) leaves a gap of 4 bytes after the start of the data; the safetensors header is corrupt",
       );
-      const middle = {
-        a: { dtype: 'F32', shape: [1], data_offsets: [0, 4] },
-        b: { dtype: 'F32', shape: [2], data_offsets: [8, 16] },
-      };
-      await expect(file(middle, w)).rejects.toThrow(
+      const middle = { a: [0, 4], b: [8, 16] } as const;
+      await expect(file(middle)).rejects.toThrow(
         "tensor 'b' (data bytes 8..16) leaves a gap of 4 bytes after tensor 'a' (which ends at data byte 4)",
       );
     });
 
     it('data bytes at the end that belong to no tensor', async () => {
-      const short = { a: { dtype: 'F32', shape: [3], data_offsets: [0, 12] } };
-      await expect(file(short, w)).rejects.toThrow(
+      const short = { a: [0, 12] } as const;
+      await expect(file(short)).rejects.toThrow(
         'lie.safetensors: the tensors cover 12 of the 16 data bytes; 4 bytes at the end belong to no tensor',
       );
     });
 
     it('zero-size tensors take no bytes and break nothing', async () => {
-      const h = {
-        e: { dtype: 'F32', shape: [0], data_offsets: [8, 8] },
-        a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] },
-        b: { dtype: 'F32', shape: [2], data_offsets: [8, 16] },
-      };
-      expect([...(await file(h, w)).tensors.keys()]).toEqual(['a', 'e', 'b']);
+      const h = { e: [8, 8], a: [0, 8], b: [8, 16] } as const;
+      expect([...(await file(h)).tensors.keys()]).toEqual(['a', 'e', 'b']);
     });
   });
 });

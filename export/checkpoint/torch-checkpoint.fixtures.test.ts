@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { FIXTURE_NAMES, fixturePath, fixturesAvailable, loadFixtureManifest } from '../../src/test-support/fixtures.ts';
+import { FIXTURE_NAMES, fixturePath, loadFixtureManifest } from '../../src/test-support/fixtures.ts';
 import { nodeFileSource } from '../../src/node/file-byte-source.ts';
 import { memorySource, type ByteSource } from '../../src/core/bytes/byte-source.ts';
 import { loadCheckpoint } from './load-checkpoint.ts';
@@ -30,7 +30,7 @@ function countingSource(inner: ByteSource): ByteSource & { reads: { offset: numb
   };
 }
 
-describe.runIf(fixturesAvailable())('reading the official-layout fixture checkpoints', () => {
+describe('reading the official-layout fixture checkpoints', () => {
   for (const name of FIXTURE_NAMES) {
     it(`${name}: every tensor of checkpoint_index.json, with its shape and bytes, and nothing else`, async () => {
       const manifest = loadFixtureManifest(name) as unknown as { checkpoint: { top_level_keys: string[] } };

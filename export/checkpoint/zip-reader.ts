@@ -6,6 +6,7 @@
  * whole where the platform has DecompressionStream('deflate-raw').
  */
 import { CheckpointError } from '../../src/core/bytes/checkpoint-error.ts';
+import { readChunksUpTo } from '../../src/core/bytes/read-chunks.ts';
 import type { ByteSource } from '../../src/core/bytes/byte-source.ts';
 import { crc32 as portableCrc32, type Crc32 } from '../../src/core/bytes/crc32.ts';
 
@@ -231,22 +232,18 @@ async function inflateRaw(raw: Uint8Array, expected: number, name: string): Prom
     );
   }
   const out = new Uint8Array(expected);
-  let at = 0;
   const reader = new Blob([raw as BlobPart]).stream().pipeThrough(stream).getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    // Never grow beyond what the directory promised: a deflate bomb stops here.
-    if (at + value.byteLength > expected) {
-      await reader.cancel();
-      throw new CheckpointError(
+  // Never grow beyond what the directory promised: a deflate bomb stops here.
+  const length = await readChunksUpTo(
+    reader,
+    expected,
+    () =>
+      new CheckpointError(
         `${name} inflates to more than the ${expected} bytes its directory entry says; the file is damaged`,
-      );
-    }
-    out.set(value, at);
-    at += value.byteLength;
-  }
-  return out.subarray(0, at);
+      ),
+    (chunk, at) => out.set(chunk, at),
+  );
+  return out.subarray(0, length);
 }
 
 interface EndRecord {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { bicubicMatrix, resizePlanes } from '../../src/core/resample.ts';
 import { nodeFileSource } from '../../src/node/file-byte-source.ts';
-import { fixturePath, fixturesAvailable } from '../../src/test-support/fixtures.ts';
+import { fixturePath } from '../../src/test-support/fixtures.ts';
 import { loadCheckpoint } from '../checkpoint/load-checkpoint.ts';
 import { clipPosScaleFactor, interpolateClipPositionalEmbedding } from './clip-pos-embed.ts';
 import { maxAbsDiff } from '../../src/test-support/onnx-models.ts';
@@ -17,7 +17,7 @@ describe('interpolateClipPositionalEmbedding', () => {
     expect(() => interpolateClipPositionalEmbedding(new Float32Array(196 * 2), 2, 14, 16)).toThrow(/196|expected 197/);
   });
 
-  it.skipIf(!fixturesAvailable())('matches the official interpolated embedding of clip-256-enhanced', async () => {
+  it('matches the official interpolated embedding of clip-256-enhanced', async () => {
     const source = await nodeFileSource(fixturePath('clip-256-enhanced', 'checkpoint.pt'));
     const entry = (await loadCheckpoint(source)).stateDict.get('encoder_vqkd.positional_embedding')!;
     const [rows, width] = entry.shape;

@@ -200,6 +200,39 @@ export function multiHeadAttention(
 }
 
 /**
+ * How a tower names and runs its pre-norm blocks: the module names under a block's key (the two
+ * LayerNorms, then the MLP's two Linears), where attention scales, and the MLP's activation.
+ */
+export interface BlockStyle {
+  readonly names: readonly [norm1: string, norm2: string, fc1: string, fc2: string];
+  readonly scaleAt: 'query' | 'logits';
+  readonly activation: (b: GraphBuilder, x: Value) => Value;
+}
+
+export interface BlockDims {
+  readonly heads: number;
+  readonly mlpDim: number;
+  readonly lnEps: number;
+}
+
+/** r = x + attention(LN₁(x)), then r + fc₂(act(fc₁(LN₂(r)))): the block order of CLIP and SigLIP alike. */
+export function preNormBlock(
+  b: GraphBuilder,
+  x: Value,
+  key: string,
+  style: BlockStyle,
+  attention: AttentionWeights,
+  dims: BlockDims,
+): Value {
+  const [norm1, norm2, fc1, fc2] = style.names.map((name) => `${key}.${name}`);
+  const attn = multiHeadAttention(b, layerNorm(b, x, norm1, dims.lnEps), attention, dims.heads, style.scaleAt);
+  const r = binary(b, 'Add', x, attn);
+  let m = linear(b, layerNorm(b, r, norm2, dims.lnEps), fc1, dims.mlpDim);
+  m = linear(b, style.activation(b, m), fc2, x.shape[2]);
+  return binary(b, 'Add', r, m);
+}
+
+/**
  * VQGAN AttnBlock: GroupNorm, 1×1 q/k/v, one head over the H·W positions with logits scaled
  * by C^-0.5 (after QKᵀ, as the reference), softmax over keys, 1×1 proj_out, residual.
  */

@@ -8,6 +8,7 @@ import type { StateDict } from '../checkpoint/state-dict.ts';
 import type { ModelConfig } from '../model-config.ts';
 import type { BuildOptions } from './build-options.ts';
 import { GraphBuilder, type Graph } from './graph-builder.ts';
+import { vqganLevels } from './vqgan-levels.ts';
 import { conv2d, groupNorm, resizeBicubic, resnetBlock, silu, upsample, vqganAttnBlock } from './layers.ts';
 
 export const PIXEL_DECODER_INPUT = 'pixel_f_hat';
@@ -19,14 +20,7 @@ export function buildPixelDecoder(config: ModelConfig, stateDict: StateDict, opt
   const b = new GraphBuilder('pixel_decoder', stateDict);
   const S = config.gridSize;
   const { ch, chMult, numResBlocks, zChannels } = config.pixelDecoder;
-  const gn = { ...config.groupNorm, impl: options.groupNormImpl };
-  const levels = chMult.length;
-  const decodedSide = S * 2 ** (levels - 1);
-  if (decodedSide !== config.pixelBranchSize) {
-    throw new Error(
-      `pixel decoder: ${levels} levels upsample ${S} to ${decodedSide}, not the pixel-branch side ${config.pixelBranchSize}`,
-    );
-  }
+  const { levels, gn } = vqganLevels('pixel decoder', chMult, config, options);
 
   const z = b.input(PIXEL_DECODER_INPUT, [1, config.pixelCodeDim, S, S]);
   let h = conv2d(b, z, 'post_quant_conv', { outChannels: zChannels, kernel: 1 });
@@ -49,8 +43,9 @@ export function buildPixelDecoder(config: ModelConfig, stateDict: StateDict, opt
   h = conv2d(b, h, 'decoder.conv_out', { outChannels: 3, kernel: 3 });
 
   const R = config.outputSize;
-  if (decodedSide !== R) {
-    if (options.debugOutputs) b.output(h, DECODER_RAW, [1, 3, decodedSide, decodedSide]);
+  const P = config.pixelBranchSize;
+  if (P !== R) {
+    if (options.debugOutputs) b.output(h, DECODER_RAW, [1, 3, P, P]);
     h = b.scoped('resize_to_output', () => resizeBicubic(b, h, R));
   }
   b.output(h, PIXEL_DECODER_OUTPUT, [1, 3, R, R]);

@@ -7,6 +7,7 @@ import type { StateDict } from '../checkpoint/state-dict.ts';
 import type { ModelConfig } from '../model-config.ts';
 import type { BuildOptions } from './build-options.ts';
 import { GraphBuilder, type Graph } from './graph-builder.ts';
+import { vqganLevels } from './vqgan-levels.ts';
 import { conv2d, downsample, groupNorm, resizeBicubic, resnetBlock, silu, vqganAttnBlock } from './layers.ts';
 
 export const PIXEL_ENCODER_INPUT = 'image';
@@ -19,14 +20,7 @@ export function buildPixelEncoder(config: ModelConfig, stateDict: StateDict, opt
   const R = config.inputSize;
   const P = config.pixelBranchSize;
   const { ch, chMult, numResBlocks, zChannels } = config.pixelEncoder;
-  const gn = { ...config.groupNorm, impl: options.groupNormImpl };
-  const levels = chMult.length;
-  const S = config.gridSize;
-  if (P !== S * 2 ** (levels - 1)) {
-    throw new Error(
-      `pixel encoder: ${levels} levels downsample ${P}px to ${P / 2 ** (levels - 1)}, not the grid side ${S}`,
-    );
-  }
+  const { levels, gn } = vqganLevels('pixel encoder', chMult, config, options);
 
   const image = b.input(PIXEL_ENCODER_INPUT, [1, 3, R, R]);
   let h = image;
@@ -53,6 +47,6 @@ export function buildPixelEncoder(config: ModelConfig, stateDict: StateDict, opt
   h = silu(b, groupNorm(b, h, 'encoder.norm_out', gn));
   h = conv2d(b, h, 'encoder.conv_out', { outChannels: zChannels, kernel: 3 });
   h = conv2d(b, h, 'quant_conv', { outChannels: config.pixelCodeDim, kernel: 1 });
-  b.output(h, PIXEL_ENCODER_OUTPUT, [1, config.pixelCodeDim, S, S]);
+  b.output(h, PIXEL_ENCODER_OUTPUT, [1, config.pixelCodeDim, config.gridSize, config.gridSize]);
   return b.finish();
 }

@@ -14,17 +14,29 @@ import {
   geluTanh,
   layerNorm,
   linear,
-  multiHeadAttention,
+  preNormBlock,
   nchwToTokens,
   quickGelu,
   scale,
   tanh,
   tokensToNchw,
   type AttentionWeights,
+  type BlockStyle,
 } from './layers.ts';
 
 export const SEMANTIC_INPUT = 'image';
 export const SEMANTIC_OUTPUT = 'semantic_features';
+
+const CLIP_BLOCK: BlockStyle = {
+  names: ['ln_1', 'ln_2', 'mlp.c_fc', 'mlp.c_proj'],
+  scaleAt: 'query',
+  activation: quickGelu,
+};
+const SIGLIP_BLOCK: BlockStyle = {
+  names: ['layer_norm1', 'layer_norm2', 'mlp.fc1', 'mlp.fc2'],
+  scaleAt: 'logits',
+  activation: geluTanh,
+};
 
 /** `_options` is accepted for a uniform builder signature; this graph has no debug outputs or GroupNorm. */
 export function buildSemanticEncoder(config: ModelConfig, stateDict: StateDict, _options: BuildOptions = {}): Graph {
@@ -69,19 +81,7 @@ function clipTower(b: GraphBuilder, x: Value, enc: ClipTowerConfig, S: number): 
   h = layerNorm(b, h, `${p}ln_pre`, enc.lnEps);
   for (let l = 0; l < enc.layers; l++) {
     const key = `${p}transformer.resblocks.${l}`;
-    h = b.scoped(key, () => {
-      const attn = multiHeadAttention(
-        b,
-        layerNorm(b, h, `${key}.ln_1`, enc.lnEps),
-        clipAttention(b, key, D),
-        enc.heads,
-        'query',
-      );
-      const r = binary(b, 'Add', h, attn);
-      let m = linear(b, layerNorm(b, r, `${key}.ln_2`, enc.lnEps), `${key}.mlp.c_fc`, enc.mlpDim);
-      m = linear(b, quickGelu(b, m), `${key}.mlp.c_proj`, D);
-      return binary(b, 'Add', r, m);
-    });
+    h = b.scoped(key, () => preNormBlock(b, h, key, CLIP_BLOCK, clipAttention(b, key, D), enc));
   }
   h = layerNorm(b, h, `${p}ln_post`, enc.lnEps);
   // Drop the class token: x[:, 1:, :].
@@ -169,17 +169,7 @@ function siglipTower(b: GraphBuilder, x: Value, enc: SiglipTowerConfig, S: numbe
         v: proj('v_proj'),
         out: proj('out_proj'),
       };
-      const attn = multiHeadAttention(
-        b,
-        layerNorm(b, h, `${key}.layer_norm1`, enc.lnEps),
-        weights,
-        enc.heads,
-        'logits',
-      );
-      const r = binary(b, 'Add', h, attn);
-      let m = linear(b, layerNorm(b, r, `${key}.layer_norm2`, enc.lnEps), `${key}.mlp.fc1`, enc.intermediate);
-      m = linear(b, geluTanh(b, m), `${key}.mlp.fc2`, D);
-      return binary(b, 'Add', r, m);
+      return preNormBlock(b, h, key, SIGLIP_BLOCK, weights, { ...enc, mlpDim: enc.intermediate });
     });
   }
   return h;

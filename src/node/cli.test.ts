@@ -16,7 +16,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixturePath, fixturesAvailable, loadFixtureManifest } from '../test-support/fixtures.ts';
+import { fixturePath, loadFixtureManifest } from '../test-support/fixtures.ts';
 import { nodeFileSink } from './file-byte-sink.ts';
 import { writeTorchCheckpoint } from '../../export/checkpoint/torch-writer.ts';
 import { withFloatWritten } from '../test-support/locate-tensor.ts';
@@ -29,7 +29,7 @@ function run(script: string, args: string[]): { code: number; stdout: string; st
 const exportCli = (...args: string[]) => run('src/node/export-cli.ts', args);
 const tokenizeCli = (...args: string[]) => run('src/node/tokenize-cli.ts', args);
 
-describe.runIf(fixturesAvailable())('npm run export / npm run tokenize', () => {
+describe('npm run export / npm run tokenize', () => {
   let tmp: string;
   beforeAll(() => {
     tmp = mkdtempSync(join(tmpdir(), 'tf-cli-'));

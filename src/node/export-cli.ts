@@ -6,6 +6,7 @@
  */
 import { parseArgs } from 'node:util';
 import { exportCheckpointToDir } from './export-to-dir.ts';
+import { HELP_OPTION, runCommand, stringOptions } from './command.ts';
 
 const USAGE = `usage: npm run export -- <checkpoint> --out <dir> [--precision fp32|fp16] [--image-size 224|256|384] [--scales 1,2,…,S] [--name "display name"] [--allow-nonfinite]
 
@@ -26,13 +27,10 @@ async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
     options: {
-      out: { type: 'string' },
+      ...stringOptions(['out', 'image-size', 'scales', 'name']),
       precision: { type: 'string', default: 'fp32' },
-      'image-size': { type: 'string' },
-      scales: { type: 'string' },
-      name: { type: 'string' },
       'allow-nonfinite': { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h' },
+      ...HELP_OPTION,
     },
   });
   if (values.help) {
@@ -74,7 +72,4 @@ async function main(): Promise<void> {
   console.log(`wall ${((performance.now() - started) / 1000).toFixed(1)} s, peak RSS ${peak.toFixed(0)} MB`);
 }
 
-main().catch((e: unknown) => {
-  console.error(`export: ${(e as Error).message}`);
-  process.exit(1);
-});
+runCommand('export', main);

@@ -1,7 +1,7 @@
 /** The graph code search runs on onnxruntime-node here, so this test of a core module lives on the Node side. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openOrtNodeHelper } from './ort-node-runner.ts';
-import { fixtureImages, FIXTURE_NAMES, fixturesAvailable } from '../test-support/fixtures.ts';
+import { fixtureImages, FIXTURE_NAMES } from '../test-support/fixtures.ts';
 import { randomArray } from '../test-support/random.ts';
 import { createCodebooks, type Codebooks } from '../core/quantizer/codebook.ts';
 import { createGraphCodeSearch, type GraphCodeSearch } from '../core/quantizer/graph-nearest-codes.ts';
@@ -127,29 +127,26 @@ describe('nearest codes on onnxruntime (graph + float64 re-ranking) equal the CP
   });
 });
 
-describe.runIf(fixturesAvailable())(
-  'the multi-scale quantizer with the onnxruntime search equals the CPU reference on the fixtures',
-  () => {
-    for (const name of FIXTURE_NAMES) {
-      it(name, async () => {
-        const codebooks = await loadFixtureCodebooks(name);
-        const search = await createGraphCodeSearch(codebooks, openHelper);
-        try {
-          const { S, scales } = fixtureConfig(name);
-          for (const image of fixtureImages(name)) {
-            const h = fixtureFeatures(name, image);
-            const got = await quantizeMultiscaleWith((rows, o) => search.nearest(rows, o), h, S, scales, codebooks, {
-              topK: 4,
-            });
-            const want = quantizeMultiscale(h, S, scales, codebooks, { topK: 4 });
-            expectSameChoices(got, want);
-            expect(got.fHat).toEqual(want.fHat);
-            expect(got.quantInput).toEqual(want.quantInput);
-          }
-        } finally {
-          await search.release();
+describe('the multi-scale quantizer with the onnxruntime search equals the CPU reference on the fixtures', () => {
+  for (const name of FIXTURE_NAMES) {
+    it(name, async () => {
+      const codebooks = await loadFixtureCodebooks(name);
+      const search = await createGraphCodeSearch(codebooks, openHelper);
+      try {
+        const { S, scales } = fixtureConfig(name);
+        for (const image of fixtureImages(name)) {
+          const h = fixtureFeatures(name, image);
+          const got = await quantizeMultiscaleWith((rows, o) => search.nearest(rows, o), h, S, scales, codebooks, {
+            topK: 4,
+          });
+          const want = quantizeMultiscale(h, S, scales, codebooks, { topK: 4 });
+          expectSameChoices(got, want);
+          expect(got.fHat).toEqual(want.fHat);
+          expect(got.quantInput).toEqual(want.quantInput);
         }
-      });
-    }
-  },
-);
+      } finally {
+        await search.release();
+      }
+    });
+  }
+});

@@ -15,7 +15,6 @@ import {
   fixtureImages,
   FIXTURE_NAMES,
   fixturePath,
-  fixturesAvailable,
   requireFixtureTensor,
   type FixtureImage,
   type FixtureName,
@@ -32,7 +31,7 @@ export async function exportFixture(name: FixtureName, outDir: string, precision
 }
 
 for (const name of FIXTURE_NAMES) {
-  describe.runIf(fixturesAvailable())(`${name}: exporter + reference pipeline vs the official code`, () => {
+  describe(`${name}: exporter + reference pipeline vs the official code`, () => {
     let tmp: string;
     let model: LoadedModel;
     const results = new Map<FixtureImage, ReconstructResult>();

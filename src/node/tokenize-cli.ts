@@ -16,6 +16,7 @@ import { loadModelFromDir } from './package-dir-reader.ts';
 import { displayPath, resolveArgvPath } from './path-bytes.ts';
 import { pipelineDumpTensors } from './pipeline-dump.ts';
 import { writeTensorDump } from './tensor-dump.ts';
+import { HELP_OPTION, runCommand, stringOptions } from './command.ts';
 
 const USAGE =
   'usage: npm run tokenize -- --model <package dir> --image <png|jpeg|webp> [--dump <dir> [--force]] [--out <recon.png>]\n' +
@@ -24,12 +25,9 @@ const USAGE =
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      model: { type: 'string' },
-      image: { type: 'string' },
-      dump: { type: 'string' },
-      out: { type: 'string' },
+      ...stringOptions(['model', 'image', 'dump', 'out']),
       force: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
+      ...HELP_OPTION,
     },
   });
   if (values.help) {
@@ -110,7 +108,4 @@ async function refuseNonEmptyFolder(dir: string): Promise<void> {
   }
 }
 
-main().catch((e: unknown) => {
-  console.error(`tokenize: ${(e as Error).message}`);
-  process.exit(1);
-});
+runCommand('tokenize', main);

@@ -26,13 +26,13 @@ const hardware: WebGpuInfo = {
   features: { shaderF16: true },
   limits,
 };
+/** SwiftShader differs from a hardware adapter only in its names, the fallback flag and f16. */
 const swiftshader: WebGpuInfo = {
+  ...hardware,
   vendor: 'google',
   architecture: 'swiftshader',
-  description: '',
   isFallbackAdapter: true,
   features: { shaderF16: false },
-  limits,
 };
 const noAdapter: ProbeOutcome = { ok: false, reason: 'no-adapter', message: 'no GPU adapter is available' };
 
@@ -84,23 +84,32 @@ describe('choosing the backend from a WebGPU probe', () => {
     );
   });
 
-  it('a WebGPU session failure moves to wasm, quoting the error', () => {
-    const before = chooseBackend('auto', { ok: true, info: hardware });
-    expect(webgpuFailedChoice(before, 'no kernel for GroupNormalization')).toMatchObject({
-      backend: 'wasm',
+  it.each([
+    {
+      what: 'a WebGPU session failure',
       requested: 'auto',
+      info: hardware,
+      fallBack: webgpuFailedChoice,
+      error: 'no kernel for GroupNormalization',
       reason: 'webgpu-failed',
       message: 'WebGPU could not run this model (no kernel for GroupNormalization), so the CPU (WebAssembly) runs it.',
-    });
-  });
-
-  it('a device loss moves to wasm and keeps what was requested', () => {
-    const before = chooseBackend('webgpu', { ok: true, info: swiftshader });
-    expect(deviceLostChoice(before, 'Device was destroyed.')).toMatchObject({
-      backend: 'wasm',
+    },
+    {
+      what: 'a device loss',
       requested: 'webgpu',
+      info: swiftshader,
+      fallBack: deviceLostChoice,
+      error: 'Device was destroyed.',
       reason: 'device-lost',
       message: expect.stringMatching(/lost \(Device was destroyed\.\)/),
+    },
+  ] as const)('$what moves to wasm, keeps what was requested and quotes the error', (c) => {
+    const before = chooseBackend(c.requested, { ok: true, info: c.info });
+    expect(c.fallBack(before, c.error)).toMatchObject({
+      backend: 'wasm',
+      requested: c.requested,
+      reason: c.reason,
+      message: c.message,
     });
   });
 });

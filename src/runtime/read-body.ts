@@ -6,6 +6,8 @@
  * naming the file, not later as a garbled graph.
  */
 
+import { readChunksUpTo } from '../core/bytes/read-chunks.ts';
+
 export type BytesCallback = (loaded: number, total: number) => void;
 
 /**
@@ -62,21 +64,17 @@ export async function pipeBody(
   }
   if (!response.body) throw new Error(`${where}: the response has no body`);
   const reader = response.body.getReader();
-  let loaded = 0;
+  let loaded: number;
   try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      if (loaded + value.byteLength > expectedBytes) {
-        await reader.cancel();
-        throw new Error(
-          `${where}: the body is longer than the manifest's ${expectedBytes} bytes (stale or replaced file)`,
-        );
-      }
-      await write(value);
-      loaded += value.byteLength;
-      onBytes?.(loaded, expectedBytes);
-    }
+    loaded = await readChunksUpTo(
+      reader,
+      expectedBytes,
+      () => tooLong(where, expectedBytes),
+      async (chunk, at) => {
+        await write(chunk);
+        onBytes?.(at + chunk.byteLength, expectedBytes);
+      },
+    );
   } finally {
     reader.releaseLock();
   }
@@ -90,20 +88,15 @@ async function readInto(
   where: string,
   onBytes?: BytesCallback,
 ): Promise<Uint8Array> {
-  let loaded = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    if (loaded + value.byteLength > out.byteLength) {
-      await reader.cancel();
-      throw new Error(
-        `${where}: the body is longer than the manifest's ${out.byteLength} bytes (stale or replaced file)`,
-      );
-    }
-    out.set(value, loaded);
-    loaded += value.byteLength;
-    onBytes?.(loaded, out.byteLength);
-  }
+  const loaded = await readChunksUpTo(
+    reader,
+    out.byteLength,
+    () => tooLong(where, out.byteLength),
+    (chunk, at) => {
+      out.set(chunk, at);
+      onBytes?.(at + chunk.byteLength, out.byteLength);
+    },
+  );
   check(loaded, out.byteLength, where);
   if (out.byteLength === 0) onBytes?.(0, 0);
   return out;
@@ -142,6 +135,10 @@ function declaredLength(response: Response): number | undefined {
   const header = response.headers.get('content-length');
   if (header === null || !/^\d+$/.test(header.trim())) return undefined;
   return Number(header);
+}
+
+function tooLong(where: string, expected: number): Error {
+  return new Error(`${where}: the body is longer than the manifest's ${expected} bytes (stale or replaced file)`);
 }
 
 function check(got: number, expected: number | undefined, where: string): void {

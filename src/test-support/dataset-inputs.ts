@@ -26,6 +26,13 @@ export async function exportCheckpoint(checkpoint: string, outDir: string, optio
   await exportCheckpointToDir(checkpoint, outDir, options);
 }
 
+/** The fixture checkpoint exported as `dir`/pkg; returns that folder. */
+export async function exportFixturePackage(dir: string): Promise<string> {
+  const pkg = join(dir, 'pkg');
+  await exportCheckpoint(fixturePath(FIXTURE, 'checkpoint.pt'), pkg);
+  return pkg;
+}
+
 /**
  * Writes a copy of the fixture checkpoint with some tensors changed (`edit` returns new values,
  * or undefined to keep a tensor), through the project's torch.save writer.

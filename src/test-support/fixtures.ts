@@ -13,21 +13,32 @@ const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const fixturesDir: string = process.env.TOKENFLOW_FIXTURES ?? resolve(repoRoot, 'fixtures/official');
 
 /**
+ * Throws unless the fixtures are there. They ship with the repository, so a missing folder is a
+ * broken checkout or a wrong TOKENFLOW_FIXTURES: every suite that imports this module fails with
+ * this message instead of skipping, or of running zero cases over an empty fixture list.
+ */
+function requireFixturesDir(): void {
+  const manifest = join(fixturesDir, 'clip-224', 'manifest.json');
+  if (existsSync(manifest)) return;
+  const origin = process.env.TOKENFLOW_FIXTURES ? 'TOKENFLOW_FIXTURES names' : 'the repository ships the fixtures in';
+  throw new Error(`golden fixtures not found: ${manifest} is missing (${origin} ${fixturesDir})`);
+}
+requireFixturesDir();
+
+/**
  * Every model fixture present (a folder with a manifest.json and a checkpoint.pt; jpeg-decode is
  * decoder data, not a model), discovered rather than listed, so a fixture made from a checkpoint
  * this code has never seen is tested by the same suites.
  */
-export const FIXTURE_NAMES: readonly string[] = existsSync(fixturesDir)
-  ? readdirSync(fixturesDir, { withFileTypes: true })
-      .filter(
-        (d) =>
-          d.isDirectory() &&
-          existsSync(join(fixturesDir, d.name, 'manifest.json')) &&
-          existsSync(join(fixturesDir, d.name, 'checkpoint.pt')),
-      )
-      .map((d) => d.name)
-      .sort()
-  : [];
+export const FIXTURE_NAMES: readonly string[] = readdirSync(fixturesDir, { withFileTypes: true })
+  .filter(
+    (d) =>
+      d.isDirectory() &&
+      existsSync(join(fixturesDir, d.name, 'manifest.json')) &&
+      existsSync(join(fixturesDir, d.name, 'checkpoint.pt')),
+  )
+  .map((d) => d.name)
+  .sort();
 export type FixtureName = string;
 export type FixtureImage = string;
 
@@ -83,14 +94,11 @@ export function fixturePath(name: FixtureName, ...parts: string[]): string {
 }
 
 /**
- * True when the fixtures are there; they ship with the repository, so a missing folder is a broken
- * checkout or a wrong TOKENFLOW_FIXTURES, and the tests that need them fail instead of skipping.
+ * Always true: importing this module throws when the fixtures are missing. Kept until the last
+ * guards on it go (src/runtime/convert's test, e2e/bench, e2e/playground-input.spec.ts).
  */
 export function fixturesAvailable(): boolean {
-  const manifest = join(fixturesDir, 'clip-224', 'manifest.json');
-  if (existsSync(manifest)) return true;
-  const origin = process.env.TOKENFLOW_FIXTURES ? 'TOKENFLOW_FIXTURES names' : 'the repository ships the fixtures in';
-  throw new Error(`golden fixtures not found: ${manifest} is missing (${origin} ${fixturesDir})`);
+  return true;
 }
 
 export function loadFixtureManifest(name: FixtureName): FixtureManifest {

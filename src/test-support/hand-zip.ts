@@ -11,6 +11,20 @@ export interface RawEntry {
   crc?: number;
 }
 
+/**
+ * The fields a local header and its central directory entry share, in the same order (flags,
+ * method, time and date left 0, CRC-32, compressed and uncompressed sizes, name length), starting
+ * at byte `at`: 6 in a local header, 8 in a central entry.
+ */
+function entryFields(view: DataView, at: number, e: RawEntry, crc: number, size: number, nameLength: number): void {
+  view.setUint16(at, e.flags ?? 0, true);
+  view.setUint16(at + 2, e.method ?? 0, true);
+  view.setUint32(at + 8, crc, true);
+  view.setUint32(at + 12, e.data.length, true);
+  view.setUint32(at + 16, size, true);
+  view.setUint16(at + 20, nameLength, true);
+}
+
 /** A minimal hand-made zip (no alignment, no Zip64) for cases the writer never produces. */
 export function handZip(entries: RawEntry[], comment = ''): Uint8Array {
   const parts: Uint8Array[] = [];
@@ -23,22 +37,12 @@ export function handZip(entries: RawEntry[], comment = ''): Uint8Array {
     const local = new Uint8Array(30 + name.length);
     const lv = new DataView(local.buffer);
     lv.setUint32(0, 0x04034b50, true);
-    lv.setUint16(6, e.flags ?? 0, true);
-    lv.setUint16(8, e.method ?? 0, true);
-    lv.setUint32(14, crc, true);
-    lv.setUint32(18, e.data.length, true);
-    lv.setUint32(22, size, true);
-    lv.setUint16(26, name.length, true);
+    entryFields(lv, 6, e, crc, size, name.length);
     local.set(name, 30);
     const c = new Uint8Array(46 + name.length);
     const cv = new DataView(c.buffer);
     cv.setUint32(0, 0x02014b50, true);
-    cv.setUint16(8, e.flags ?? 0, true);
-    cv.setUint16(10, e.method ?? 0, true);
-    cv.setUint32(16, crc, true);
-    cv.setUint32(20, e.data.length, true);
-    cv.setUint32(24, size, true);
-    cv.setUint16(28, name.length, true);
+    entryFields(cv, 8, e, crc, size, name.length);
     cv.setUint32(42, offset, true);
     c.set(name, 46);
     central.push(c);

@@ -23,13 +23,11 @@ export interface JpegFixture {
   readonly crop256: RawTensorInfo;
 }
 
-export function jpegFixturesAvailable(): boolean {
-  return existsSync(fixturePath(JPEG_FIXTURES, 'manifest.json'));
-}
-
+/** Throws when the manifest is missing: the fixtures ship with the repository, so no suite skips them. */
 export function jpegFixtures(): JpegFixture[] {
-  if (!jpegFixturesAvailable()) return [];
-  const m = JSON.parse(readFileSync(fixturePath(JPEG_FIXTURES, 'manifest.json'), 'utf8')) as {
+  const manifest = fixturePath(JPEG_FIXTURES, 'manifest.json');
+  if (!existsSync(manifest)) throw new Error(`JPEG fixtures not found: ${manifest} is missing`);
+  const m = JSON.parse(readFileSync(manifest, 'utf8')) as {
     images: { name: string; desc: string; jpeg: string; decoded: RawTensorInfo; crop256: RawTensorInfo }[];
   };
   return m.images.map((i) => ({

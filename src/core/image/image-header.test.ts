@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { crc32 } from '../bytes/crc32.ts';
-import { jpegFixtures, jpegFixturesAvailable } from '../../test-support/jpeg-fixtures.ts';
+import { jpegFixtures } from '../../test-support/jpeg-fixtures.ts';
 import { readImageHeader, sniffImageFormat, withUprightOrientation } from './image-header.ts';
 
 const bytes = (...parts: (number[] | string)[]) =>
@@ -105,18 +105,15 @@ describe('EXIF orientation', () => {
     expect(readImageHeader(jpeg(tiffWithOrientation(6)).subarray(0, 20), 'cut.jpg').orientation).toBeUndefined();
   });
 
-  it.runIf(jpegFixturesAvailable())(
-    'is 6 in the phone-photo fixture, and an upright copy differs only in that value',
-    () => {
-      const f = jpegFixtures().find((x) => x.name.includes('orientation'))!;
-      const jpg = new Uint8Array(readFileSync(f.jpegPath));
-      const h = readImageHeader(jpg, f.name);
-      expect(h.orientation?.value).toBe(6);
-      const upright = withUprightOrientation(jpg, h.orientation!);
-      expect(readImageHeader(upright, 'upright.jpg').orientation?.value).toBe(1);
-      expect(upright.filter((b, i) => b !== jpg[i]).length).toBe(1);
-    },
-  );
+  it('is 6 in the phone-photo fixture, and an upright copy differs only in that value', () => {
+    const f = jpegFixtures().find((x) => x.name.includes('orientation'))!;
+    const jpg = new Uint8Array(readFileSync(f.jpegPath));
+    const h = readImageHeader(jpg, f.name);
+    expect(h.orientation?.value).toBe(6);
+    const upright = withUprightOrientation(jpg, h.orientation!);
+    expect(readImageHeader(upright, 'upright.jpg').orientation?.value).toBe(1);
+    expect(upright.filter((b, i) => b !== jpg[i]).length).toBe(1);
+  });
 
   it('is read from a PNG eXIf chunk, and the upright copy carries a valid chunk CRC', () => {
     const file = png(bytes('eXIf', Array.from(tiffWithOrientation(3))));

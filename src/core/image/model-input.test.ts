@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fixtureSourceImage } from '../../test-support/fixture-images.ts';
-import { fixtureImageCases, fixturesAvailable, requireFixtureTensor } from '../../test-support/fixtures.ts';
+import { fixtureImageCases, requireFixtureTensor } from '../../test-support/fixtures.ts';
 import { centerCropArr } from './center-crop.ts';
 import { normalizePixel, toModelInput } from './model-input.ts';
 import { createRgbImage } from './rgb-image.ts';
@@ -26,7 +26,7 @@ describe('toModelInput', () => {
   });
 });
 
-describe.runIf(fixturesAvailable())('toModelInput against the official fixtures', () => {
+describe('toModelInput against the official fixtures', () => {
   for (const { name, image, R } of fixtureImageCases()) {
     it(`${name}/${image}: fixture input_u8 → input bit-exactly, and source.png → input end to end`, async () => {
       const ref = requireFixtureTensor(name, image, 'input');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fixtureImageCases, fixturesAvailable, requireFixtureTensor } from '../../test-support/fixtures.ts';
+import { fixtureImageCases, requireFixtureTensor } from '../../test-support/fixtures.ts';
 import { decoderOutputHealth, decoderValueToU8, isDecoderOutputFinite, toImageU8 } from './postprocess.ts';
 
 describe('decoderValueToU8', () => {
@@ -46,7 +46,7 @@ describe('decoderOutputHealth', () => {
   });
 });
 
-describe.runIf(fixturesAvailable())('toImageU8 against the official fixtures', () => {
+describe('toImageU8 against the official fixtures', () => {
   for (const { name, image, R } of fixtureImageCases()) {
     it(`${name}/${image}: image → image_u8 exactly`, () => {
       const y = requireFixtureTensor(name, image, 'image');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { describeEachFixtureModel } from '../../test-support/each-fixture-model.ts';
-import { fixtureImages, fixturesAvailable, type FixtureName } from '../../test-support/fixtures.ts';
+import { fixtureImages, type FixtureName } from '../../test-support/fixtures.ts';
 import type { Codebooks } from './codebook.ts';
 import { quantizeMultiscale } from './multiscale.ts';
 import {
@@ -39,7 +39,7 @@ function compareIndices(
   return { clear, nearTie };
 }
 
-describe.runIf(fixturesAvailable())('quantizeMultiscale against the official fixtures', () => {
+describe('quantizeMultiscale against the official fixtures', () => {
   describeEachFixtureModel((name, codebooks) => {
     for (const image of fixtureImages(name)) {
       it(image, () => {

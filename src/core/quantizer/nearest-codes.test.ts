@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { describeEachFixtureModel } from '../../test-support/each-fixture-model.ts';
-import { fixtureImages, fixturesAvailable } from '../../test-support/fixtures.ts';
+import { fixtureImages } from '../../test-support/fixtures.ts';
 import { createCodebooks, normalizeRows, type Codebooks } from './codebook.ts';
 import { nearestCodes, type DistanceWeights } from './nearest-codes.ts';
 import { createScalePlan } from './scale-plan.ts';
@@ -224,7 +224,7 @@ describe('nearestCodes', () => {
 
 // The search alone, fed the official per-scale inputs r_s: it must choose what PyTorch chose and
 // agree on the margins to fp32 rounding of PyTorch's distances.
-describe.runIf(fixturesAvailable())('nearestCodes on the official quantizer inputs', () => {
+describe('nearestCodes on the official quantizer inputs', () => {
   describeEachFixtureModel((name, codebooks) => {
     for (const image of fixtureImages(name)) {
       it(image, () => {

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { fixtureImageCases, fixtureTensorInfo, fixturesAvailable } from '../../test-support/fixtures.ts';
+import { fixtureImageCases, fixtureTensorInfo } from '../../test-support/fixtures.ts';
 import { ResidualScheme, runResidualScheme } from './residual-scheme.ts';
 import { createScalePlan } from './scale-plan.ts';
 import { fixtureConfig, fixtureF32, fixtureFeatures, maxAbsDiffAt } from '../../test-support/quantizer-fixtures.ts';
 
 // The area/bicubic chain alone: driven with the official per-scale q_s, it must reproduce the
 // official per-scale quantizer inputs and f̂ without any codebook.
-describe.runIf(fixturesAvailable())('residual scheme against the official fixtures (golden q_s)', () => {
+describe('residual scheme against the official fixtures (golden q_s)', () => {
   for (const { name, image } of fixtureImageCases()) {
     it(`${name}/${image}`, () => {
       const { S, scales, Ds, Dp } = fixtureConfig(name);

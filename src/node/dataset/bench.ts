@@ -13,9 +13,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { fixturePath, fixturesAvailable } from '../../test-support/fixtures.ts';
 import { runDataset } from './run-dataset.ts';
-import { crop, exportCheckpoint, FIXTURE, fixtureSource, pngRgb } from '../../test-support/dataset-inputs.ts';
+import { crop, FIXTURE, fixtureSource, pngRgb, exportFixturePackage } from '../../test-support/dataset-inputs.ts';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -81,14 +80,11 @@ async function main(): Promise<void> {
   const n = values.images ? Number(values.images) : 100;
   if (!Number.isInteger(n) || n < 1) throw new Error(`--images must be a positive integer, got ${values.images}`);
   const threads = values.threads ? Number(values.threads) : undefined;
-  if (!fixturesAvailable())
-    throw new Error(`the fixtures are missing (${fixturePath(FIXTURE)}); they provide the package and the photos`);
   const tmp = await mkdtemp(join(tmpdir(), 'tf-bench-dataset-'));
   try {
     const input = join(tmp, 'in');
     await makeImages(input, n);
-    const pkg = join(tmp, 'pkg');
-    await exportCheckpoint(fixturePath(FIXTURE, 'checkpoint.pt'), pkg);
+    const pkg = await exportFixturePackage(tmp);
     console.log(`${n} images, ${threads ?? 'default'} onnxruntime threads, Node ${process.version}`);
     await bench(`fixture ${FIXTURE}`, pkg, input, join(tmp, 'out-fixture'), n, threads);
     const embedded = join(repo, 'public/models/default');

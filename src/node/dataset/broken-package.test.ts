@@ -3,11 +3,11 @@
  * checkpoint writer and exporter (or by patching an exported codebook and fixing its sha256):
  * the health checks must name the stage where the damage first shows.
  */
-import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { copyFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixturePath, fixturesAvailable } from '../../test-support/fixtures.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { suiteTempDir } from '../../test-support/suite-temp-dir.ts';
+import { fixturePath } from '../../test-support/fixtures.ts';
 import { decodeImageFile } from '../image-io.ts';
 import { type ProcessedRecord, isProcessed } from './records.ts';
 import { readRecords } from './results-log.ts';
@@ -19,18 +19,14 @@ import {
   writeEditedFixtureCheckpoint,
 } from '../../test-support/dataset-inputs.ts';
 
-describe.runIf(fixturesAvailable())('health checks on broken packages', () => {
-  let tmp: string;
+describe('health checks on broken packages', () => {
+  const tmp = suiteTempDir('tf-broken-');
   let input: string;
 
   beforeAll(async () => {
-    tmp = await mkdtemp(join(tmpdir(), 'tf-broken-'));
-    input = join(tmp, 'in');
+    input = join(tmp(), 'in');
     await mkdir(input);
     await copyFile(fixturePath(FIXTURE, 'astronaut', 'source.png'), join(input, 'astronaut.png'));
-  });
-  afterAll(async () => {
-    if (tmp) await rm(tmp, { recursive: true, force: true });
   });
 
   /** Exports the fixture with `edit` applied to its weights, runs the dataset on it, returns the one record. */
@@ -39,13 +35,13 @@ describe.runIf(fixturesAvailable())('health checks on broken packages', () => {
     edit: (key: string, v: Float32Array) => Float32Array | undefined,
     patch?: (pkg: string) => Promise<void>,
   ): Promise<{ record: ProcessedRecord; out: string }> {
-    const ckpt = join(tmp, `${name}.pt`);
-    const pkg = join(tmp, `${name}-pkg`);
+    const ckpt = join(tmp(), `${name}.pt`);
+    const pkg = join(tmp(), `${name}-pkg`);
     await writeEditedFixtureCheckpoint(ckpt, edit);
     // The exporter refuses NaN weights; these tests need the broken package to exist.
     await exportCheckpoint(ckpt, pkg, { allowNonfinite: true });
     if (patch) await patch(pkg);
-    const out = join(tmp, `${name}-out`);
+    const out = join(tmp(), `${name}-out`);
     const run = await runDataset({ model: pkg, input, out });
     expect(run.summary.files.total).toBe(1);
     for await (const r of readRecords(join(out, 'results.jsonl'))) if (isProcessed(r)) return { record: r, out };

@@ -4,13 +4,12 @@
  * resuming.
  */
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixturePath, fixturesAvailable } from '../../test-support/fixtures.ts';
-import { crop, exportCheckpoint, FIXTURE, fixtureSource, pngRgb } from '../../test-support/dataset-inputs.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { datasetWorkspace } from '../../test-support/dataset-workspace.ts';
+import { crop, fixtureSource, pngRgb } from '../../test-support/dataset-inputs.ts';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -63,31 +62,20 @@ describe('dataset CLI', () => {
     expect(missing.stderr).toContain('dataset: --model, --in and --out are required');
   });
 
-  describe.runIf(fixturesAvailable())('on a real folder', () => {
-    let tmp: string;
-    let pkg: string;
-    let input: string;
+  describe('on a real folder', () => {
+    const ws = datasetWorkspace('tf-cli-');
     beforeAll(async () => {
-      tmp = await mkdtemp(join(tmpdir(), 'tf-cli-'));
-      pkg = join(tmp, 'pkg');
-      input = join(tmp, 'in');
-      await exportCheckpoint(fixturePath(FIXTURE, 'checkpoint.pt'), pkg);
       const src = await fixtureSource('astronaut');
-      const { mkdir } = await import('node:fs/promises');
-      await mkdir(input);
       for (let i = 0; i < 8; i++)
         await writeFile(
-          join(input, `img${i}.png`),
+          join(ws.input(), `img${i}.png`),
           pngRgb(crop(src, { x: 30 * i, y: 20 * i, width: 240, height: 240 })),
         );
     });
-    afterAll(async () => {
-      if (tmp) await rm(tmp, { recursive: true, force: true });
-    });
 
     it('Ctrl-C stops after the current image with the report written; the same command then resumes', async () => {
-      const out = join(tmp, 'out');
-      const args = ['--model', pkg, '--in', input, '--out', out, '--threads', '1'];
+      const out = join(ws.dir(), 'out');
+      const args = ['--model', ws.pkg(), '--in', ws.input(), '--out', out, '--threads', '1'];
       const stopped = await cli(args, (child) => {
         // Interrupt as soon as the first image is committed to results.jsonl.
         const poll = setInterval(async () => {

@@ -11,6 +11,7 @@
  */
 import { parseArgs } from 'node:util';
 import { runDataset } from './run-dataset.ts';
+import { HELP_OPTION, runCommand, stringOptions } from '../command.ts';
 
 const USAGE = `usage: npm run dataset -- --model <package dir> --in <image folder> --out <output folder> [options]
 
@@ -48,15 +49,8 @@ function positiveInt(name: string, value: string | undefined): number | undefine
 async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
-      model: { type: 'string' },
-      in: { type: 'string' },
-      out: { type: 'string' },
-      limit: { type: 'string' },
-      sample: { type: 'string' },
-      seed: { type: 'string' },
-      'image-size': { type: 'string' },
-      threads: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
+      ...stringOptions(['model', 'in', 'out', 'limit', 'sample', 'seed', 'image-size', 'threads']),
+      ...HELP_OPTION,
     },
   });
   if (values.help) {
@@ -116,10 +110,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (e: unknown) => {
-    console.error(`dataset: ${(e as Error).message}`);
-    process.exit(1);
-  },
-);
+runCommand('dataset', main);

@@ -2,47 +2,37 @@
  * Resuming: a run cut short (--limit, an abort, a crash mid-write) followed by a plain rerun
  * processes exactly the files not yet done, and tokens.bin stays in step with results.jsonl.
  */
-import { appendFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixturePath, fixturesAvailable } from '../../test-support/fixtures.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { datasetWorkspace } from '../../test-support/dataset-workspace.ts';
 import { type FileRecord, isProcessed } from './records.ts';
 import { readRecords } from './results-log.ts';
 import { runDataset, type DatasetRunOptions } from './run-dataset.ts';
-import { crop, exportCheckpoint, FIXTURE, fixtureSource, pngRgb } from '../../test-support/dataset-inputs.ts';
+import { crop, fixtureSource, pngRgb } from '../../test-support/dataset-inputs.ts';
 import { TokenFileReader } from './token-file.ts';
 
 const FILES = ['a.png', 'b.png', 'c.png', 'd/e.png', 'd/f.png', 'g.png', 'readme.txt'];
 
-describe.runIf(fixturesAvailable())('resuming a dataset run', () => {
-  let tmp: string;
-  let pkg: string;
-  let input: string;
+describe('resuming a dataset run', () => {
+  const ws = datasetWorkspace('tf-resume-');
 
   beforeAll(async () => {
-    tmp = await mkdtemp(join(tmpdir(), 'tf-resume-'));
-    pkg = join(tmp, 'pkg');
-    input = join(tmp, 'in');
-    await exportCheckpoint(fixturePath(FIXTURE, 'checkpoint.pt'), pkg);
     const src = await fixtureSource('coffee');
-    await mkdir(join(input, 'd'), { recursive: true });
+    await mkdir(join(ws.input(), 'd'), { recursive: true });
     for (const [i, f] of FILES.entries()) {
       const bytes = f.endsWith('.txt')
         ? new TextEncoder().encode('not an image')
         : pngRgb(crop(src, { x: 20 * i, y: 10 * i, width: 260, height: 240 }));
-      await writeFile(join(input, f), bytes);
+      await writeFile(join(ws.input(), f), bytes);
     }
-  });
-  afterAll(async () => {
-    if (tmp) await rm(tmp, { recursive: true, force: true });
   });
 
   async function run(out: string, extra: Partial<DatasetRunOptions> = {}) {
     const seen: string[] = [];
     const result = await runDataset({
-      model: pkg,
-      input,
+      model: ws.pkg(),
+      input: ws.input(),
       out,
       ...extra,
       onFile: (r) => {
@@ -69,7 +59,7 @@ describe.runIf(fixturesAvailable())('resuming a dataset run', () => {
   }
 
   it('--limit then a plain rerun: the second run processes only the rest', async () => {
-    const out = join(tmp, 'out-limit');
+    const out = join(ws.dir(), 'out-limit');
     const first = await run(out, { limit: 3 });
     expect(first.seen).toEqual(['a.png', 'b.png', 'c.png']);
     expect(first.result.summary.files.total).toBe(3);
@@ -87,7 +77,7 @@ describe.runIf(fixturesAvailable())('resuming a dataset run', () => {
   });
 
   it('an abort (Ctrl-C) stops after the current image, still writes the summary, and a rerun finishes', async () => {
-    const out = join(tmp, 'out-abort');
+    const out = join(ws.dir(), 'out-abort');
     const stop = new AbortController();
     const first = await run(out, { signal: stop.signal, onFile: () => stop.abort() });
     expect(first.result.stopped).toBe(true);
@@ -103,7 +93,7 @@ describe.runIf(fixturesAvailable())('resuming a dataset run', () => {
   });
 
   it('after a crash mid-write (orphan tokens, partial log line) the rerun repairs both and redoes the lost image', async () => {
-    const out = join(tmp, 'out-crash');
+    const out = join(ws.dir(), 'out-crash');
     await run(out);
     const tokensBefore = TokenFileReader.open(join(out, 'tokens.bin'));
     const gTokens = Array.from(tokensBefore.read(5));
@@ -125,22 +115,22 @@ describe.runIf(fixturesAvailable())('resuming a dataset run', () => {
   });
 
   it('refuses to mix results of another model or another size into the same folder', async () => {
-    const out = join(tmp, 'out-limit');
+    const out = join(ws.dir(), 'out-limit');
     const runFile = JSON.parse(await readFile(join(out, 'run.json'), 'utf8'));
     runFile.model.fingerprint = '0123456789abcdef';
     await writeFile(join(out, 'run.json'), JSON.stringify(runFile));
     await expect(run(out)).rejects.toThrow(
       /run\.json: this folder holds results of model .*fingerprint 0123456789abcdef.*choose another --out/,
     );
-    await expect(run(join(tmp, 'out-256'), { imageSize: 256 })).rejects.toThrow(
+    await expect(run(join(ws.dir(), 'out-256'), { imageSize: 256 })).rejects.toThrow(
       /--image-size 256: the package .* was exported for 224px .*npm run export -- <checkpoint> --out <dir> --image-size 256/,
     );
-    await expect(readFile(join(tmp, 'out-256', 'run.json'))).rejects.toThrow(/ENOENT/);
+    await expect(readFile(join(ws.dir(), 'out-256', 'run.json'))).rejects.toThrow(/ENOENT/);
   });
 
   it('--sample picks the same files for the same seed', async () => {
-    const a = await run(join(tmp, 'out-sample-a'), { sample: 2, seed: 7 });
-    const b = await run(join(tmp, 'out-sample-b'), { sample: 2, seed: 7 });
+    const a = await run(join(ws.dir(), 'out-sample-a'), { sample: 2, seed: 7 });
+    const b = await run(join(ws.dir(), 'out-sample-b'), { sample: 2, seed: 7 });
     expect(a.seen).toHaveLength(2);
     expect(b.seen).toEqual(a.seen);
   });

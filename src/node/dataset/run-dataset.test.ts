@@ -4,23 +4,21 @@
  * PNGs, a grayscale and an alpha image: every file gets the right outcome, and the metrics of the
  * good ones match values computed here from the written files.
  */
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { datasetWorkspace } from '../../test-support/dataset-workspace.ts';
 import { centerCropArr } from '../../core/image/center-crop.ts';
 import { distribution } from '../../core/metrics/distribution.ts';
 import type { RgbImage } from '../../core/image/rgb-image.ts';
 import { gaussianTapsReference, bruteForceSsim } from '../../test-support/ssim-reference.ts';
 import { reconstructImage } from '../../core/pipeline/tokenflow-pipeline.ts';
-import { fixturesAvailable } from '../../test-support/fixtures.ts';
 import { decodeImageFile } from '../image-io.ts';
 import { loadModelFromDir } from '../package-dir-reader.ts';
 import { type FileRecord, type ProcessedRecord, isProcessed } from './records.ts';
 import { runDataset, type DatasetRunResult } from './run-dataset.ts';
 import type { DatasetSummary } from './summary.ts';
 import {
-  exportCheckpoint,
   FIXTURE,
   crop,
   fixtureSource,
@@ -35,14 +33,12 @@ import {
 } from '../../test-support/dataset-inputs.ts';
 import { TokenFileReader } from './token-file.ts';
 import { fixturePath } from '../../test-support/fixtures.ts';
-import { jpegFixtures, jpegFixturesAvailable } from '../../test-support/jpeg-fixtures.ts';
+import { jpegFixtures } from '../../test-support/jpeg-fixtures.ts';
 
 const R = 224;
 
-describe.runIf(fixturesAvailable())('npm run dataset on a mixed folder', () => {
-  let tmp: string;
-  let pkg: string;
-  let input: string;
+describe('npm run dataset on a mixed folder', () => {
+  const ws = datasetWorkspace('tf-dataset-');
   let out: string;
   let run: DatasetRunResult;
   const records = new Map<string, FileRecord>();
@@ -50,11 +46,7 @@ describe.runIf(fixturesAvailable())('npm run dataset on a mixed folder', () => {
   const sources = new Map<string, RgbImage>();
 
   beforeAll(async () => {
-    tmp = await mkdtemp(join(tmpdir(), 'tf-dataset-'));
-    pkg = join(tmp, 'pkg');
-    input = join(tmp, 'in');
-    out = join(input, 'out'); // inside the input folder: must not be scanned
-    await exportCheckpoint(fixturePath(FIXTURE, 'checkpoint.pt'), pkg);
+    out = join(ws.input(), 'out'); // inside the input folder: must not be scanned
 
     const astronaut = await fixtureSource('astronaut');
     const coffee = await fixtureSource('coffee');
@@ -82,19 +74,17 @@ describe.runIf(fixturesAvailable())('npm run dataset on a mixed folder', () => {
       'notes.txt': new TextEncoder().encode('holiday photos, do not delete\n'),
       '.DS_Store': new Uint8Array([0, 0, 0, 1, 66, 117, 100, 49]),
     };
-    if (jpegFixturesAvailable()) {
-      const f = jpegFixtures().find((x) => x.name.includes('orientation'))!;
-      files['photos/phone-exif6.jpg'] = new Uint8Array(await readFile(f.jpegPath));
-    }
+    const exif = jpegFixtures().find((x) => x.name.includes('orientation'))!;
+    files['photos/phone-exif6.jpg'] = new Uint8Array(await readFile(exif.jpegPath));
     for (const [path, bytes] of Object.entries(files)) {
-      await mkdir(dirname(join(input, path)), { recursive: true });
-      await writeFile(join(input, path), bytes);
+      await mkdir(dirname(join(ws.input(), path)), { recursive: true });
+      await writeFile(join(ws.input(), path), bytes);
     }
     // Latin-1 names, not valid UTF-8: decoded to strings both would read "caf\uFFFD.png".
-    await mkdir(join(input, 'latin1'));
+    await mkdir(join(ws.input(), 'latin1'));
     for (const accent of [0xe9, 0xe8]) {
       await writeFile(
-        Buffer.concat([Buffer.from(join(input, 'latin1', 'caf')), Buffer.from([accent]), Buffer.from('.png')]),
+        Buffer.concat([Buffer.from(join(ws.input(), 'latin1', 'caf')), Buffer.from([accent]), Buffer.from('.png')]),
         pngRgb(face),
       );
     }
@@ -103,17 +93,13 @@ describe.runIf(fixturesAvailable())('npm run dataset on a mixed folder', () => {
     sources.set('photos/crops/face.png', face);
     sources.set('photos/crops/cup.png', cup);
 
-    run = await runDataset({ model: pkg, input, out, onFile: (r) => records.set(r.path, r) });
-  });
-
-  afterAll(async () => {
-    if (tmp) await rm(tmp, { recursive: true, force: true });
+    run = await runDataset({ model: ws.pkg(), input: ws.input(), out, onFile: (r) => records.set(r.path, r) });
   });
 
   it('refuses --out equal to --in (the reconstructions would come back as inputs), before loading anything', async () => {
-    await expect(runDataset({ model: pkg, input, out: join(input, '.', 'photos', '..') })).rejects.toThrow(
-      /--out .* is the --in folder: the reconstructions would be read back as inputs/,
-    );
+    await expect(
+      runDataset({ model: ws.pkg(), input: ws.input(), out: join(ws.input(), '.', 'photos', '..') }),
+    ).rejects.toThrow(/--out .* is the --in folder: the reconstructions would be read back as inputs/);
   });
 
   const processed = (path: string): ProcessedRecord => {
@@ -121,8 +107,8 @@ describe.runIf(fixturesAvailable())('npm run dataset on a mixed folder', () => {
     if (!r || !isProcessed(r)) throw new Error(`${path} was not processed: ${JSON.stringify(r)}`);
     return r;
   };
-  /** Processed images: 11 plus the two Latin-1 names, plus the EXIF photo when its fixture is there. */
-  const goodImages = () => (jpegFixturesAvailable() ? 14 : 13);
+  /** Processed images: 11 plus the two Latin-1 names and the EXIF photo. */
+  const goodImages = 14;
   const checks = (path: string) => processed(path).health.map((f) => `${f.severity}:${f.stage}:${f.check}`);
 
   it('lists every file (hidden ones and the output folder aside) with the right outcome', () => {
@@ -145,9 +131,9 @@ describe.runIf(fixturesAvailable())('npm run dataset on a mixed folder', () => {
       'photos/crops/cup.jpg': 'ok',
       'photos/crops/cup.png': 'ok',
       'photos/crops/face.png': 'ok',
-      ...(jpegFixturesAvailable() ? { 'photos/phone-exif6.jpg': 'ok' } : {}),
+      'photos/phone-exif6.jpg': 'ok',
     });
-    const expected = jpegFixturesAvailable() ? 18 : 17;
+    const expected = 18;
     expect(run.selected).toBe(expected);
     expect(run.processedNow).toBe(expected);
     expect(run.stopped).toBe(false);
@@ -172,18 +158,15 @@ describe.runIf(fixturesAvailable())('npm run dataset on a mixed folder', () => {
     await expect(readFile(join(out, a.recon!))).resolves.toBeDefined();
   });
 
-  it.runIf(jpegFixturesAvailable())(
-    'reports the EXIF orientation of a phone photo and tokenizes its stored pixels, as the official code does',
-    () => {
-      const r = processed('photos/phone-exif6.jpg');
-      expect(r.exifOrientation).toBe(6);
-      expect([r.width, r.height]).toEqual([600, 400]);
-      expect(r.health.map((f) => f.message)).toContainEqual(
-        expect.stringMatching(/EXIF orientation 6 \(rotated 90° clockwise when displayed\) not applied/),
-      );
-      expect(run.summary.notes).toContainEqual(expect.stringMatching(/^1 file\(s\) carry an EXIF orientation tag/));
-    },
-  );
+  it('reports the EXIF orientation of a phone photo and tokenizes its stored pixels, as the official code does', () => {
+    const r = processed('photos/phone-exif6.jpg');
+    expect(r.exifOrientation).toBe(6);
+    expect([r.width, r.height]).toEqual([600, 400]);
+    expect(r.health.map((f) => f.message)).toContainEqual(
+      expect.stringMatching(/EXIF orientation 6 \(rotated 90° clockwise when displayed\) not applied/),
+    );
+    expect(run.summary.notes).toContainEqual(expect.stringMatching(/^1 file\(s\) carry an EXIF orientation tag/));
+  });
 
   it('explains odd inputs: tiny upscale, 16-bit gray clipping, grayscale, alpha, 16-bit RGB', () => {
     expect(checks('odd/tiny-3x2.png')).toEqual(['warning:preprocess:upscaled-input']);
@@ -224,7 +207,7 @@ describe.runIf(fixturesAvailable())('npm run dataset on a mixed folder', () => {
   it('writes reconstructions mirroring the input tree and the tokens of every scale, as the pipeline computes them', async () => {
     expect(processed('photos/crops/cup.jpg').recon).toBe('recon/photos/crops/cup.jpg.png');
     expect(processed('photos/crops/cup.png').recon).toBe('recon/photos/crops/cup.png');
-    const model = await loadModelFromDir(pkg);
+    const model = await loadModelFromDir(ws.pkg());
     const tokens = TokenFileReader.open(join(out, 'tokens.bin'));
     try {
       expect(tokens.layout.scales).toEqual(model.manifest.scales);
@@ -253,14 +236,14 @@ describe.runIf(fixturesAvailable())('npm run dataset on a mixed folder', () => {
     expect(r.codebook!.K).toBe(2048);
     expect(r.codebook!.usage).toBe(r.codebook!.distinct / 2048);
     const s = run.summary;
-    expect(s.codebook.dataset.images).toBe(goodImages());
+    expect(s.codebook.dataset.images).toBe(goodImages);
     expect(s.codebook.dataset.distinct).toBeGreaterThanOrEqual(r.codebook!.distinct);
-    expect(s.codebook.distinctHistogram.counts.reduce((a, b) => a + b, 0)).toBe(goodImages());
+    expect(s.codebook.distinctHistogram.counts.reduce((a, b) => a + b, 0)).toBe(goodImages);
   });
 
   it('writes summary.json and a self-contained report.html with the worst and best images', async () => {
     const s = JSON.parse(await readFile(join(out, 'summary.json'), 'utf8')) as DatasetSummary;
-    const n = goodImages();
+    const n = goodImages;
     expect(s.files).toEqual({ total: n + 4, ok: n - 2, warning: 2, error: 0, unreadable: 2, skipped: 2 });
     expect(s.metrics.psnr.count).toBe(n);
     const psnrs = [...records.values()]

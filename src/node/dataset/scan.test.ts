@@ -1,27 +1,24 @@
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { suiteTempDir } from '../../test-support/suite-temp-dir.ts';
 import { sampleEntries, scanFolder } from './scan.ts';
 
 describe('scanning the input folder', () => {
-  let dir: string;
+  const dir = suiteTempDir('tf-scan-');
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'tf-scan-'));
     for (const f of ['b.png', 'a/z.jpg', 'a/b/c.webp', '.hidden.png', '.git/objects/x', 'out/recon/a.png', 'A.png']) {
-      await mkdir(join(dir, f, '..'), { recursive: true });
-      await writeFile(join(dir, f), 'x');
+      await mkdir(join(dir(), f, '..'), { recursive: true });
+      await writeFile(join(dir(), f), 'x');
     }
-    await symlink(join(dir, 'b.png'), join(dir, 'link.png'));
-    await symlink(join(dir, 'nowhere.png'), join(dir, 'broken.png'));
-    await symlink(join(dir, 'a'), join(dir, 'loop'));
-  });
-  afterAll(async () => {
-    if (dir) await rm(dir, { recursive: true, force: true });
+    await symlink(join(dir(), 'b.png'), join(dir(), 'link.png'));
+    await symlink(join(dir(), 'nowhere.png'), join(dir(), 'broken.png'));
+    await symlink(join(dir(), 'a'), join(dir(), 'loop'));
   });
 
   it('lists files recursively in code-unit order, skips dot-names and the output folder, reports odd entries', async () => {
-    const entries = await scanFolder(dir, join(dir, 'out'));
+    const entries = await scanFolder(dir(), join(dir(), 'out'));
     expect(entries).toEqual([
       { path: 'A.png' },
       { path: 'a/b/c.webp' },
@@ -50,7 +47,7 @@ describe('scanning the input folder', () => {
   });
 
   it('names the missing input folder', async () => {
-    await expect(scanFolder(join(dir, 'nope'))).rejects.toThrow(/--in .*nope: no such folder/);
+    await expect(scanFolder(join(dir(), 'nope'))).rejects.toThrow(/--in .*nope: no such folder/);
   });
 });
 

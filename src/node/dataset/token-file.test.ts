@@ -1,22 +1,16 @@
-import { mkdtemp, readFile, rm, truncate } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { suiteTempDir } from '../../test-support/suite-temp-dir.ts';
 import { TokenFileReader, TokenFileWriter, decodeTokenHeader, tokenFileLayout } from './token-file.ts';
 
 describe('tokens.bin', () => {
-  let dir: string;
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'tf-tokens-'));
-  });
-  afterAll(async () => {
-    if (dir) await rm(dir, { recursive: true, force: true });
-  });
+  const dir = suiteTempDir('tf-tokens-');
 
   const header = { codebookSize: 2048, scales: [1, 2, 3], meta: { model: 'test', fingerprint: 'abc' } };
 
   it('round-trips records as documented: magic, u32 header fields, uint16 little-endian indices, scale-major', async () => {
-    const path = join(dir, 'a.bin');
+    const path = join(dir(), 'a.bin');
     const w = TokenFileWriter.open(path, header);
     expect(w.append(Array.from({ length: 14 }, (_, i) => i * 100))).toBe(0);
     expect(w.append(new Int32Array(14).fill(2047))).toBe(1);
@@ -53,7 +47,7 @@ describe('tokens.bin', () => {
   });
 
   it('reopening keeps exactly the records the log knows, and refuses another model layout', async () => {
-    const path = join(dir, 'b.bin');
+    const path = join(dir(), 'b.bin');
     const w = TokenFileWriter.open(path, header);
     for (let i = 0; i < 3; i++) w.append(new Array(14).fill(i));
     w.close();
@@ -74,7 +68,7 @@ describe('tokens.bin', () => {
   });
 
   it('rejects out-of-range codes and foreign files, naming the file', async () => {
-    const path = join(dir, 'c.bin');
+    const path = join(dir(), 'c.bin');
     const w = TokenFileWriter.open(path, header);
     expect(() => w.append(new Array(14).fill(2048))).toThrow(/c\.bin: token 0 is 2048, outside \[0, K=2048\)/);
     w.close();

@@ -2,6 +2,7 @@
  * Compiles the GPU quantizer's compute pipelines. The bind group layouts are explicit (not
  * 'auto') so one set of bind groups serves every kernel variant and top-k specialisation.
  */
+import elementMainSource from './shaders/element-main.wgsl?raw';
 import gatherSource from './shaders/gather-codes.wgsl?raw';
 import finalizeSource from './shaders/nearest-finalize.wgsl?raw';
 import searchSource from './shaders/nearest-search.wgsl?raw';
@@ -90,14 +91,24 @@ export async function createFixedPipelines(
   dims: CodeDims,
 ): Promise<FixedPipelines> {
   const [resample, gather, update] = await Promise.all([
-    compile(device, 'quantizer resample-axis', composeShader({ WORKGROUP }, resampleSource), layouts.resample),
+    compile(
+      device,
+      'quantizer resample-axis',
+      composeShader({ WORKGROUP }, resampleSource, elementMainSource),
+      layouts.resample,
+    ),
     compile(
       device,
       'quantizer gather-codes',
-      composeShader({ ...dimConstants(dims), WORKGROUP }, gatherSource),
+      composeShader({ ...dimConstants(dims), WORKGROUP }, gatherSource, elementMainSource),
       layouts.gather,
     ),
-    compile(device, 'quantizer residual-update', composeShader({ WORKGROUP }, updateSource), layouts.update),
+    compile(
+      device,
+      'quantizer residual-update',
+      composeShader({ WORKGROUP }, updateSource, elementMainSource),
+      layouts.update,
+    ),
   ]);
   return { resample, gather, update };
 }
@@ -127,7 +138,7 @@ export async function createSearchPipelines(
     compile(
       device,
       `quantizer nearest-finalize top-${topK}`,
-      composeShader({ ...topKConstants, WORKGROUP }, searchStateSource, finalizeSource),
+      composeShader({ ...topKConstants, WORKGROUP }, searchStateSource, finalizeSource, elementMainSource),
       layouts.finalize,
     ),
   ]);

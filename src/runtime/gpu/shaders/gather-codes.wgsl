@@ -1,6 +1,6 @@
 // q_s: the normalised code rows of this scale's joint indices, written as the planar
 // (1, C, s, s) block of quantOutput, semantic channels first (docs/spec.md §4 step 6).
-// Host-generated constants: SEM_DIM, PIX_DIM, SEM_VEC4, PIX_VEC4, WORKGROUP.
+// Host-generated constants: SEM_DIM, PIX_DIM, SEM_VEC4, PIX_VEC4. Needs element-main.wgsl.
 
 struct GatherParams {
   tokenCount: u32,
@@ -14,13 +14,12 @@ struct GatherParams {
 @group(0) @binding(3) var<storage, read> pixelCodes: array<vec4f>;
 @group(0) @binding(4) var<storage, read_write> quantOutput: array<f32>;
 
-@compute @workgroup_size(WORKGROUP)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+fn elementCount() -> u32 {
+  return (SEM_DIM + PIX_DIM) * params.tokenCount;
+}
+
+fn element(i: u32) {
   let n = params.tokenCount;
-  let i = gid.x;
-  if (i >= (SEM_DIM + PIX_DIM) * n) {
-    return;
-  }
   let c = i / n;
   let k = indices[params.tokenOffset + i % n];
   var value: f32;

@@ -2,7 +2,7 @@
 // Chunks are visited in code order and each contributes its best then its runner-up to the same
 // track() rule the search uses, which yields the global best (earliest chunk on ties) and the
 // global runner-up; candidate lists are merged with the same insertion rule. With one chunk this
-// is a copy. Needs search-state.wgsl.
+// is a copy. Needs search-state.wgsl and element-main.wgsl (one element per token).
 
 struct FinalizeParams {
   tokenCount: u32,
@@ -20,12 +20,11 @@ struct FinalizeParams {
 @group(0) @binding(4) var<storage, read_write> margins: array<f32>;
 @group(0) @binding(5) var<storage, read_write> candidates: array<Candidate>;
 
-@compute @workgroup_size(WORKGROUP)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
-  let token = gid.x;
-  if (token >= params.tokenCount) {
-    return;
-  }
+fn elementCount() -> u32 {
+  return params.tokenCount;
+}
+
+fn element(token: u32) {
   resetSearch();
   for (var chunk = 0u; chunk < params.chunkCount; chunk++) {
     let r = chunk * params.tokenCount + token;

@@ -1,5 +1,7 @@
 // Bindings and per-code work of the nearest-code search, shared by nearest-simple.wgsl and
-// nearest-tiled.wgsl so both variants do identical float arithmetic for every (token, code).
+// nearest-tiled.wgsl so both variants do identical float arithmetic for every (token, code). A
+// variant says where it reads code rows from by defining rowSemantic, rowPixel and rowNorms of
+// a slot (the code itself, or its place in a workgroup tile).
 // One dispatch covers one scale; grid y picks a chunk of the codebook, and each (chunk, token)
 // leaves a Partial (plus its top-k list) for nearest-finalize.wgsl to merge.
 //
@@ -37,8 +39,11 @@ struct Query {
   squaredNorms: vec2f,
 }
 
+// This invocation's token, set by loadQuery.
+var<private> query: Query;
+
 // Token p of the planar (1, C, s, s) block, each half divided by max(‖v‖, 1e-12) as F.normalize does.
-fn loadQuery(token: u32) -> Query {
+fn loadQuery(token: u32) {
   var q: Query;
   let n = params.tokenCount;
   let base = params.inputOffset + token;
@@ -66,7 +71,7 @@ fn loadQuery(token: u32) -> Query {
     sq.y += dot(q.pixel[i], q.pixel[i]);
   }
   q.squaredNorms = sq;
-  return q;
+  query = q;
 }
 
 // Codes [x, y) of a chunk.
@@ -75,9 +80,17 @@ fn chunkRange(chunk: u32) -> vec2<u32> {
   return vec2<u32>(start, min(params.codeCount, start + params.codesPerChunk));
 }
 
-// PyTorch's expanded form per branch, in its order: (‖ẑ‖² + ‖ê‖²) − 2 ẑ·ê; then the weighted sum.
-fn considerCode(k: u32, querySquared: vec2f, codeSquared: vec2f, dots: vec2f) {
-  let d = (querySquared + codeSquared) - 2.0 * dots;
+// Code k, whose rows the variant holds at `slot`, against the query. PyTorch's expanded form per
+// branch, in its order: (‖ẑ‖² + ‖ê‖²) − 2 ẑ·ê; then the weighted sum.
+fn scoreCode(k: u32, slot: u32) {
+  var dots = vec2f(0.0);
+  for (var i = 0u; i < SEM_VEC4; i++) {
+    dots.x += dot(query.semantic[i], rowSemantic(slot, i));
+  }
+  for (var i = 0u; i < PIX_VEC4; i++) {
+    dots.y += dot(query.pixel[i], rowPixel(slot, i));
+  }
+  let d = (query.squaredNorms + rowNorms(slot)) - 2.0 * dots;
   let dJoint = weights.semantic * d.x + weights.pixel * d.y;
   track(&joint, dJoint, k);
   track(&semanticOnly, d.x, k);

@@ -9,19 +9,16 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     return;
   }
   let chunk = gid.y;
-  let query = loadQuery(token);
+  loadQuery(token);
   resetSearch();
   let range = chunkRange(chunk);
   for (var k = range.x; k < range.y; k++) {
-    var dotSemantic = 0.0;
-    for (var i = 0u; i < SEM_VEC4; i++) {
-      dotSemantic += dot(query.semantic[i], semanticCodes[k * SEM_VEC4 + i]);
-    }
-    var dotPixel = 0.0;
-    for (var i = 0u; i < PIX_VEC4; i++) {
-      dotPixel += dot(query.pixel[i], pixelCodes[k * PIX_VEC4 + i]);
-    }
-    considerCode(k, query.squaredNorms, codeNorms[k], vec2f(dotSemantic, dotPixel));
+    scoreCode(k, k);
   }
   writePartial(chunk, token);
 }
+
+// Slot k is code k, read from storage.
+fn rowSemantic(k: u32, i: u32) -> vec4f { return semanticCodes[k * SEM_VEC4 + i]; }
+fn rowPixel(k: u32, i: u32) -> vec4f { return pixelCodes[k * PIX_VEC4 + i]; }
+fn rowNorms(k: u32) -> vec2f { return codeNorms[k]; }

@@ -17,9 +17,8 @@ fn main(
   // Invocations past the last token still load tiles for the others; they just record nothing.
   let hasToken = token < params.tokenCount;
   let chunk = group.y;
-  var query: Query;
   if (hasToken) {
-    query = loadQuery(token);
+    loadQuery(token);
   }
   resetSearch();
   let range = chunkRange(chunk);
@@ -38,15 +37,7 @@ fn main(
     if (hasToken) {
       let count = min(WORKGROUP, range.y - k0);
       for (var t = 0u; t < count; t++) {
-        var dotSemantic = 0.0;
-        for (var i = 0u; i < SEM_VEC4; i++) {
-          dotSemantic += dot(query.semantic[i], tileSemantic[t * SEM_VEC4 + i]);
-        }
-        var dotPixel = 0.0;
-        for (var i = 0u; i < PIX_VEC4; i++) {
-          dotPixel += dot(query.pixel[i], tilePixel[t * PIX_VEC4 + i]);
-        }
-        considerCode(k0 + t, query.squaredNorms, tileNorms[t], vec2f(dotSemantic, dotPixel));
+        scoreCode(k0 + t, t);
       }
     }
     workgroupBarrier();
@@ -55,3 +46,8 @@ fn main(
     writePartial(chunk, token);
   }
 }
+
+// Slot t is the tile's t-th code.
+fn rowSemantic(t: u32, i: u32) -> vec4f { return tileSemantic[t * SEM_VEC4 + i]; }
+fn rowPixel(t: u32, i: u32) -> vec4f { return tilePixel[t * PIX_VEC4 + i]; }
+fn rowNorms(t: u32) -> vec2f { return tileNorms[t]; }

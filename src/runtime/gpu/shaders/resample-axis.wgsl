@@ -1,7 +1,7 @@
 // One axis of a separable resize y = M·X·Mᵀ per channel plane (src/core/resample.ts): the
 // matrices themselves come from the scale plan, so this kernel only multiplies. Run once along
 // the columns and once along the rows, in that order, like resizePlanes on the CPU.
-// Host-generated constant: WORKGROUP.
+// Needs element-main.wgsl.
 
 struct ResampleParams {
   channels: u32,
@@ -22,13 +22,12 @@ struct ResampleParams {
 @group(0) @binding(2) var<storage, read_write> dst: array<f32>;
 @group(0) @binding(3) var<storage, read> matrices: array<f32>;
 
-@compute @workgroup_size(WORKGROUP)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
-  let i = gid.x;
+fn elementCount() -> u32 {
+  return params.channels * params.outRows * params.outCols;
+}
+
+fn element(i: u32) {
   let planeSize = params.outRows * params.outCols;
-  if (i >= params.channels * planeSize) {
-    return;
-  }
   let c = i / planeSize;
   let row = (i % planeSize) / params.outCols;
   let col = i % params.outCols;

@@ -1,16 +1,15 @@
 // f̂ ← f̂ + u_s and residual ← residual − u_s (docs/spec.md §4.1 step 4), element by element in float32
-// as PyTorch does. Host-generated constant: WORKGROUP.
+// as PyTorch does. Needs element-main.wgsl.
 
 @group(0) @binding(0) var<storage, read> upsampled: array<f32>;
 @group(0) @binding(1) var<storage, read_write> fHat: array<f32>;
 @group(0) @binding(2) var<storage, read_write> residual: array<f32>;
 
-@compute @workgroup_size(WORKGROUP)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
-  let i = gid.x;
-  if (i >= arrayLength(&fHat)) {
-    return;
-  }
+fn elementCount() -> u32 {
+  return arrayLength(&fHat);
+}
+
+fn element(i: u32) {
   let u = upsampled[i];
   fHat[i] = fHat[i] + u;
   residual[i] = residual[i] - u;
