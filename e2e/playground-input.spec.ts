@@ -11,7 +11,6 @@ import { expect, test, type Page } from '@playwright/test';
 import { reconstructImage } from '../src/core/pipeline/tokenflow-pipeline.ts';
 import { decodeImageFile } from '../src/node/image-io.ts';
 import { loadModelFromDir } from '../src/node/package-dir-reader.ts';
-import { fixturesAvailable } from '../src/test-support/fixtures.ts';
 import { fnv1a32 } from '../src/ui/logic/rgb-checksum.ts';
 import { jpegFixtureBytes, jpegFixtures } from '../src/test-support/jpeg-fixtures.ts';
 import {
@@ -25,8 +24,6 @@ import {
   packageUrl,
   pasteFile,
 } from './support/playground.ts';
-
-test.skip(!fixturesAvailable(), 'the golden fixtures (fixtures/official) are needed to export test packages');
 
 const MODEL = 'clip-224';
 

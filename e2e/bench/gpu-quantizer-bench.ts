@@ -11,7 +11,6 @@ import { createServer } from 'vite';
 import playwrightConfig from '../../playwright.config.ts';
 import { createCodebooks, type Codebooks } from '../../src/core/quantizer/index.ts';
 import { fixtureConfig, fixtureFeatures, loadFixtureCodebooks } from '../../src/test-support/quantizer-fixtures.ts';
-import { fixturesAvailable } from '../../src/test-support/fixtures.ts';
 import { HARNESS_PATH, quantizeInPage, type QuantizeOutput } from '../support/gpu-quantizer-client.ts';
 import { randomArray } from '../../src/test-support/random.ts';
 
@@ -33,8 +32,6 @@ function randomCase(name: string, K: number, S: number, scales: number[]): Bench
 }
 
 async function clip224Case(): Promise<BenchCase> {
-  if (!fixturesAvailable())
-    return randomCase('clip-224 size, random (fixtures not found)', 2048, 14, [1, 2, 4, 6, 8, 10, 12, 14]);
   const { S, scales } = fixtureConfig('clip-224');
   return {
     name: 'clip-224 fixture (astronaut)',

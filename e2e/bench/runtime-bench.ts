@@ -15,7 +15,7 @@ import playwrightConfig from '../../playwright.config.ts';
 import type { GraphName } from '../../src/core/model-package/manifest.ts';
 import type { RgbImage } from '../../src/core/image/rgb-image.ts';
 import { decodeImageFile } from '../../src/node/image-io.ts';
-import { FIXTURE_NAMES, fixtureImages, fixturePath, fixturesAvailable } from '../../src/test-support/fixtures.ts';
+import { FIXTURE_NAMES, fixtureImages, fixturePath } from '../../src/test-support/fixtures.ts';
 import type { BackendRequest } from '../../src/runtime/backend-choice.ts';
 import type { EncodeTimings, QuantizerChoice, ResultOf } from '../../src/runtime/worker/messages.ts';
 import { exportE2ePackage } from '../runtime/global-setup.ts';
@@ -102,8 +102,6 @@ function printRows(title: string, rows: readonly Row[]): void {
 }
 
 async function main(): Promise<void> {
-  if (!fixturesAvailable())
-    throw new Error('fixtures not found (fixtures/official or TOKENFLOW_FIXTURES): nothing to benchmark');
   process.env.TOKENFLOW_E2E_HARNESS = '1';
   await build({ logLevel: 'warn', build: { outDir: '.cache/bench-dist', emptyOutDir: true } });
   const server = await preview({

@@ -93,14 +93,6 @@ export function fixturePath(name: FixtureName, ...parts: string[]): string {
   return join(fixturesDir, name, ...parts);
 }
 
-/**
- * Always true: importing this module throws when the fixtures are missing. Kept until the last
- * guards on it go (src/runtime/convert's test, e2e/bench, e2e/playground-input.spec.ts).
- */
-export function fixturesAvailable(): boolean {
-  return true;
-}
-
 export function loadFixtureManifest(name: FixtureName): FixtureManifest {
   return JSON.parse(readFileSync(fixturePath(name, 'manifest.json'), 'utf8')) as FixtureManifest;
 }
