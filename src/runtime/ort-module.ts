@@ -3,8 +3,9 @@
  * two builds that matter here: the WebGPU bundle's (`asyncify`: the WebGPU and CPU execution
  * providers, every function instrumented so WebGPU calls can suspend it; 27 MB) and the plain
  * CPU one (14 MB). On the CPU the plain build created the released CLIP semantic encoder's
- * session with a third of the CPU time (3.0–3.4 s against 7.8–9.7 s) and ran the pixel encoder
- * with two thirds (7.9–8.7 s against 12–16 s), so a worker that only needs wasm loads it; one
+ * session with a third of the CPU time (3.0–3.4 s against 7.8–9.7 s; bench:released, second
+ * visit: files + sessions 2.8 s against 3.5 s); the encoders' run times stayed about the same on
+ * a quiet machine. So a worker that only needs wasm loads it; one
  * that needs WebGPU loads the WebGPU bundle, whose wasm provider then also serves any wasm
  * graph (one heap instead of two).
  */
