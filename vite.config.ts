@@ -28,7 +28,7 @@ export default defineConfig({
   resolve: { conditions: ['onnxruntime-web-use-extern-wasm', ...defaultClientConditions] },
   // Only the worker imports ORT, and the dev server's dependency scan does not follow workers:
   // without this, its first use re-optimises dependencies and reloads the page mid-load.
-  optimizeDeps: { include: ['onnxruntime-web/webgpu'] },
+  optimizeDeps: { include: ['onnxruntime-web/webgpu', 'onnxruntime-web/wasm'] },
   server: { headers: isolation, host: '127.0.0.1' },
   preview: { headers: isolation, host: '127.0.0.1' },
   worker: { format: 'es' },

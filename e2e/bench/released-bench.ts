@@ -107,20 +107,46 @@ function runNode(dir: string): Promise<NodeFigures> {
   });
 }
 
-/** Sum of VmRSS over the processes whose command line names `marker` (the profile folder). */
-function rssOf(marker: string): number {
+/** VmRSS of the processes whose command line names `marker` (the profile folder), summed per Chromium process type. */
+function rssOf(marker: string): { total: number; byType: Map<string, number> } {
+  const byType = new Map<string, number>();
   let total = 0;
   for (const pid of readdirSync('/proc')) {
     if (!/^\d+$/.test(pid)) continue;
     try {
-      if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(marker)) continue;
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (!cmdline.includes(marker)) continue;
       const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-      if (m) total += Number(m[1]) * 1024;
+      if (!m) continue;
+      const bytes = Number(m[1]) * 1024;
+      // "--type=renderer", "--type=gpu-process", "--type=utility …"; the browser process has none.
+      const type = /--type=([\w-]+)/.exec(cmdline)?.[1] ?? 'browser';
+      byType.set(type, (byType.get(type) ?? 0) + bytes);
+      total += bytes;
     } catch {
       // The process ended between listing and reading.
     }
   }
-  return total;
+  return { total, byType };
+}
+
+/** Follows the highest total of rssOf, keeping its per-type split (where the peak memory sits). */
+function peakTracker(marker: string) {
+  const t0 = performance.now();
+  let peak = { total: 0, byType: new Map<string, number>(), atMs: 0 };
+  return {
+    sample() {
+      const now = rssOf(marker);
+      if (now.total > peak.total) peak = { ...now, atMs: performance.now() - t0 };
+    },
+    get bytes() {
+      return peak.total;
+    },
+    describe(): string {
+      const split = [...peak.byType].map(([type, bytes]) => `${type} ${gb(bytes)}`).join(', ');
+      return `at ${s(peak.atMs)}: ${split}`;
+    },
+  };
 }
 
 interface Visit {
@@ -128,6 +154,8 @@ interface Visit {
   readonly reconMs?: number;
   readonly psnr?: number;
   readonly peakBytes: number;
+  /** The peak's split over Chromium's processes. */
+  readonly peakSplit: string;
   /** Package files (not the manifest) requested during the visit. */
   readonly filesDownloaded: number;
   readonly error?: string;
@@ -144,8 +172,8 @@ async function visit(
 ): Promise<Visit> {
   const page: Page = await context.newPage();
   requests.length = 0;
-  let peak = 0;
-  const sampler = setInterval(() => (peak = Math.max(peak, rssOf(profile))), 200);
+  const peak = peakTracker(profile);
+  const sampler = setInterval(() => peak.sample(), 200);
   const t0 = performance.now();
   let tokensMs: number | undefined;
   let reconMs: number | undefined;
@@ -171,16 +199,16 @@ async function visit(
       .first()
       .textContent()
       .catch(() => null);
-    stages = [...rows, ...(memory ? [memory] : [])].map((r) => `\n      ${r}`).join('');
+    stages = [...rows, ...(memory ? [memory] : []), await workerTimeline(page)].map((r) => `\n      ${r}`).join('');
   } catch (e) {
     error = (e as Error).message.split('\n')[0];
   } finally {
     clearInterval(sampler);
-    peak = Math.max(peak, rssOf(profile));
+    peak.sample();
     await page.close();
   }
   const filesDownloaded = requests.filter((u) => !u.endsWith('/manifest.json')).length;
-  return { tokensMs, reconMs, psnr, peakBytes: peak, filesDownloaded, error, stages };
+  return { tokensMs, reconMs, psnr, peakBytes: peak.bytes, peakSplit: peak.describe(), filesDownloaded, error, stages };
 }
 
 async function main(): Promise<void> {
@@ -248,7 +276,7 @@ async function main(): Promise<void> {
           console.log(
             `  ${which.padEnd(13)} tokens on screen ${s(r.tokensMs)}, reconstruction + PSNR ${s(r.reconMs)}` +
               `${r.psnr !== undefined ? ` (${r.psnr.toFixed(2)} dB)` : ''}, files downloaded ${r.filesDownloaded}, ` +
-              `peak browser RSS ${gb(r.peakBytes)} = ${(r.peakBytes / p.bytes).toFixed(2)} × the package${r.error ? `; FAILED: ${r.error}` : ''}`,
+              `peak browser RSS ${gb(r.peakBytes)} = ${(r.peakBytes / p.bytes).toFixed(2)} × the package (${r.peakSplit})${r.error ? `; FAILED: ${r.error}` : ''}`,
           );
           if (r.stages) console.log(`    stages:${r.stages}`);
         }
@@ -408,6 +436,33 @@ function printConversion(
   }
   console.log(`    converted package: ${compareWithNode(r.convertedFiles, nodePackageDir)}`);
   console.log(`    timeline (s since page open, GB): ${r.timeline.join(', ')}`);
+}
+
+/**
+ * The model worker's User Timing entries (ort-web-runner.ts, engine.ts), in seconds from the
+ * page's navigation: when the worker started, the load request arrived, and each graph's files
+ * were read and its session created.
+ */
+async function workerTimeline(page: Page): Promise<string> {
+  const worker = page.workers().find((w) => w.url().includes('tokenflow.worker'));
+  if (!worker) return 'worker timeline: no model worker found';
+  const pageOrigin = await page.evaluate(() => performance.timeOrigin);
+  const { origin, entries } = await worker.evaluate(() => ({
+    origin: performance.timeOrigin,
+    entries: performance
+      .getEntries()
+      .filter((e) => e.name.startsWith('tokenflow'))
+      .map((e) => ({ name: e.name, start: e.startTime, duration: e.duration })),
+  }));
+  const at = (ms: number) => ((origin - pageOrigin + ms) / 1000).toFixed(2);
+  const parts = [`worker ${at(0)}`];
+  for (const e of entries)
+    parts.push(
+      e.duration > 0
+        ? `${e.name.slice(10)} ${at(e.start)}–${at(e.start + e.duration)}`
+        : `${e.name.slice(10)} ${at(e.start)}`,
+    );
+  return `worker timeline (s from page load): ${parts.join(', ')}`;
 }
 
 function lstatExists(path: string): boolean {

@@ -163,7 +163,7 @@ export async function openUrlPackage(baseUrl: string, options: UrlPackageOptions
     emit({ status: 'initiate', name, file: path });
     const found = await cache.lookup(entry);
     if (found.kind === 'hit') {
-      const bytes = await blobBytes(found.blob, `${base}${path}`);
+      const bytes = (await found.readBytes?.()) ?? (await blobBytes(found.blob, `${base}${path}`));
       verified.add(path);
       emit({ status: 'progress', name, file: path, loaded: bytes.byteLength, total: bytes.byteLength, progress: 100 });
       emit({ status: 'done', name, file: path, from: found.where });

@@ -10,12 +10,15 @@
 export const ORT_ASSET_DIR = 'ort';
 
 /**
- * What `onnxruntime-web/webgpu` loads at run time: one wasm build (the asyncify one, which has
- * both the WebGPU and the CPU execution providers) and its Emscripten glue.
+ * What ORT loads at run time, each wasm build with its Emscripten glue: the asyncify one of
+ * `onnxruntime-web/webgpu` (WebGPU and CPU execution providers) and the plain CPU one of
+ * `onnxruntime-web/wasm`, which a wasm-only worker runs (ort-module.ts says why).
  */
 export const ORT_ASSET_FILES: readonly string[] = [
   'ort-wasm-simd-threaded.asyncify.mjs',
   'ort-wasm-simd-threaded.asyncify.wasm',
+  'ort-wasm-simd-threaded.mjs',
+  'ort-wasm-simd-threaded.wasm',
 ];
 
 /** The `ort.env.wasm.wasmPaths` prefix for an app served at `baseUrl` (e.g. import.meta.env.BASE_URL) of `origin`. */

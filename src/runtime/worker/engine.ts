@@ -30,7 +30,8 @@ import { createGpuQuantizer, type GpuQuantizer } from '../gpu/gpu-quantizer.ts';
 import { loadModel } from '../../core/pipeline/loaded-model.ts';
 import { openPackageSource, type OpenedPackage, type PackageSource } from '../package-source.ts';
 import { clearPackageCache } from '../package-cache.ts';
-import { configureOrtWasm, createOrtWebRunner, type OrtWebRunner } from '../ort-web-runner.ts';
+import { createOrtWebRunner, type OrtWebRunner } from '../ort-web-runner.ts';
+import { configureOrtWasm } from '../ort-module.ts';
 import type {
   DecodeResult,
   DecodeTimings,
@@ -80,6 +81,7 @@ export class TokenFlowEngine {
 
   async load(request: LoadModelRequest): Promise<LoadModelResult> {
     const t0 = performance.now();
+    performance.mark('tokenflow load');
     await this.release();
     const hardware =
       (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 1;
