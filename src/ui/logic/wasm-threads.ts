@@ -1,12 +1,14 @@
 /**
- * How many wasm threads a model worker asks onnxruntime for: every core but one, at most 4.
- * The page's own thread needs a core while a model runs (React renders, style, layout, paint);
- * with one inference thread per core it waited behind them for hundreds of milliseconds on a
- * 2-core machine, and the page froze while the model encoded and decoded.
+ * How many wasm threads a model worker asks onnxruntime for: every core but one, at most 4, so
+ * the page's own thread (React renders, style, layout, paint) keeps a core while a model runs.
+ * On one or two cores that spare core would halve inference (released CLIP's tokens are ≈ 10 s
+ * on this project's 2-core machine with both cores), so there the worker takes them all and the
+ * page shares them: the OS gives each runnable thread its turn within milliseconds, and the
+ * page's long tasks there came from the machine's other load, not from our two threads.
  */
 export const MAX_WASM_THREADS = 4;
 
 export function wasmThreadsFor(hardwareConcurrency: number | undefined): number {
   const cores = Number.isInteger(hardwareConcurrency) && hardwareConcurrency! > 0 ? hardwareConcurrency! : 1;
-  return Math.min(MAX_WASM_THREADS, Math.max(1, cores - 1));
+  return cores <= 2 ? cores : Math.min(MAX_WASM_THREADS, cores - 1);
 }
