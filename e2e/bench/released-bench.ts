@@ -293,24 +293,6 @@ async function main(): Promise<void> {
   }
 }
 
-/** RSS per Chromium process type (`--type=renderer`, `gpu-process`, …; the browser process has none). */
-function rssByType(marker: string): Map<string, number> {
-  const byType = new Map<string, number>();
-  for (const pid of readdirSync('/proc')) {
-    if (!/^\d+$/.test(pid)) continue;
-    try {
-      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      if (!cmdline.includes(marker)) continue;
-      const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-      const type = /--type=([\w-]+)/.exec(cmdline)?.[1] ?? 'browser';
-      if (m) byType.set(type, (byType.get(type) ?? 0) + Number(m[1]) * 1024);
-    } catch {
-      // The process ended between listing and reading.
-    }
-  }
-  return byType;
-}
-
 const CONVERT_PHASES = ['default model', 'converting', 'loading to tokens', 'reconstruction'] as const;
 type ConvertPhase = (typeof CONVERT_PHASES)[number];
 
@@ -332,8 +314,7 @@ async function convertInPage(context: BrowserContext, origin: string, checkpoint
   const tStart = performance.now();
   let lastTimeline = -Infinity;
   const sample = () => {
-    const byType = rssByType(profile);
-    const bytes = [...byType.values()].reduce((a, b) => a + b, 0);
+    const { total: bytes, byType } = rssOf(profile);
     if (bytes > (peaks.get(phase)?.bytes ?? -1)) peaks.set(phase, { bytes, byType });
     const t = performance.now() - tStart;
     if (t - lastTimeline >= 2000) {
