@@ -5,6 +5,7 @@
  * lost it rebuilds the sessions on wasm from the package cache and re-runs the request that was
  * in flight; earlier results stay valid because they are plain arrays.
  */
+import { wasmThreadsFor } from './wasm-threads.ts';
 import { assertRgbImage, cloneRgbImage } from '../../core/image/rgb-image.ts';
 import { decoderOutputHealth, toImageU8 } from '../../core/image/postprocess.ts';
 import type { GraphName, ModelManifest } from '../../core/model-package/manifest.ts';
@@ -87,7 +88,7 @@ export class TokenFlowEngine {
       (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 1;
     configureOrtWasm({
       wasmPaths: this.options.wasmPaths,
-      numThreads: request.numThreads ?? Math.min(4, Math.max(1, hardware)),
+      numThreads: request.numThreads ?? wasmThreadsFor(hardware),
     });
 
     const requested: BackendRequest = request.backend ?? 'auto';

@@ -25,7 +25,7 @@ export interface LoadModelRequest {
   readonly source?: PackageSource;
   /** Default 'auto'. */
   readonly backend?: BackendRequest;
-  /** wasm threads for this page's life (the first load decides); default min(4, hardwareConcurrency). */
+  /** wasm threads for this page's life (the first load decides); default wasmThreadsFor(hardwareConcurrency). */
   readonly numThreads?: number;
   /** Graphs kept on wasm when WebGPU is chosen (a hybrid placement, for GPUs on which some graph is slow). */
   readonly wasmGraphs?: readonly GraphName[];

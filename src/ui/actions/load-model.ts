@@ -11,7 +11,6 @@ import { explainLoadError } from '../logic/load-error.ts';
 import { normaliseModelUrl } from '../logic/model-url.ts';
 import { createTokenLayout } from '../logic/token-layout.ts';
 import { MAX_MODELS } from '../logic/url-state.ts';
-import { wasmThreadsFor } from '../logic/wasm-threads.ts';
 import { loadingModelView } from '../state/loading-model-view.ts';
 import { findModel, getState, setState, updateModel, usePlayground } from '../state/store.ts';
 import type { FileProgress, ModelView } from '../state/types.ts';
@@ -111,10 +110,7 @@ async function loadInto(id: number, source: PackageSource): Promise<void> {
   client.on('memory', ({ memory }) => updateModel(id, { memory }));
 
   try {
-    const loaded = await client.loadSource(source, {
-      backend: getState().backend,
-      numThreads: wasmThreadsFor(navigator.hardwareConcurrency),
-    });
+    const loaded = await client.loadSource(source, { backend: getState().backend });
     const m = loaded.manifest;
     updateModel(id, {
       phase: 'ready',

@@ -1,5 +1,5 @@
 /**
- * How many wasm threads a model worker asks onnxruntime for: every core but one, at most 4, so
+ * How many wasm threads a model worker asks onnxruntime for by default: every core but one, at most 4, so
  * the page's own thread (React renders, style, layout, paint) keeps a core while a model runs.
  * On one or two cores that spare core would halve inference (released CLIP's tokens are ≈ 10 s
  * on this project's 2-core machine with both cores), so there the worker takes them all and the
