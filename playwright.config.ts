@@ -33,11 +33,6 @@ export default defineConfig({
   globalSetup: './e2e/runtime/global-setup.ts',
   timeout: 120_000,
   workers: 1,
-  // One retry under CI: "the page never blocks for long" measures long tasks on a 2-core box, and
-  // on a loaded one (load 12–20) the page's thread is runnable but not running for 80–95 % of each
-  // long task (per-thread /proc samples; Chromium traces give 10–40 ms of CPU in tasks of 150–900 ms
-  // wall), so any task over ~20 ms of CPU can pass 200 ms; a second failure still fails the run.
-  retries: process.env.CI ? 1 : 0,
   reporter: [['list']],
   use: {
     baseURL: `http://127.0.0.1:${port}`,

@@ -132,8 +132,10 @@ test('while the model encodes and decodes, the page never blocks for long', asyn
   await waitInPage('[data-testid=inspector]', 'data-token', /^\d+$/);
   const tasks = await page.evaluate(() => (window as unknown as { longTasks: number[] }).longTasks);
   testInfo.annotations.push({ type: 'long tasks (ms)', description: tasks.map(Math.round).join(', ') || 'none' });
-  // Measured ≤ ~55 ms on the 2-core test machine; the bound leaves room for a busy machine but
-  // catches work moved back onto the page (SSIM or the colour PCA took 100–300 ms there).
+  // 20 of 20 runs under 200 ms on the idle 2-core test machine (both cores running the model); the
+  // bound catches work moved back onto the page (SSIM or the colour PCA took 100–300 ms there). On
+  // a machine loaded to 12–20 it fails about one run in two: the page's thread then waits for a
+  // core through most of each task (10–40 ms of CPU in tasks of 150–900 ms), which no page can help.
   expect(Math.max(0, ...tasks)).toBeLessThan(200);
 });
 
