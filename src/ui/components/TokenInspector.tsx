@@ -228,20 +228,21 @@ export function TokenInspector() {
           </thead>
           <tbody>
             <MatchRow label="joint (chosen)" m={info.joint} chosen colours={colours} pictures={pictures} />
-            <MatchRow
-              label="semantic-only"
-              m={info.semanticOnly}
-              chosen={info.semanticOnly.code === info.code}
-              colours={colours}
-              pictures={pictures}
-            />
-            <MatchRow
-              label="pixel-only"
-              m={info.pixelOnly}
-              chosen={info.pixelOnly.code === info.code}
-              colours={colours}
-              pictures={pictures}
-            />
+            {(
+              [
+                ['semantic-only', info.semanticOnly],
+                ['pixel-only', info.pixelOnly],
+              ] as const
+            ).map(([label, m]) => (
+              <MatchRow
+                key={label}
+                label={label}
+                m={m}
+                chosen={m.code === info.code}
+                colours={colours}
+                pictures={pictures}
+              />
+            ))}
           </tbody>
         </table>
       )}
