@@ -1,6 +1,6 @@
 /**
  * Browser results against the official fixtures or against onnxruntime-node on the same
- * package, with the project's tolerances (shared/fixtures/README.md): indices equal wherever
+ * package, with the project's tolerances (fixtures/official/README.md): indices equal wherever
  * the reference margin > 1e-5, f̂ within 1e-4, image_u8 within ±1 on at most 0.1% of values.
  * Each returns one line of figures for the test log.
  */
