@@ -14,12 +14,12 @@ export const ORT_ASSET_DIR = 'ort';
  * `onnxruntime-web/webgpu` (WebGPU and CPU execution providers) and the plain CPU one of
  * `onnxruntime-web/wasm`, which a wasm-only worker runs (ort-module.ts says why).
  */
-export const ORT_ASSET_FILES: readonly string[] = [
-  'ort-wasm-simd-threaded.asyncify.mjs',
-  'ort-wasm-simd-threaded.asyncify.wasm',
-  'ort-wasm-simd-threaded.mjs',
-  'ort-wasm-simd-threaded.wasm',
-];
+export const ORT_BUILD_FILES = {
+  webgpu: { glue: 'ort-wasm-simd-threaded.asyncify.mjs', wasm: 'ort-wasm-simd-threaded.asyncify.wasm' },
+  wasm: { glue: 'ort-wasm-simd-threaded.mjs', wasm: 'ort-wasm-simd-threaded.wasm' },
+} as const satisfies Record<'wasm' | 'webgpu', { readonly glue: string; readonly wasm: string }>;
+
+export const ORT_ASSET_FILES: readonly string[] = Object.values(ORT_BUILD_FILES).flatMap((f) => [f.glue, f.wasm]);
 
 /** The `ort.env.wasm.wasmPaths` prefix for an app served at `baseUrl` (e.g. import.meta.env.BASE_URL) of `origin`. */
 export function ortAssetUrl(origin: string, baseUrl: string): string {

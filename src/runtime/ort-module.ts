@@ -11,6 +11,8 @@
  */
 import type * as OrtWeb from 'onnxruntime-web/webgpu';
 import type { Backend } from './backend-choice.ts';
+import { ORT_BUILD_FILES } from './ort-assets.ts';
+import { hookedWasmPaths } from './ort-glue-hook.ts';
 
 /** Both builds export the same onnxruntime-common API. */
 export type Ort = typeof OrtWeb;
@@ -67,7 +69,9 @@ export function ortFor(backend: Backend): Promise<Ort> {
   let ort = builds.get(build);
   if (!ort) {
     ort = (build === 'webgpu' ? import('onnxruntime-web/webgpu') : import('onnxruntime-web/wasm')).then((m) => {
-      m.env.wasm.wasmPaths = settings.wasmPaths;
+      // Through the glue hook, so a running session can be stopped (ort-glue-hook.ts).
+      const files = ORT_BUILD_FILES[build];
+      m.env.wasm.wasmPaths = hookedWasmPaths(settings.wasmPaths, files.glue, files.wasm);
       m.env.wasm.numThreads = settings.numThreads;
       m.env.logLevel = 'warning';
       return m;

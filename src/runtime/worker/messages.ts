@@ -175,6 +175,16 @@ export interface RequestMessage {
   readonly request: WorkerRequest;
 }
 
+/** The requests whose work a newer one makes useless, and which can therefore be cancelled. */
+export const CANCELLABLE: ReadonlySet<RequestType> = new Set<RequestType>(['encode', 'decode', 'decode-indices']);
+
+/** Page to worker, besides requests: the shared cancel board (once), and cancels (cancel-board.ts). */
+export type ControlMessage =
+  | { readonly kind: 'cancel-board'; readonly board: Int32Array<SharedArrayBuffer> }
+  | { readonly kind: 'cancel'; readonly id: number };
+
+export type PageToWorker = RequestMessage | ControlMessage;
+
 export type ResponseMessage =
   | {
       readonly kind: 'response';
@@ -232,4 +242,11 @@ export interface EventMessage {
   readonly event: EngineEvent;
 }
 
-export type WorkerToPage = ResponseMessage | EventMessage;
+/** A wasm heap in which the page may set run-stop flags (numbered as the cancel board says). */
+export interface HeapMessage {
+  readonly kind: 'heap';
+  readonly heap: number;
+  readonly memory: WebAssembly.Memory;
+}
+
+export type WorkerToPage = ResponseMessage | EventMessage | HeapMessage;

@@ -1,16 +1,21 @@
 /**
  * The TokenFlow web worker: receives RequestMessages, runs them one at a time on the engine
  * (so a decode never interleaves with the encode it depends on), answers each with a
- * ResponseMessage of the same id and forwards the engine's events.
+ * ResponseMessage of the same id and forwards the engine's events. Encodes and decodes the page
+ * cancels are answered with an AbortError: at once when still queued, or when their running ORT
+ * session stops at its next node (run-cancel.ts).
  */
 /// <reference lib="webworker" />
 import { ortAssetUrl } from '../ort-assets.ts';
 import { TokenFlowEngine } from './engine.ts';
-import { observeWasmMemory, wasmHeapBytes } from './wasm-memory.ts';
+import { RequestCancelledError, RunCancellation } from './run-cancel.ts';
+import { isCancelBoard } from './cancel-board.ts';
+import { observeWasmMemory, wasmHeapBytes, wasmMemoryOf } from './wasm-memory.ts';
+import { CANCELLABLE } from './messages.ts';
 import type {
   DecodeResult,
   EngineEvent,
-  RequestMessage,
+  PageToWorker,
   ResponseMessage,
   ResultOf,
   WorkerRequest,
@@ -20,8 +25,14 @@ import type {
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 const post = (message: WorkerToPage, transfer: Transferable[] = []) => scope.postMessage(message, transfer);
 
-// Before ORT creates its heap, so the model panel can say how big it grew.
+// Before ORT creates its heap, so the model panel can say how big it grew and the page can be
+// given the heap in which running sessions are told to stop.
 observeWasmMemory();
+const cancellation = new RunCancellation({
+  memoryOf: wasmMemoryOf,
+  shareHeap: (heap, memory) => post({ kind: 'heap', heap, memory }),
+});
+cancellation.install();
 
 const engine = new TokenFlowEngine({
   heapBytes: wasmHeapBytes,
@@ -65,21 +76,32 @@ function decoded(result: DecodeResult): { result: DecodeResult; transfer: Transf
 
 let queue: Promise<void> = Promise.resolve();
 
-scope.onmessage = (e: MessageEvent<RequestMessage>) => {
+scope.onmessage = (e: MessageEvent<PageToWorker>) => {
   const message = e.data;
+  if (message?.kind === 'cancel-board' && isCancelBoard(message.board)) return cancellation.attach(message.board);
+  if (message?.kind === 'cancel' && typeof message.id === 'number') return cancellation.tell(message.id);
   if (message?.kind !== 'request' || typeof message.id !== 'number') return;
   queue = queue.then(async () => {
     const { id, request } = message;
+    const cancellable = CANCELLABLE.has(request?.type);
     let response: ResponseMessage;
     let transfer: Transferable[] = [];
+    let started = false;
     try {
+      if (cancellable && cancellation.cancelled(id)) throw new RequestCancelledError(request.type, false);
+      cancellation.begin(id, cancellable);
+      started = true;
       const done = await handle(request);
       response = { kind: 'response', id, ok: true, type: request.type, result: done.result };
       transfer = done.transfer;
     } catch (err) {
-      const error =
-        err instanceof Error ? { name: err.name, message: err.message } : { name: 'Error', message: String(err) };
+      // A session stopped on request fails with ORT's own words; say what happened instead.
+      const e =
+        cancellable && started && cancellation.cancelled(id) ? new RequestCancelledError(request.type, true) : err;
+      const error = e instanceof Error ? { name: e.name, message: e.message } : { name: 'Error', message: String(e) };
       response = { kind: 'response', id, ok: false, type: request?.type, error };
+    } finally {
+      cancellation.end(id);
     }
     post(response, transfer);
   });

@@ -28,3 +28,8 @@ export function wasmHeapBytes(): number | undefined {
   if (memories.length === 0) return undefined;
   return memories.reduce((a, m) => a + m.buffer.byteLength, 0);
 }
+
+/** The observed heap whose current buffer is `buffer` (ORT's module knows only its buffer). */
+export function wasmMemoryOf(buffer: ArrayBufferLike): WebAssembly.Memory | undefined {
+  return memories.find((m) => m.buffer === buffer);
+}

@@ -1,17 +1,29 @@
 import { describe, expect, it } from 'vitest';
-import type { EngineEvent, RequestMessage, WorkerToPage } from './messages.ts';
+import { registerRun, unregisterRun, type CancelBoard } from './cancel-board.ts';
+import type { EngineEvent, PageToWorker, RequestMessage, WorkerToPage } from './messages.ts';
 import { TokenFlowClient, WorkerRequestError, type WorkerPort } from './worker-client.ts';
 
-/** A worker stand-in: records requests; the test answers them. */
+/** A worker stand-in: records what the page sends; the test answers. */
 class FakePort implements WorkerPort {
-  readonly sent: RequestMessage[] = [];
+  readonly all: PageToWorker[] = [];
   terminated = false;
   private readonly listeners: {
     message: ((e: MessageEvent<WorkerToPage>) => void)[];
     error: ((e: ErrorEvent) => void)[];
   } = { message: [], error: [] };
-  postMessage(message: RequestMessage): void {
-    this.sent.push(message);
+  postMessage(message: PageToWorker): void {
+    this.all.push(message);
+  }
+  get sent(): RequestMessage[] {
+    return this.all.filter((m): m is RequestMessage => m.kind === 'request');
+  }
+  get board(): CancelBoard {
+    const m = this.all.find((m) => m.kind === 'cancel-board');
+    if (!m) throw new Error('the client shared no cancel board');
+    return m.board;
+  }
+  get cancels(): number[] {
+    return this.all.flatMap((m) => (m.kind === 'cancel' ? [m.id] : []));
   }
   addEventListener(type: 'message' | 'error', listener: never): void {
     (this.listeners[type] as unknown[]).push(listener);
@@ -74,5 +86,52 @@ describe('the worker client', () => {
     client.terminate();
     await expect(b).rejects.toThrow('the TokenFlow worker was terminated');
     expect(port.terminated).toBe(true);
+  });
+
+  it('cancels a queued request: the worker is told its id, and the answer is an AbortError', async () => {
+    const port = new FakePort();
+    const client = new TokenFlowClient(port);
+    const controller = new AbortController();
+    const decode = client.decode(undefined, { signal: controller.signal });
+    const release = client.release();
+    controller.abort();
+    expect(port.cancels).toEqual([1]);
+    port.reply({
+      kind: 'response',
+      id: 1,
+      ok: false,
+      type: 'decode',
+      error: { name: 'AbortError', message: 'decode cancelled' },
+    });
+    await expect(decode).rejects.toMatchObject({ name: 'AbortError' });
+    // Only the aborted request: the release after it is not touched.
+    port.reply({ kind: 'response', id: 2, ok: true, type: 'release', result: { released: true } });
+    expect(await release).toEqual({ released: true });
+    // An already aborted signal never reaches the worker.
+    await expect(
+      client.encode({ width: 1, height: 1, data: new Uint8Array(3) }, { signal: controller.signal }),
+    ).rejects.toMatchObject({ name: 'AbortError' });
+    expect(port.sent).toHaveLength(2);
+  });
+
+  it("sets the stop flag of the aborted request's running session in the shared heap, and of no other", () => {
+    const port = new FakePort();
+    const client = new TokenFlowClient(port);
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
+    const heap = new Uint8Array(memory.buffer);
+    port.reply({ kind: 'heap', heap: 1, memory });
+    const a = new AbortController();
+    const b = new AbortController();
+    void client.decode(2, { signal: a.signal }).catch(() => undefined);
+    void client.decodeIndices(new Int32Array(1), { signal: b.signal }).catch(() => undefined);
+    // The worker, as ORT creates each run's options: request 1's flag at 100, request 2's at 200.
+    registerRun(port.board, 1, 1, heap, 100);
+    registerRun(port.board, 2, 1, heap, 200);
+    a.abort();
+    expect([heap[100], heap[200]]).toEqual([1, 0]);
+    // A run whose options were freed is never written to, even when its request is cancelled later.
+    unregisterRun(port.board, 1, 200);
+    b.abort();
+    expect(heap[200]).toBe(0);
   });
 });

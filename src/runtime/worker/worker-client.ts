@@ -1,15 +1,17 @@
 /**
  * The page's handle on the TokenFlow worker: one promise per request, event subscriptions, and
- * nothing else. The UI holds state and progress bars; the model lives in the worker.
+ * cancelling (an AbortSignal per encode or decode). The UI holds state and progress bars; the
+ * model lives in the worker.
  */
 import type { RgbImage } from '../../core/image/rgb-image.ts';
 import type { PackageSource } from '../package-source.ts';
+import { cancelRequest, createCancelBoard } from './cancel-board.ts';
 import type {
   EncodeRequest,
   EngineEvent,
   EngineEventType,
   LoadModelRequest,
-  RequestMessage,
+  PageToWorker,
   RequestOf,
   RequestType,
   ResultOf,
@@ -19,7 +21,7 @@ import type {
 
 /** What the client needs of a Worker (a fake in tests). */
 export interface WorkerPort {
-  postMessage(message: RequestMessage, transfer?: Transferable[]): void;
+  postMessage(message: PageToWorker, transfer?: Transferable[]): void;
   addEventListener(type: 'message', listener: (e: MessageEvent<WorkerToPage>) => void): void;
   addEventListener(type: 'error', listener: (e: ErrorEvent) => void): void;
   terminate(): void;
@@ -38,10 +40,20 @@ export class WorkerRequestError extends Error {
 
 type Pending = { resolve: (value: unknown) => void; reject: (error: Error) => void; type: RequestType };
 
+/** Options of the requests a newer one makes useless. */
+export interface Cancellable {
+  /** Aborting it stops the request: dropped when queued, its ORT session stopped when running. */
+  readonly signal?: AbortSignal;
+}
+
 export class TokenFlowClient {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private readonly listeners = new Map<EngineEventType, Set<(event: EngineEvent) => void>>();
+  /** Shared with the worker (cancel-board.ts); undefined without cross-origin isolation. */
+  private readonly board = createCancelBoard();
+  /** The worker's wasm heaps, where a running session's stop flag is set. */
+  private readonly heaps = new Map<number, WebAssembly.Memory>();
 
   /** Starts the worker (bundled by Vite from this URL pattern in dev and in the build). */
   static start(): TokenFlowClient {
@@ -57,14 +69,45 @@ export class TokenFlowClient {
       for (const p of this.pending.values()) p.reject(error);
       this.pending.clear();
     });
+    if (this.board) worker.postMessage({ kind: 'cancel-board', board: this.board });
   }
 
-  request<T extends RequestType>(request: RequestOf<T>, transfer: Transferable[] = []): Promise<ResultOf[T]> {
+  request<T extends RequestType>(
+    request: RequestOf<T>,
+    transfer: Transferable[] = [],
+    signal?: AbortSignal,
+  ): Promise<ResultOf[T]> {
+    if (signal?.aborted)
+      return Promise.reject(new WorkerRequestError(request.type, 'AbortError', `${request.type} cancelled`));
     const id = this.nextId++;
     return new Promise<ResultOf[T]>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject, type: request.type });
+      const onAbort = () => this.cancel(id);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      const settle =
+        <V>(f: (v: V) => void) =>
+        (v: V) => {
+          signal?.removeEventListener('abort', onAbort);
+          f(v);
+        };
+      this.pending.set(id, {
+        resolve: settle(resolve as (value: unknown) => void),
+        reject: settle(reject),
+        type: request.type,
+      });
       this.worker.postMessage({ kind: 'request', id, request: request as WorkerRequest }, transfer);
     });
+  }
+
+  /** Stops request `id`: the flag of its running session at once, and the worker is told for the rest. */
+  private cancel(id: number): void {
+    if (!this.pending.has(id)) return;
+    if (this.board) {
+      cancelRequest(this.board, id, (heap) => {
+        const memory = this.heaps.get(heap);
+        return memory && new Uint8Array(memory.buffer);
+      });
+    }
+    this.worker.postMessage({ kind: 'cancel', id });
   }
 
   /** `baseUrl` may be relative to the page; it is resolved here, since the worker's own URL differs. */
@@ -85,16 +128,19 @@ export class TokenFlowClient {
     return this.request({ type: 'load-model', source, ...options });
   }
 
-  encode(image: RgbImage, options: Omit<EncodeRequest, 'type' | 'image'> = {}): Promise<ResultOf['encode']> {
-    return this.request({ type: 'encode', image, ...options });
+  encode(
+    image: RgbImage,
+    { signal, ...options }: Omit<EncodeRequest, 'type' | 'image'> & Cancellable = {},
+  ): Promise<ResultOf['encode']> {
+    return this.request({ type: 'encode', image, ...options }, [], signal);
   }
 
-  decode(scalesUsed?: number): Promise<ResultOf['decode']> {
-    return this.request({ type: 'decode', scalesUsed });
+  decode(scalesUsed?: number, { signal }: Cancellable = {}): Promise<ResultOf['decode']> {
+    return this.request({ type: 'decode', scalesUsed }, [], signal);
   }
 
-  decodeIndices(indices: Int32Array): Promise<ResultOf['decode-indices']> {
-    return this.request({ type: 'decode-indices', indices });
+  decodeIndices(indices: Int32Array, { signal }: Cancellable = {}): Promise<ResultOf['decode-indices']> {
+    return this.request({ type: 'decode-indices', indices }, [], signal);
   }
 
   /** Creates the decoder's session now instead of on the first decode. */
@@ -132,6 +178,10 @@ export class TokenFlowClient {
   }
 
   private receive(message: WorkerToPage): void {
+    if (message.kind === 'heap') {
+      this.heaps.set(message.heap, message.memory);
+      return;
+    }
     if (message.kind === 'event') {
       for (const h of this.listeners.get(message.event.type) ?? []) h(message.event);
       return;
