@@ -3,11 +3,13 @@
  * executing it stops at the next node (ort-glue-hook.ts, cancel-board.ts) instead of running to
  * the end, the session stays usable and gives the same image, and an aborted request still queued
  * behind another is dropped without running. The SigLIP fixture's decoder runs ≈ 1.5–2.5 s here,
- * long enough to abort in its middle.
+ * long enough to abort in its middle. On the page: a photo opened while the previous one is still
+ * decoding cancels that decode, and the cancel never shows as an error.
  */
 import { expect, test, type Page } from '@playwright/test';
 import { decodeImageFile } from '../src/node/image-io.ts';
 import { fixturePath } from '../src/test-support/fixtures.ts';
+import { dropFile, EXAMPLE_FILE, packageUrl } from './support/playground.ts';
 import type { RuntimeHarness } from './runtime/harness.ts';
 import {
   clearCacheInPage,
@@ -106,4 +108,31 @@ test.describe.serial('cancelling on wasm, production build', () => {
     expect(outcome.second).toBe('AbortError: decode: decode cancelled before it started');
     expect(outcome.firstBytes).toBe(reference.length);
   });
+});
+
+test('on the page, a photo dropped while the previous one decodes replaces it without an error', async ({
+  browser,
+}) => {
+  test.setTimeout(180_000);
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  try {
+    await page.goto(`/?model=${packageUrl(FIXTURE)}&backend=wasm`);
+    await expect(page.getByTestId('model-card')).toHaveAttribute('data-phase', 'ready', { timeout: 90_000 });
+    const recon = page.getByTestId('recon');
+    await dropFile(page, EXAMPLE_FILE('astronaut'), 'astronaut.png');
+    await expect(recon).toHaveAttribute('data-phase', 'running', { timeout: 90_000 });
+    const astronautTokens = await page.getByTestId('token-grid').getAttribute('data-indices');
+    await dropFile(page, EXAMPLE_FILE('coffee'), 'coffee.png');
+    await expect(page.getByTestId('token-grid')).not.toHaveAttribute('data-indices', astronautTokens ?? '', {
+      timeout: 90_000,
+    });
+    await expect(recon).toHaveAttribute('data-phase', 'done', { timeout: 90_000 });
+    await expect(recon.getByTestId('metrics')).toBeVisible();
+    await expect(page.getByRole('alert')).toHaveCount(0);
+    expect(errors).toEqual([]);
+  } finally {
+    await page.close();
+  }
 });

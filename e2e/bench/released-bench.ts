@@ -47,6 +47,10 @@ const { values } = parseArgs({
     dir: { type: 'string', default: '/tmp/tokenflow-released' },
     image: { type: 'string', default: 'public/examples/astronaut.png' },
     example: { type: 'string', default: 'astronaut' },
+    /** The example opened mid-decode in the "moving on" visit. */
+    'move-on-to': { type: 'string', default: 'coffee' },
+    /** How far into the decode it is opened. */
+    'move-on-after-s': { type: 'string', default: '3' },
     'no-node': { type: 'boolean', default: false },
     'no-browser': { type: 'boolean', default: false },
     convert: { type: 'boolean', default: false },
@@ -161,6 +165,32 @@ interface Visit {
   readonly error?: string;
   /** The page's own timings table, per stage. */
   readonly stages?: string;
+  /** The "moving on" visit: from opening the next example mid-decode to its tokens and its reconstruction. */
+  readonly movedOn?: { readonly tokensMs?: number; readonly reconMs?: number };
+}
+
+/**
+ * After the tokens, a user who opens another photo while the decoder runs: the running decode is
+ * cancelled (worker/cancel-board.ts), so the new photo waits for its own encode only.
+ */
+async function moveOn(page: Page): Promise<NonNullable<Visit['movedOn']>> {
+  const grid = page.getByTestId('token-grid').first();
+  const before = (await grid.getAttribute('data-indices')) ?? '';
+  await page.waitForTimeout(Number(values['move-on-after-s']) * 1000);
+  if (await page.getByTestId('metrics').count()) throw new Error('the decode ended before the next photo was opened');
+  const t = performance.now();
+  await page.locator(`button.example[data-example="${values['move-on-to']}"]`).click();
+  await page.waitForFunction(
+    (prev) => {
+      const now = document.querySelector('[data-testid=token-grid]')?.getAttribute('data-indices');
+      return now !== undefined && now !== null && now !== prev;
+    },
+    before,
+    { timeout: timeoutMs },
+  );
+  const tokensMs = performance.now() - t;
+  await page.getByTestId('metrics').first().waitFor({ timeout: timeoutMs });
+  return { tokensMs, reconMs: performance.now() - t };
 }
 
 async function visit(
@@ -169,6 +199,7 @@ async function visit(
   modelUrl: string,
   profile: string,
   requests: string[],
+  movingOn = false,
 ): Promise<Visit> {
   const page: Page = await context.newPage();
   requests.length = 0;
@@ -180,6 +211,7 @@ async function visit(
   let psnr: number | undefined;
   let error: string | undefined;
   let stages: string | undefined;
+  let movedOn: Visit['movedOn'];
   try {
     await page.goto(`${origin}/?model=${encodeURIComponent(modelUrl)}&example=${values.example}&backend=wasm`);
     const failed = page.locator('p.error[role=alert], [data-testid=token-grid-empty] .error').first();
@@ -189,6 +221,7 @@ async function visit(
       failed.waitFor({ timeout: timeoutMs }).then(async () => Promise.reject(new Error(await failed.innerText()))),
     ]);
     tokensMs = performance.now() - t0;
+    if (movingOn) movedOn = await moveOn(page);
     const metrics = page.getByTestId('metrics').first();
     await metrics.waitFor({ timeout: timeoutMs });
     reconMs = performance.now() - t0;
@@ -208,7 +241,17 @@ async function visit(
     await page.close();
   }
   const filesDownloaded = requests.filter((u) => !u.endsWith('/manifest.json')).length;
-  return { tokensMs, reconMs, psnr, peakBytes: peak.bytes, peakSplit: peak.describe(), filesDownloaded, error, stages };
+  return {
+    tokensMs,
+    reconMs,
+    psnr,
+    peakBytes: peak.bytes,
+    peakSplit: peak.describe(),
+    filesDownloaded,
+    error,
+    stages,
+    movedOn,
+  };
 }
 
 async function main(): Promise<void> {
@@ -271,8 +314,16 @@ async function main(): Promise<void> {
         console.log(
           `\nChromium ${context.browser()?.version() ?? ''} (production build, wasm), ${v}, package ${gb(p.bytes)}:`,
         );
-        for (const which of values['convert-only'] ? [] : ['first visit', 'second visit']) {
-          const r = await visit(context, origin, url, profile, requests);
+        for (const which of values['convert-only'] ? [] : ['first visit', 'second visit', 'moving on']) {
+          const r = await visit(context, origin, url, profile, requests, which === 'moving on');
+          if (r.movedOn) {
+            console.log(
+              `  moving on     ${values['move-on-to']} opened ${values['move-on-after-s']} s into the decode: ` +
+                `its tokens ${s(r.movedOn.tokensMs)} later, its reconstruction + PSNR ${s(r.movedOn.reconMs)} later` +
+                `${r.error ? `; FAILED: ${r.error}` : ''}`,
+            );
+            continue;
+          }
           console.log(
             `  ${which.padEnd(13)} tokens on screen ${s(r.tokensMs)}, reconstruction + PSNR ${s(r.reconMs)}` +
               `${r.psnr !== undefined ? ` (${r.psnr.toFixed(2)} dB)` : ''}, files downloaded ${r.filesDownloaded}, ` +
