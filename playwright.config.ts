@@ -43,7 +43,9 @@ export default defineConfig({
   webServer: [
     {
       // The production build, as users get it, plus the runtime harness page (vite.config.ts).
-      command: `TOKENFLOW_E2E_HARNESS=1 npx vite build --logLevel warn --outDir ${testBuildDir} --emptyOutDir && npx vite preview --outDir ${testBuildDir} --port ${port} --strictPort`,
+      command:
+        `TOKENFLOW_E2E_HARNESS=1 npx vite build --logLevel warn --outDir ${testBuildDir} --emptyOutDir && ` +
+        `npx vite preview --outDir ${testBuildDir} --port ${port} --strictPort`,
       url: `http://127.0.0.1:${port}`,
       timeout: 180_000,
       reuseExistingServer: false,

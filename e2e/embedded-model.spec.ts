@@ -49,7 +49,8 @@ test('the embedded model on wasm matches onnxruntime-node and reconstructs a hel
   await decodeInPage(page);
   const warmMs = Date.now() - warmStart;
   console.info(
-    `${expectMatchesNode('embedded/chelsea wasm', reference, enc, dec)}\n  PSNR ${psnr.toFixed(2)} dB; first run ${timingLine(enc, dec)}; warm encode + decode ${warmMs} ms`,
+    `${expectMatchesNode('embedded/chelsea wasm', reference, enc, dec)}\n` +
+      `  PSNR ${psnr.toFixed(2)} dB; first run ${timingLine(enc, dec)}; warm encode + decode ${warmMs} ms`,
   );
   expect(psnr).toBeGreaterThanOrEqual(MIN_PSNR_DB);
 });

@@ -164,9 +164,10 @@ test.describe('GPU quantizer on SwiftShader WebGPU', () => {
   });
 
   for (const image of ['astronaut', 'coffee'] as const) {
-    test(`clip-224/${image}: full 8-scale run (K=2048, 561 tokens, top-8), simple kernel in 1 chunk and tiled kernel in 4 chunks, vs CPU reference and official fixture`, async ({
-      page,
-    }) => {
+    const fullRunTitle =
+      `clip-224/${image}: full 8-scale run (K=2048, 561 tokens, top-8), ` +
+      'simple kernel in 1 chunk and tiled kernel in 4 chunks, vs CPU reference and official fixture';
+    test(fullRunTitle, async ({ page }) => {
       const name: FixtureName = 'clip-224';
       const { S, scales, K } = fixtureConfig(name);
       const codebooks = await loadFixtureCodebooks(name);
@@ -209,9 +210,10 @@ test.describe('GPU quantizer on SwiftShader WebGPU', () => {
     });
   }
 
-  test('siglip-384/astronaut: full 15-scale run (S=27 with uneven area bins, K=4096, 2227 tokens), simple kernel, vs CPU reference and official fixture', async ({
-    page,
-  }) => {
+  const siglipRunTitle =
+    'siglip-384/astronaut: full 15-scale run (S=27 with uneven area bins, K=4096, 2227 tokens), ' +
+    'simple kernel, vs CPU reference and official fixture';
+  test(siglipRunTitle, async ({ page }) => {
     const name: FixtureName = 'siglip-384';
     const { S, scales } = fixtureConfig(name);
     const codebooks = await loadFixtureCodebooks(name);
@@ -269,9 +271,10 @@ test.describe('GPU quantizer on SwiftShader WebGPU', () => {
     console.info(report.join('\n'));
   });
 
-  test('duplicated codebook rows (K=256, row k+128 = row k) in chunks of 96: exact ties go to the lower index with margin 0 in both kernels', async ({
-    page,
-  }) => {
+  const tiesTitle =
+    'duplicated codebook rows (K=256, row k+128 = row k) in chunks of 96: ' +
+    'exact ties go to the lower index with margin 0 in both kernels';
+  test(tiesTitle, async ({ page }) => {
     const half = 128;
     const semantic = randomArray(half * 32, 21);
     const pixel = randomArray(half * 8, 22);

@@ -64,13 +64,15 @@ test('every JPEG fixture decodes in the page to Pillow’s pixels and the offici
     const [h, w] = f.decoded.shape;
     const crop = centerCropArr({ width: got.width, height: got.height, data: rgb }, 256).image.data;
     report.push(
-      `${f.name}: ${got.width}x${got.height} (want ${w}x${h}), ${differing(rgb, jpegFixtureBytes(f.decoded))} pixels bytes differ, crop ${differing(crop, jpegFixtureBytes(f.crop256))}`,
+      `${f.name}: ${got.width}x${got.height} (want ${w}x${h}), ` +
+        `${differing(rgb, jpegFixtureBytes(f.decoded))} pixels bytes differ, crop ${differing(crop, jpegFixtureBytes(f.crop256))}`,
     );
   }
   expect(report).toEqual(
     jpegFixtures().map(
       (f) =>
-        `${f.name}: ${f.decoded.shape[1]}x${f.decoded.shape[0]} (want ${f.decoded.shape[1]}x${f.decoded.shape[0]}), 0 pixels bytes differ, crop 0`,
+        `${f.name}: ${f.decoded.shape[1]}x${f.decoded.shape[0]} ` +
+        `(want ${f.decoded.shape[1]}x${f.decoded.shape[0]}), 0 pixels bytes differ, crop 0`,
     ),
   );
 });

@@ -92,7 +92,10 @@ test.describe('desktop, 1440×900', () => {
     expect(psnrs[8], 'all scales beat the 1×1 token alone').toBeGreaterThan(psnrs[0]);
   });
 
-  test('a token is outlined where it sits on the crop and the reconstruction, at every scale, and hover and image clicks link back', async () => {
+  const outlineTitle =
+    'a token is outlined where it sits on the crop and the reconstruction, at every scale, ' +
+    'and hover and image clicks link back';
+  test(outlineTitle, async () => {
     const crop = page.getByTestId('recon-crop');
     const recon = page.getByTestId('recon-image');
     for (const [side, row, col] of [
@@ -167,7 +170,10 @@ test.describe('desktop, 1440×900', () => {
     await expect(page.getByTestId('token-grid')).toHaveAttribute('data-scale', String(side));
   });
 
-  test('keyboard: Enter keeps an arrow-key token, Esc closes the inspector, no Tab stop on hidden inputs, readable info buttons', async () => {
+  const keyboardTitle =
+    'keyboard: Enter keeps an arrow-key token, Esc closes the inspector, ' +
+    'no Tab stop on hidden inputs, readable info buttons';
+  test(keyboardTitle, async () => {
     // Hidden file inputs are opened by their buttons only.
     const tabStops = await page
       .locator('input[type=file].visually-hidden')
@@ -289,9 +295,10 @@ test.describe('model URLs, 1440×900', () => {
 test.describe('phone, 390×844', () => {
   test.use({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true });
 
-  test('one column with no horizontal scrolling at any moment; crop and reconstruction in the first screen; the inspector under the grid', async ({
-    page,
-  }) => {
+  const oneColumnTitle =
+    'one column with no horizontal scrolling at any moment; ' +
+    'crop and reconstruction in the first screen; the inspector under the grid';
+  test(oneColumnTitle, async ({ page }) => {
     // Records the widest the page ever was, from the first paint on.
     await page.addInitScript(() => {
       const w = window as unknown as { widest: number };

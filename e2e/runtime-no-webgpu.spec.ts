@@ -19,9 +19,10 @@ import {
 
 // Top level because a different launch needs its own worker.
 test.use({ launchOptions: launchWithoutWebGpu });
-test("no WebGPU adapter: 'auto' and forced 'webgpu' both fall back to wasm reporting no-adapter, and clip-224/astronaut matches the official code", async ({
-  page,
-}) => {
+const title =
+  "no WebGPU adapter: 'auto' and forced 'webgpu' both fall back to wasm reporting no-adapter, " +
+  'and clip-224/astronaut matches the official code';
+test(title, async ({ page }) => {
   await openRuntimeHarness(page);
   const forced = await loadModelInPage(page, 'clip-224', 'webgpu');
   expect(forced.choice).toMatchObject({ backend: 'wasm', requested: 'webgpu', reason: 'no-adapter' });

@@ -66,7 +66,10 @@ for (const name of FIXTURE_NAMES) {
       await page?.close();
     });
 
-    test(`${name}: the worker loads the package on wasm, with per-file initiate → progress → done events, then ready, and load timings`, async () => {
+    const loadTitle =
+      `${name}: the worker loads the package on wasm, ` +
+      'with per-file initiate → progress → done events, then ready, and load timings';
+    test(loadTitle, async () => {
       expect(loaded.choice).toMatchObject({ backend: 'wasm', reason: 'wasm-requested' });
       expect(loaded.placement).toEqual({ semanticEncoder: 'wasm', pixelEncoder: 'wasm', pixelDecoder: 'wasm' });
       expect(loaded.quantizer).toBe('cpu');
@@ -94,7 +97,10 @@ for (const name of FIXTURE_NAMES) {
     });
 
     for (const image of fixtureImages(name)) {
-      test(`${name}/${image} on wasm: indices (joint, semantic-only, pixel-only) where margin > 1e-5, features, f̂ ≤ 1e-4 and image_u8 ±1 on ≤ 0.1% vs the official code`, async () => {
+      const matchTitle =
+        `${name}/${image} on wasm: indices (joint, semantic-only, pixel-only) where margin > 1e-5, ` +
+        'features, f̂ ≤ 1e-4 and image_u8 ±1 on ≤ 0.1% vs the official code';
+      test(matchTitle, async () => {
         const source = await decodeImageFile(fixturePath(name, image, 'source.png'));
         const enc = await encodeInPage(page, source);
         const dec = await decodeInPage(page);
@@ -109,7 +115,10 @@ for (const name of FIXTURE_NAMES) {
     }
 
     if (name === 'clip-224') {
-      test('clip-224/astronaut progressive decode: f̂ of the first k scales equals the CPU reference decodeIndices; decode-indices of the official tokens gives f_hat_from_indices and the official image', async () => {
+      const progressiveTitle =
+        'clip-224/astronaut progressive decode: f̂ of the first k scales equals the CPU reference decodeIndices; ' +
+        'decode-indices of the official tokens gives f_hat_from_indices and the official image';
+      test(progressiveTitle, async () => {
         const source = await decodeImageFile(fixturePath(name, 'astronaut', 'source.png'));
         const enc = await encodeInPage(page, source);
         const m = loaded.manifest;

@@ -43,9 +43,10 @@ test.describe('WebGPU backend on SwiftShader, production build', () => {
     expect(chosen).toEqual([{ type: 'backend-chosen', choice: loaded.choice }]);
   });
 
-  test('clip-224/astronaut forced to WebGPU: semantic encoder on the WebGPU EP and the GPU quantizer (pixel graphs on wasm) match the official code', async ({
-    page,
-  }) => {
+  const forcedTitle =
+    'clip-224/astronaut forced to WebGPU: semantic encoder on the WebGPU EP and the GPU quantizer ' +
+    '(pixel graphs on wasm) match the official code';
+  test(forcedTitle, async ({ page }) => {
     await openRuntimeHarness(page);
     const loaded = await loadModelInPage(page, 'clip-224', 'webgpu', { wasmGraphs: PIXEL_GRAPHS_ON_WASM });
     expect(loaded.choice).toMatchObject({ backend: 'webgpu', reason: 'webgpu-requested' });
@@ -60,9 +61,10 @@ test.describe('WebGPU backend on SwiftShader, production build', () => {
     );
   });
 
-  test('fp16 weights + external data (clip-224): all three graphs load as WebGPU sessions; wasm (full pipeline) and WebGPU (semantic encoder + GPU quantizer) match onnxruntime-node on the same package', async ({
-    page,
-  }) => {
+  const fp16Title =
+    'fp16 weights + external data (clip-224): all three graphs load as WebGPU sessions; ' +
+    'wasm (full pipeline) and WebGPU (semantic encoder + GPU quantizer) match onnxruntime-node on the same package';
+  test(fp16Title, async ({ page }) => {
     const id = 'clip-224-fp16-external';
     const source = await decodeImageFile(fixturePath('clip-224', 'astronaut', 'source.png'));
     const nodeModel = await loadModelFromDir(e2ePackageDir(id));
@@ -89,9 +91,10 @@ test.describe('WebGPU backend on SwiftShader, production build', () => {
     console.info(report.join('\n'));
   });
 
-  test('device loss after a WebGPU encode: backend-switched to wasm with the reason, the kept encode decodes on wasm to the official image, and the next encode runs on wasm with the same tokens', async ({
-    page,
-  }) => {
+  const deviceLossTitle =
+    'device loss after a WebGPU encode: backend-switched to wasm with the reason, ' +
+    'the kept encode decodes on wasm to the official image, and the next encode runs on wasm with the same tokens';
+  test(deviceLossTitle, async ({ page }) => {
     await openRuntimeHarness(page);
     await loadModelInPage(page, 'clip-224', 'webgpu', { wasmGraphs: PIXEL_GRAPHS_ON_WASM });
     const source = await decodeImageFile(fixturePath('clip-224', 'astronaut', 'source.png'));

@@ -48,7 +48,8 @@ export function detectVariant(sd: StateDict, sourceName = 'checkpoint'): Variant
   if (sd.has(SIGLIP_MARKER)) return 'siglip';
   const sample = [...sd.keys()].slice(0, 8).join(', ');
   throw new CheckpointMismatchError(
-    `${sourceName}: this is not a TokenFlow state dict: neither '${CLIP_MARKER}' (CLIP variant) nor '${SIGLIP_MARKER}' (SigLIP variant) is present` +
+    `${sourceName}: this is not a TokenFlow state dict: ` +
+      `neither '${CLIP_MARKER}' (CLIP variant) nor '${SIGLIP_MARKER}' (SigLIP variant) is present` +
       (sd.size ? ` (${sd.size} tensors, e.g. ${sample})` : ' (it holds no tensors)'),
   );
 }

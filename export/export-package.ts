@@ -163,7 +163,8 @@ export async function exportPackage(
   const nonFiniteReport = nonFinite.describe(source.name);
   if (nonFiniteReport !== undefined && !options.allowNonfinite) {
     throw new NonFiniteWeightsError(
-      `${nonFiniteReport}. A package made from them decodes to black or broken images; the checkpoint is damaged (re-download it) or its training diverged; no package was made`,
+      `${nonFiniteReport}. A package made from them decodes to black or broken images; ` +
+        'the checkpoint is damaged (re-download it) or its training diverged; no package was made',
       nonFinite.found,
     );
   }

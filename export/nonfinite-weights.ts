@@ -93,6 +93,7 @@ export class NonFiniteWatch {
       .map((t) => `${t.key} (${t.nan} NaN, ${t.inf} ±Inf of ${t.numel} values)`)
       .join(', ');
     const more = found.length > SHOWN ? `, … and ${found.length - SHOWN} more` : '';
-    return `${sourceName}: ${found.length} weight tensor${found.length === 1 ? '' : 's'} hold${found.length === 1 ? 's' : ''} NaN or ±Inf: ${listed}${more}`;
+    const tensors = found.length === 1 ? 'tensor holds' : 'tensors hold';
+    return `${sourceName}: ${found.length} weight ${tensors} NaN or ±Inf: ${listed}${more}`;
   }
 }

@@ -43,7 +43,8 @@ export function resolutionFor(variant: Variant, inputSize: number): ResolutionCh
       .map((r) => r.inputSize)
       .join(' or ');
     throw new Error(
-      `image size ${inputSize} is not one the official ${variant} model runs at (use ${sizes}, or give the scale list of a model trained at another size)`,
+      `image size ${inputSize} is not one the official ${variant} model runs at ` +
+        `(use ${sizes}, or give the scale list of a model trained at another size)`,
     );
   }
   return choice;

@@ -38,7 +38,8 @@ export function validateStateDict(sd: StateDict, config: ModelConfig, sourceName
 }
 
 function describe(config: ModelConfig): string {
-  return `TokenFlow ${config.variant.toUpperCase()} model (K=${config.codebookSize}, ${config.pixelDecoder.enhanced ? 'enhanced' : 'normal'} decoder)`;
+  const decoder = config.pixelDecoder.enhanced ? 'enhanced' : 'normal';
+  return `TokenFlow ${config.variant.toUpperCase()} model (K=${config.codebookSize}, ${decoder} decoder)`;
 }
 
 function list(items: string[]): string {

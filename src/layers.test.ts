@@ -1,6 +1,7 @@
 /**
  * The layer rules of ARCHITECTURE.md bite: ESLint, with the repository's own config, rejects a
  * source placed where it would break a layer, and accepts the same source where it is allowed.
+ * So does the line-length rule, which holds strings and comments (that Prettier never breaks) to 140.
  */
 import { ESLint } from 'eslint';
 import { dirname, resolve } from 'node:path';
@@ -60,5 +61,24 @@ describe('layer rules', () => {
     const source = "import { fixturePath } from '../test-support/fixtures.ts';\nexport const f = fixturePath;\n";
     expect(await ruleIds('src/node/x.ts', source)).toEqual(['boundaries/dependencies']);
     expect(await ruleIds('src/node/x.test.ts', source)).toEqual([]);
+  });
+});
+
+describe('line length', () => {
+  // `export const s = '…';` is 20 characters around the string.
+  const stringLine = (length: number) => `export const s = '${'x'.repeat(length - 20)}';\n`;
+
+  it('a string or a comment may reach 140 characters, not 141', async () => {
+    expect(await ruleIds('src/core/x.ts', stringLine(140))).toEqual([]);
+    expect(await ruleIds('src/core/x.ts', stringLine(141))).toEqual(['@stylistic/max-len']);
+    expect(await ruleIds('src/ui/x.tsx', `// ${'x'.repeat(138)}\nexport const s = 1;\n`)).toEqual([
+      '@stylistic/max-len',
+    ]);
+    expect(await ruleIds('e2e/x.spec.ts', `test('${'x'.repeat(135)}', () => {});\n`)).toEqual(['@stylistic/max-len']);
+  });
+
+  it('a long URL is the exception', async () => {
+    const url = `https://example.org/${'x'.repeat(140)}`;
+    expect(await ruleIds('src/core/x.ts', `// ${url}\nexport const s = 1;\n`)).toEqual([]);
   });
 });

@@ -183,13 +183,19 @@ async function main(): Promise<void> {
   const report = await evaluatePackage(values.package!, images, values.samples);
   for (const s of report.images) {
     console.log(
-      `${s.name.padEnd(18)}${s.grey ? ' (grey)' : '       '} PSNR ${s.psnr.toFixed(2)} dB (thumbnail ${s.thumbnailPsnr.toFixed(2)})  SSIM ${s.ssim.toFixed(3)}  joint=semantic-only ${(100 * s.jointEqualsSemantic).toFixed(1)}%  joint=pixel-only ${(100 * s.jointEqualsPixel).toFixed(1)}%`,
+      `${s.name.padEnd(18)}${s.grey ? ' (grey)' : '       '} PSNR ${s.psnr.toFixed(2)} dB (thumbnail ${s.thumbnailPsnr.toFixed(2)})  ` +
+        `SSIM ${s.ssim.toFixed(3)}  joint=semantic-only ${(100 * s.jointEqualsSemantic).toFixed(1)}%  ` +
+        `joint=pixel-only ${(100 * s.jointEqualsPixel).toFixed(1)}%`,
     );
   }
   console.log(
-    `mean over ${report.images.length} held-out photos: PSNR ${report.meanPsnr.toFixed(2)} dB (colour ${report.meanPsnrColour.toFixed(2)}, grey ${report.meanPsnrGrey.toFixed(2)}; grid-sized thumbnail ${report.meanThumbnailPsnr.toFixed(2)}), SSIM ${report.meanSsim.toFixed(3)}; ` +
-      `codes used ${report.codesUsed}/${report.codebookSize} (${((100 * report.codesUsed) / report.codebookSize).toFixed(1)}%), perplexity ${report.perplexity.toFixed(0)}; ` +
-      `joint=semantic-only ${(100 * report.jointEqualsSemantic).toFixed(1)}%, joint=pixel-only ${(100 * report.jointEqualsPixel).toFixed(1)}%`,
+    `mean over ${report.images.length} held-out photos: PSNR ${report.meanPsnr.toFixed(2)} dB ` +
+      `(colour ${report.meanPsnrColour.toFixed(2)}, grey ${report.meanPsnrGrey.toFixed(2)}; ` +
+      `grid-sized thumbnail ${report.meanThumbnailPsnr.toFixed(2)}), SSIM ${report.meanSsim.toFixed(3)}; ` +
+      `codes used ${report.codesUsed}/${report.codebookSize} (${((100 * report.codesUsed) / report.codebookSize).toFixed(1)}%), ` +
+      `perplexity ${report.perplexity.toFixed(0)}; ` +
+      `joint=semantic-only ${(100 * report.jointEqualsSemantic).toFixed(1)}%, ` +
+      `joint=pixel-only ${(100 * report.jointEqualsPixel).toFixed(1)}%`,
   );
   writeFileSync(join(CACHE_DIR, 'eval.json'), JSON.stringify(report, null, 1));
   console.log(`wrote ${values.samples} and ${join(CACHE_DIR, 'eval.json')}`);

@@ -53,7 +53,8 @@ async function main(): Promise<void> {
   }
   const bytes = manifest.files.reduce((a, f) => a + f.bytes, 0);
   console.log(
-    `${manifest.name}: ${manifest.numTokens} tokens, K=${manifest.codebookSize}, ${manifest.precision}, ${(bytes / 1e6).toFixed(1)} MB in ${outDir}`,
+    `${manifest.name}: ${manifest.numTokens} tokens, K=${manifest.codebookSize}, ${manifest.precision}, ` +
+      `${(bytes / 1e6).toFixed(1)} MB in ${outDir}`,
   );
 }
 

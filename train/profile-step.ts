@@ -24,7 +24,8 @@ async function main(): Promise<void> {
   const x = tf.randomUniform([BATCH, R, R, 3], -1, 1) as tf.Tensor4D;
   const z = tf.randomNormal([BATCH, S, S, Dp]) as tf.Tensor4D;
   const h = tf.randomNormal([BATCH, S, S, Ds + Dp]) as tf.Tensor4D;
-  // Scaling an input by a trainable scalar makes parts without their own weights (quantizer input, perceptual input) have a gradient to compute.
+  // Scaling an input by a trainable scalar makes parts without their own weights (quantizer input,
+  // perceptual input) have a gradient to compute.
   const scaled = <T extends tf.Tensor>(t: T) => t.mul(param(params, 'encoder.conv_in.bias').mean().add(1)) as T;
   const parts: [string, () => tf.Scalar, boolean][] = [
     ['pixel encoder', () => net.pixelEncode(x).square().mean(), true],

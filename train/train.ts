@@ -81,7 +81,8 @@ async function main(): Promise<void> {
   const vars = trainableList(params);
   const flat = flatLayout(vars);
   console.log(
-    `model: ${layout.length} official tensors, ${(flat.total / 1e6).toFixed(2)} M trainable parameters, K=${TINY_CONFIG.codebookSize}; ${workers ? `${workers} gradient workers` : 'in-process gradients'}`,
+    `model: ${layout.length} official tensors, ${(flat.total / 1e6).toFixed(2)} M trainable parameters, ` +
+      `K=${TINY_CONFIG.codebookSize}; ${workers ? `${workers} gradient workers` : 'in-process gradients'}`,
   );
 
   const info: RunInfo = (await loadState(STATE_FILE, params, optimizer)) ?? {
@@ -158,7 +159,12 @@ async function main(): Promise<void> {
       const secPerStep = (performance.now() - windowStart) / 1000 / avgN;
       const used = usage.reduce((a, c) => a + (c > 0 ? 1 : 0), 0);
       console.log(
-        `step ${info.step} ×${B} lr ${lr.toExponential(1)} bypass ${bypassProb.toFixed(2)} | loss ${(avg.total / avgN).toFixed(4)} rec ${(avg.rec / avgN).toFixed(4)} perc ${(avg.perceptual / avgN).toFixed(4)} sem ${(avg.semantic / avgN).toFixed(4)} vq ${(avg.vq / avgN).toFixed(4)} | codes seen ${used}/${K}, restarted ${info.restarts} | ${secPerStep.toFixed(2)} s/step, ${(info.trainSeconds / 60).toFixed(1)}/${(budgetSeconds / 60).toFixed(0)} min | ${new Date().toISOString().slice(11, 19)}`,
+        `step ${info.step} ×${B} lr ${lr.toExponential(1)} bypass ${bypassProb.toFixed(2)} | ` +
+          `loss ${(avg.total / avgN).toFixed(4)} rec ${(avg.rec / avgN).toFixed(4)} ` +
+          `perc ${(avg.perceptual / avgN).toFixed(4)} sem ${(avg.semantic / avgN).toFixed(4)} vq ${(avg.vq / avgN).toFixed(4)} | ` +
+          `codes seen ${used}/${K}, restarted ${info.restarts} | ` +
+          `${secPerStep.toFixed(2)} s/step, ${(info.trainSeconds / 60).toFixed(1)}/${(budgetSeconds / 60).toFixed(0)} min | ` +
+          `${new Date().toISOString().slice(11, 19)}`,
       );
       for (const k of LOSS_NAMES) avg[k] = 0;
       avgN = 0;
@@ -180,7 +186,8 @@ async function main(): Promise<void> {
   await saveState(STATE_FILE, params, optimizer, info);
   const bytes = await writeOfficialCheckpoint(CHECKPOINT_FILE, layout, params);
   console.log(
-    `finished: ${info.step} steps, ${(info.trainSeconds / 60).toFixed(1)} min of training; wrote ${CHECKPOINT_FILE} (${(bytes / 1e6).toFixed(1)} MB)`,
+    `finished: ${info.step} steps, ${(info.trainSeconds / 60).toFixed(1)} min of training; ` +
+      `wrote ${CHECKPOINT_FILE} (${(bytes / 1e6).toFixed(1)} MB)`,
   );
 }
 
@@ -219,7 +226,10 @@ function restartDeadCodes(
   return chosen.length;
 }
 
-/** PSNR (uint8, as the app reports it) of reconstructions of held-out crops (whole crop, downsampled to the input size), through the full 9-scale path. */
+/**
+ * PSNR (uint8, as the app reports it) of reconstructions of held-out crops (whole crop, downsampled to the
+ * input size), through the full 9-scale path.
+ */
 function validate(net: Net, q: MultiScaleQuantizer, store: CropStore, ids: readonly number[], params: Params): number {
   let sum = 0;
   for (const id of ids) {

@@ -264,7 +264,8 @@ async function main(): Promise<void> {
       console.log(`\nNode (onnxruntime-node, 2 threads), ${v}, package ${gb(p.bytes)}:`);
       const f = await runNode(p.dir);
       console.log(
-        `  load ${s(f.loadMs)}, tokens at ${s(f.tokensMs)}, reconstruction at ${s(f.reconMs)} (PSNR ${f.psnr.toFixed(2)} dB), peak RSS ${gb(f.peakRssBytes)} = ${(f.peakRssBytes / p.bytes).toFixed(2)} × the package`,
+        `  load ${s(f.loadMs)}, tokens at ${s(f.tokensMs)}, reconstruction at ${s(f.reconMs)} (PSNR ${f.psnr.toFixed(2)} dB), ` +
+          `peak RSS ${gb(f.peakRssBytes)} = ${(f.peakRssBytes / p.bytes).toFixed(2)} × the package`,
       );
     }
   }
@@ -327,7 +328,8 @@ async function main(): Promise<void> {
           console.log(
             `  ${which.padEnd(13)} tokens on screen ${s(r.tokensMs)}, reconstruction + PSNR ${s(r.reconMs)}` +
               `${r.psnr !== undefined ? ` (${r.psnr.toFixed(2)} dB)` : ''}, files downloaded ${r.filesDownloaded}, ` +
-              `peak browser RSS ${gb(r.peakBytes)} = ${(r.peakBytes / p.bytes).toFixed(2)} × the package (${r.peakSplit})${r.error ? `; FAILED: ${r.error}` : ''}`,
+              `peak browser RSS ${gb(r.peakBytes)} = ${(r.peakBytes / p.bytes).toFixed(2)} × the package (${r.peakSplit})` +
+              `${r.error ? `; FAILED: ${r.error}` : ''}`,
           );
           if (r.stages) console.log(`    stages:${r.stages}`);
         }

@@ -2,7 +2,8 @@
  * Per-stage times of the browser runtime (the worker, as the app runs it) for each backend on
  * this machine, and the GPU quantizer against the CPU reference on the same input. Builds the
  * production bundle with the runtime harness, serves it with `vite preview`, exports the fixture
- * packages (and times the embedded default model in public/models/default when it ships), drives headless Chromium (SwiftShader WebGPU) and prints medians. Not a test.
+ * packages (and times the embedded default model in public/models/default when it ships), drives
+ * headless Chromium (SwiftShader WebGPU) and prints medians. Not a test.
  *   npm run bench:browser -- [runs] [--no-full-webgpu]
  * --no-full-webgpu skips the all-WebGPU clip-224 run, which takes minutes on SwiftShader.
  */
@@ -92,11 +93,11 @@ function printRows(title: string, rows: readonly Row[]): void {
   for (const r of rows) {
     const med = STAGES.map((s) => median(r.stages[s]));
     console.log(`  ${r.label}`);
+    const n = r.stages.decoderMs.length;
+    const timedRuns = `(${n} run${n === 1 ? '' : 's'}, load ${r.load.timings.totalMs.toFixed(0)} ms)`;
+    const total = med.reduce((a, b) => a + b, 0);
     console.log(
-      `  ${`(${r.stages.decoderMs.length} run${r.stages.decoderMs.length === 1 ? '' : 's'}, load ${r.load.timings.totalMs.toFixed(0)} ms)`.padEnd(22)}${med.map((m) => m.toFixed(0).padStart(16)).join('')}${med
-        .reduce((a, b) => a + b, 0)
-        .toFixed(0)
-        .padStart(10)}`,
+      `  ${timedRuns.padEnd(22)}${med.map((m) => m.toFixed(0).padStart(16)).join('')}${total.toFixed(0).padStart(10)}`,
     );
   }
 }
@@ -121,7 +122,8 @@ async function main(): Promise<void> {
     for (const name of FIXTURE_NAMES)
       images.set(name, await decodeImageFile(fixturePath(name, fixtureImages(name)[0], 'source.png')));
     console.log(
-      `Chromium ${browser.version()}, ${runs} timed runs after one warm-up unless noted; image: each fixture's ${fixtureImages(FIXTURE_NAMES[0])[0]}`,
+      `Chromium ${browser.version()}, ${runs} timed runs after one warm-up unless noted; ` +
+        `image: each fixture's ${fixtureImages(FIXTURE_NAMES[0])[0]}`,
     );
 
     const wasmRows: Row[] = [];
@@ -175,7 +177,8 @@ async function main(): Promise<void> {
       const c = median(cpu.quantizerMs);
       const m = load.manifest;
       console.log(
-        `  ${name.padEnd(18)} K=${m.codebookSize}, ${m.numTokens} tokens: GPU ${g.toFixed(0)} ms, CPU ${c.toFixed(0)} ms (GPU/CPU ${(g / c).toFixed(2)})`,
+        `  ${name.padEnd(18)} K=${m.codebookSize}, ${m.numTokens} tokens: ` +
+          `GPU ${g.toFixed(0)} ms, CPU ${c.toFixed(0)} ms (GPU/CPU ${(g / c).toFixed(2)})`,
       );
       await releaseInPage(page);
     }

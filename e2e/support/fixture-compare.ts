@@ -114,7 +114,8 @@ export function timingLine(enc: EncodeResult, dec: DecodeResult): string {
     expect(quantizerScaleMs!.every((ms) => ms >= 0)).toBe(true);
   }
   return (
-    `preprocess ${t.preprocessMs.toFixed(0)} ms, semantic encoder ${t.semanticEncoderMs.toFixed(0)} ms, pixel encoder ${t.pixelEncoderMs.toFixed(0)} ms, ` +
+    `preprocess ${t.preprocessMs.toFixed(0)} ms, semantic encoder ${t.semanticEncoderMs.toFixed(0)} ms, ` +
+    `pixel encoder ${t.pixelEncoderMs.toFixed(0)} ms, ` +
     `quantizer (${enc.quantizer}) ${t.quantizerMs.toFixed(0)} ms, decoder ${dec.timings.decoderMs.toFixed(0)} ms`
   );
 }

@@ -19,7 +19,8 @@ import { detectConfig } from '../detect-config.ts';
 import { buildPixelDecoder, writeOnnxModel, type GroupNormImpl } from '../onnx/index.ts';
 
 const USAGE =
-  'usage: npm run bench:decoder -- <checkpoint> --out <dir> [--runs N] [--threads 2,1] [--group-norm reduce-mean,instance-norm] [--profile]';
+  'usage: npm run bench:decoder -- <checkpoint> --out <dir> [--runs N] [--threads 2,1] ' +
+  '[--group-norm reduce-mean,instance-norm] [--profile]';
 const IMPLS: readonly GroupNormImpl[] = ['reduce-mean', 'instance-norm'];
 
 interface Variant {

@@ -73,7 +73,8 @@ describe('tensor bytes changed after saving', () => {
       expect((failure as RecordChecksumError).record).toBe(record);
       expect((failure as Error).message).toMatch(
         new RegExp(
-          `^model\\.pt: zip entry '${record}' \\(tensor 'decoder\\.conv_out\\.weight'\\) fails its CRC-32 check \\(stored 0x[0-9a-f]{8}, computed 0x[0-9a-f]{8}\\)`,
+          `^model\\.pt: zip entry '${record}' \\(tensor 'decoder\\.conv_out\\.weight'\\) fails its CRC-32 check ` +
+            '\\(stored 0x[0-9a-f]{8}, computed 0x[0-9a-f]{8}\\)',
         ),
       );
     },
@@ -156,7 +157,8 @@ describe('deflate bombs', () => {
     );
     expect(failure).toBeInstanceOf(CheckpointError);
     expect((failure as Error).message).toBe(
-      `bomb.pt: zip entry 'archive/data.pkl' declares ${GiB} bytes, more than the ${MAX_PICKLE_BYTES} such a record may hold; refusing to read it (a damaged or hostile file)`,
+      `bomb.pt: zip entry 'archive/data.pkl' declares ${GiB} bytes, more than the ${MAX_PICKLE_BYTES} such a record may hold; ` +
+        'refusing to read it (a damaged or hostile file)',
     );
     // Far below the cap, let alone the 1 GiB: nothing of the declared size was allocated.
     expect(peak).toBeLessThan(32 * 2 ** 20);

@@ -98,7 +98,8 @@ describe('loadCheckpoint: format recognition and bad input', () => {
       ['weights/notes.md', new Uint8Array(3)],
     ]);
     await expect(loadCheckpoint(memorySource(bytes, 'notes.zip'))).rejects.toThrow(
-      /notes\.zip: a zip file without a <folder>\/data\.pkl record, so not a torch\.save checkpoint \(it has 2 entries: readme\.txt, weights\/notes\.md\)/,
+      'notes.zip: a zip file without a <folder>/data.pkl record, so not a torch.save checkpoint ' +
+        '(it has 2 entries: readme.txt, weights/notes.md)',
     );
     await expect(loadCheckpoint(memorySource(await zipOf([]), 'empty.zip'))).rejects.toThrow(
       /empty\.zip: a zip file without a <folder>\/data\.pkl/,
@@ -179,7 +180,8 @@ describe('loadCheckpoint: format recognition and bad input', () => {
       ]),
     );
     await expect(loadCheckpoint(memorySource(await zipOf([['a/data.pkl', pkl]]), 'x.pt'))).rejects.toThrow(
-      "x.pt: no weights found; the top level has keys ['weights', 'epoch'] but the official readers look for 'ema', then 'model', then 'state_dict'",
+      "x.pt: no weights found; the top level has keys ['weights', 'epoch'] " +
+        "but the official readers look for 'ema', then 'model', then 'state_dict'",
     );
     const t = tensorVia('_rebuild_tensor_v2', 'torch:FloatStorage', '0', 1, [], [], () => {});
     const mixed = pickleOf(

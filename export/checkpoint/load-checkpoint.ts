@@ -33,7 +33,9 @@ export async function loadCheckpoint(source: ByteSource, options: LoadOptions = 
   }
   if (head[0] === 0x80 && head.length >= 2 && head[1] >= 2 && head[1] <= 5) {
     throw new CheckpointError(
-      `${source.name}: a legacy (non-zip) torch.save file, as written by PyTorch < 1.6 or with _use_new_zipfile_serialization=False; it is not supported. Re-save it with a modern PyTorch: torch.save(torch.load(path), new_path)`,
+      `${source.name}: a legacy (non-zip) torch.save file, as written by PyTorch < 1.6 or with ` +
+        '_use_new_zipfile_serialization=False; it is not supported. ' +
+        'Re-save it with a modern PyTorch: torch.save(torch.load(path), new_path)',
     );
   }
   if ((await plausibleSafetensorsHeader(source)) !== undefined) {

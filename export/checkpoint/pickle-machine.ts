@@ -60,7 +60,8 @@ export class PickleMachine {
   need(n: number): number {
     if (n < 0 || this.pos + n > this.data.byteLength) {
       this.fail(
-        `the pickle ends in the middle of an opcode (needs ${n} bytes at byte ${this.pos}, has ${this.data.byteLength}); the record is truncated`,
+        `the pickle ends in the middle of an opcode (needs ${n} bytes at byte ${this.pos}, ` +
+          `has ${this.data.byteLength}); the record is truncated`,
       );
     }
     const at = this.pos;

@@ -110,7 +110,8 @@ describe('safe unpickler: data', () => {
     // One byte per value (NONE), the cheapest way to build them; empty dicts would cost 100 bytes each.
     const body = new Uint8Array(MAX_PICKLE_VALUES).fill(0x4e);
     expect(() => unpickle(concatBytes(pk(0x80, 2, 0x5d), body, pk(0x2e)), opts)).toThrow(
-      `test.pt: test/data.pkl: more than ${MAX_PICKLE_VALUES} values; a checkpoint's pickle builds about 25 per tensor, so this is a damaged or hostile file (NONE at byte ${3 + MAX_PICKLE_VALUES - 1})`,
+      `test.pt: test/data.pkl: more than ${MAX_PICKLE_VALUES} values; a checkpoint's pickle builds about 25 per tensor, ` +
+        `so this is a damaged or hostile file (NONE at byte ${3 + MAX_PICKLE_VALUES - 1})`,
     );
   });
 

@@ -32,7 +32,8 @@ export function unpickle(data: Uint8Array, options: UnpickleOptions): unknown {
     const handler = HANDLERS[m.opcode];
     if (!handler) {
       throw new CheckpointError(
-        `${options.where}: unknown pickle opcode 0x${m.opcode.toString(16).padStart(2, '0')} at byte ${m.opStart}; not a pickle this reader understands`,
+        `${options.where}: unknown pickle opcode 0x${m.opcode.toString(16).padStart(2, '0')} at byte ${m.opStart}; ` +
+          'not a pickle this reader understands',
       );
     }
     handler(m);

@@ -116,7 +116,8 @@ describe('safetensors', () => {
     it('offsets shifted by 4 bytes, leaving a gap', async () => {
       const shifted = { a: [4, 8], b: [8, 16] } as const;
       await expect(file(shifted)).rejects.toThrow(
-        "lie.safetensors: tensor 'a' (data bytes 4..8) leaves a gap of 4 bytes after the start of the data; the safetensors header is corrupt",
+        "lie.safetensors: tensor 'a' (data bytes 4..8) leaves a gap of 4 bytes after the start of the data; " +
+          'the safetensors header is corrupt',
       );
       const middle = { a: [0, 4], b: [8, 16] } as const;
       await expect(file(middle)).rejects.toThrow(

@@ -142,7 +142,8 @@ function checkLayout(
     const span = `tensor '${e.key}' (data bytes ${e.begin}..${e.end})`;
     if (e.begin < covered) {
       throw new CheckpointError(
-        `${name}: ${span} overlaps tensor '${previous!.key}' (data bytes ${previous!.begin}..${previous!.end}); the safetensors header is corrupt`,
+        `${name}: ${span} overlaps tensor '${previous!.key}' (data bytes ${previous!.begin}..${previous!.end}); ` +
+          'the safetensors header is corrupt',
       );
     }
     if (e.begin > covered) {
@@ -158,7 +159,8 @@ function checkLayout(
   }
   if (covered !== dataLength) {
     throw new CheckpointError(
-      `${name}: the tensors cover ${covered} of the ${dataLength} data bytes; ${dataLength - covered} bytes at the end belong to no tensor, so the safetensors header is corrupt`,
+      `${name}: the tensors cover ${covered} of the ${dataLength} data bytes; ` +
+        `${dataLength - covered} bytes at the end belong to no tensor, so the safetensors header is corrupt`,
     );
   }
 }

@@ -20,7 +20,8 @@ const PRIORITY = ['ema', 'model', 'state_dict'] as const;
 export function selectWeights(root: unknown, source: string): SelectedWeights {
   if (!(root instanceof Map)) {
     throw new CheckpointError(
-      `${source}: the checkpoint holds ${describe(root)}, not a dict; expected a trainer dict with 'ema', 'model' or 'state_dict', or a state dict`,
+      `${source}: the checkpoint holds ${describe(root)}, not a dict; ` +
+        "expected a trainer dict with 'ema', 'model' or 'state_dict', or a state dict",
     );
   }
   const topLevelKeys = [...root.keys()].map((k) => String(k));
@@ -39,7 +40,8 @@ export function selectWeights(root: unknown, source: string): SelectedWeights {
     return { topLevelKeys, weightsKey: '(top level)', stateDict: toStateDict(root, source) };
   }
   throw new CheckpointError(
-    `${source}: no weights found; the top level has keys [${topLevelKeys.map((k) => `'${k}'`).join(', ')}] but the official readers look for 'ema', then 'model', then 'state_dict'`,
+    `${source}: no weights found; the top level has keys [${topLevelKeys.map((k) => `'${k}'`).join(', ')}] ` +
+      "but the official readers look for 'ema', then 'model', then 'state_dict'",
   );
 }
 

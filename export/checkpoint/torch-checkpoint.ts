@@ -47,7 +47,8 @@ export class TorchTensor {
     const storageBytes = layout.storage.numel * DTYPE_SIZE[layout.storage.dtype];
     if (storageBytes > entry.size) {
       throw new CheckpointError(
-        `${what}: the storage has ${layout.storage.numel} ${layout.storage.dtype} elements (${storageBytes} bytes) but record '${entry.name}' holds ${entry.size} bytes`,
+        `${what}: the storage has ${layout.storage.numel} ${layout.storage.dtype} elements (${storageBytes} bytes) ` +
+          `but record '${entry.name}' holds ${entry.size} bytes`,
       );
     }
     if (numelOf(layout.shape) > 0) {
@@ -55,7 +56,8 @@ export class TorchTensor {
       const endByte = (last + 1) * DTYPE_SIZE[layout.dtype];
       if (endByte > storageBytes) {
         throw new CheckpointError(
-          `${what}: offset ${layout.storageOffset} and strides (${layout.stride.join(', ')}) reach byte ${endByte}, past the storage's ${storageBytes} bytes`,
+          `${what}: offset ${layout.storageOffset} and strides (${layout.stride.join(', ')}) reach byte ${endByte}, ` +
+            `past the storage's ${storageBytes} bytes`,
         );
       }
     }
@@ -100,8 +102,11 @@ export async function readTorchCheckpoint(source: ByteSource, crc32?: Crc32): Pr
   const pickles = zip.entries.filter((e) => /^[^/]+\/data\.pkl$/.test(e.name));
   if (pickles.length === 0) {
     const sample = zip.entries.slice(0, 5).map((e) => e.name);
+    const more = zip.entries.length > 5 ? ', …' : '';
+    const listed = sample.length ? `: ${sample.join(', ')}${more}` : '';
     throw new CheckpointError(
-      `${source.name}: a zip file without a <folder>/data.pkl record, so not a torch.save checkpoint (it has ${zip.entries.length} entries${sample.length ? `: ${sample.join(', ')}${zip.entries.length > 5 ? ', …' : ''}` : ''})`,
+      `${source.name}: a zip file without a <folder>/data.pkl record, so not a torch.save checkpoint ` +
+        `(it has ${zip.entries.length} entries${listed})`,
     );
   }
   if (pickles.length > 1) {
@@ -143,7 +148,8 @@ async function checkByteOrder(zip: ZipArchive, archiveName: string): Promise<voi
   if (order === 'little') return;
   if (order === 'big') {
     throw new CheckpointError(
-      `${zip.source.name}: the checkpoint was saved on a big-endian machine (byteorder 'big'), which this reader does not support; re-save it on a little-endian machine (x86, ARM)`,
+      `${zip.source.name}: the checkpoint was saved on a big-endian machine (byteorder 'big'), ` +
+        'which this reader does not support; re-save it on a little-endian machine (x86, ARM)',
     );
   }
   throw new CheckpointError(

@@ -185,7 +185,8 @@ export function torchPersistentLoad(where: string): (pid: unknown) => TorchStora
 }
 
 function describePid(pid: unknown): string {
-  if (Array.isArray(pid))
-    return `(${pid.map((p) => (typeof p === 'string' ? `'${p}'` : p instanceof TorchStorageClass ? p.qualifiedName : String(p))).join(', ')})`;
+  const part = (p: unknown): string =>
+    typeof p === 'string' ? `'${p}'` : p instanceof TorchStorageClass ? p.qualifiedName : String(p);
+  if (Array.isArray(pid)) return `(${pid.map(part).join(', ')})`;
   return typeof pid === 'string' ? `'${pid}'` : String(pid);
 }

@@ -87,7 +87,8 @@ export class ZipArchive {
     const src = this.source;
     if (entry.localHeaderOffset + LOCAL_HEADER_SIZE > src.size) {
       throw new CheckpointError(
-        `${src.name}: the local header of zip entry '${entry.name}' (at byte ${entry.localHeaderOffset}) is past the end of the file (${src.size} bytes); the file is truncated`,
+        `${src.name}: the local header of zip entry '${entry.name}' (at byte ${entry.localHeaderOffset}) ` +
+          `is past the end of the file (${src.size} bytes); the file is truncated`,
       );
     }
     const header = viewOf(await src.read(entry.localHeaderOffset, LOCAL_HEADER_SIZE));
@@ -100,7 +101,8 @@ export class ZipArchive {
       entry.localHeaderOffset + LOCAL_HEADER_SIZE + header.getUint16(26, true) + header.getUint16(28, true);
     if (offset + entry.compressedSize > src.size) {
       throw new CheckpointError(
-        `${src.name}: zip entry '${entry.name}' extends past the end of the file (needs bytes up to ${offset + entry.compressedSize}, the file has ${src.size}); the file is truncated`,
+        `${src.name}: zip entry '${entry.name}' extends past the end of the file ` +
+          `(needs bytes up to ${offset + entry.compressedSize}, the file has ${src.size}); the file is truncated`,
       );
     }
     this.dataOffsets.set(entry, offset);
@@ -118,7 +120,8 @@ export class ZipArchive {
   async readRange(entry: ZipEntry, offset: number, length: number, reader?: string): Promise<Uint8Array> {
     if (entry.method !== 0) {
       throw new CheckpointError(
-        `${this.source.name}: zip entry '${entry.name}' is compressed (method ${entry.method}); tensor data must be stored uncompressed, as torch.save writes it`,
+        `${this.source.name}: zip entry '${entry.name}' is compressed (method ${entry.method}); ` +
+          'tensor data must be stored uncompressed, as torch.save writes it',
       );
     }
     if (offset < 0 || length < 0 || offset + length > entry.size) {
@@ -161,7 +164,8 @@ export class ZipArchive {
     const name = `${this.source.name}: zip entry '${entry.name}'`;
     if (entry.size > limit) {
       throw new CheckpointError(
-        `${name} declares ${entry.size} bytes, more than the ${limit} such a record may hold; refusing to read it (a damaged or hostile file)`,
+        `${name} declares ${entry.size} bytes, more than the ${limit} such a record may hold; ` +
+          'refusing to read it (a damaged or hostile file)',
       );
     }
     if (entry.method === 8 && entry.compressedSize > deflateBound(entry.size)) {
@@ -188,7 +192,9 @@ export class ZipArchive {
   private checkCrc(entry: ZipEntry, computed: number, reader?: string): void {
     if (computed === entry.crc32) return;
     throw new RecordChecksumError(
-      `${this.source.name}: zip entry '${entry.name}'${reader ? ` (${reader})` : ''} fails its CRC-32 check (stored ${hex32(entry.crc32)}, computed ${hex32(computed)}); its bytes changed after saving — the file is damaged (an interrupted download or a failing disk?)`,
+      `${this.source.name}: zip entry '${entry.name}'${reader ? ` (${reader})` : ''} fails its CRC-32 check ` +
+        `(stored ${hex32(entry.crc32)}, computed ${hex32(computed)}); its bytes changed after saving — ` +
+        'the file is damaged (an interrupted download or a failing disk?)',
       entry.name,
     );
   }
@@ -220,7 +226,8 @@ function hex32(n: number): string {
 async function inflateRaw(raw: Uint8Array, expected: number, name: string): Promise<Uint8Array> {
   if (typeof DecompressionStream === 'undefined') {
     throw new CheckpointError(
-      `${name} is deflate-compressed and this platform has no DecompressionStream; re-save the checkpoint with torch.save (it stores entries uncompressed)`,
+      `${name} is deflate-compressed and this platform has no DecompressionStream; ` +
+        're-save the checkpoint with torch.save (it stores entries uncompressed)',
     );
   }
   let stream: DecompressionStream;
@@ -258,7 +265,8 @@ async function readCentralDirectory(src: ByteSource): Promise<ZipEntry[]> {
   const end = await findEndRecord(src);
   if (end.cdOffset + end.cdSize > src.size) {
     throw new CheckpointError(
-      `${src.name}: the zip central directory (bytes ${end.cdOffset}..${end.cdOffset + end.cdSize}) is past the end of the file (${src.size} bytes); the file is truncated`,
+      `${src.name}: the zip central directory (bytes ${end.cdOffset}..${end.cdOffset + end.cdSize}) ` +
+        `is past the end of the file (${src.size} bytes); the file is truncated`,
     );
   }
   if (end.cdOffset + end.cdSize > end.recordOffset) {
@@ -323,7 +331,8 @@ async function readCentralDirectory(src: ByteSource): Promise<ZipEntry[]> {
     // Cheap early check so a file cut in the middle is reported as truncated at open time.
     if (localHeaderOffset + LOCAL_HEADER_SIZE + nameLength + compressedSize > src.size) {
       throw new CheckpointError(
-        `${where} extends past the end of the file (starts at byte ${localHeaderOffset}, ${compressedSize} bytes; the file has ${src.size}); the file is truncated`,
+        `${where} extends past the end of the file ` +
+          `(starts at byte ${localHeaderOffset}, ${compressedSize} bytes; the file has ${src.size}); the file is truncated`,
       );
     }
     entries.push({ name, method, flags, compressedSize, size, crc32: crc, localHeaderOffset });
@@ -348,7 +357,8 @@ async function findEndRecord(src: ByteSource): Promise<EndRecord> {
     const head = src.size >= 4 ? viewOf(await src.read(0, 4)).getUint32(0, true) : 0;
     if (head === SIG_LOCAL) {
       throw new CheckpointError(
-        `${src.name}: starts like a zip file but has no end-of-central-directory record; the file is truncated (an interrupted download or copy?)`,
+        `${src.name}: starts like a zip file but has no end-of-central-directory record; ` +
+          'the file is truncated (an interrupted download or copy?)',
       );
     }
     throw new CheckpointError(`${src.name}: not a zip file (no end-of-central-directory record)`);

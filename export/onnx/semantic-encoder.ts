@@ -99,9 +99,8 @@ function clipPositions(b: GraphBuilder, enc: ClipTowerConfig, grid: number): Val
   const rows = enc.posGrid * enc.posGrid + 1;
   const target = enc.interpolatePosTo ?? enc.posGrid;
   if (target !== grid) {
-    throw new Error(
-      `CLIP: positional grid ${enc.posGrid} ${enc.interpolatePosTo === null ? 'is used as stored' : `is interpolated to ${target}`}, but the token grid is ${grid}`,
-    );
+    const how = enc.interpolatePosTo === null ? 'is used as stored' : `is interpolated to ${target}`;
+    throw new Error(`CLIP: positional grid ${enc.posGrid} ${how}, but the token grid is ${grid}`);
   }
   if (enc.interpolatePosTo === null) return b.weight(key, [rows, D], [{ kind: 'reshape', dims: [1, rows, D] }]);
   const entry = b.entry(key, [rows, D]);

@@ -23,7 +23,8 @@ export function vqganLevels(
   const side = config.gridSize * 2 ** (levels - 1);
   if (side !== config.pixelBranchSize) {
     throw new Error(
-      `${what}: ${levels} levels join the ${config.gridSize}-side token grid to a ${side}px image, not the pixel-branch side ${config.pixelBranchSize}`,
+      `${what}: ${levels} levels join the ${config.gridSize}-side token grid to a ${side}px image, ` +
+        `not the pixel-branch side ${config.pixelBranchSize}`,
     );
   }
   return { levels, gn: { ...config.groupNorm, impl: options.groupNormImpl } };

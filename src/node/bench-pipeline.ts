@@ -18,7 +18,8 @@ import { decodeImageFile } from './image-io.ts';
 import { loadModelFromDir } from './package-dir-reader.ts';
 
 const USAGE =
-  'usage: npx tsx src/node/bench-pipeline.ts --model <dir> --image <png> [--runs N] [--threads N] [--quantizer onnx|reference] [--json file]';
+  'usage: npx tsx src/node/bench-pipeline.ts --model <dir> --image <png> [--runs N] [--threads N] ' +
+  '[--quantizer onnx|reference] [--json file]';
 const STAGES = ['preprocessMs', 'semanticEncoderMs', 'pixelEncoderMs', 'quantizerMs', 'decoderMs'] as const;
 
 async function main(): Promise<void> {
@@ -45,7 +46,8 @@ async function main(): Promise<void> {
   const model = await loadModelFromDir(values.model, threads ? { intraOpNumThreads: threads } : {});
   await prepareCpuQuantizer(model);
   console.log(
-    `${model.manifest.name}: loaded in ${((performance.now() - t) / 1000).toFixed(1)} s [${model.runner.backend}, ${threads ?? 'default'} threads, ${values.quantizer} quantizer]`,
+    `${model.manifest.name}: loaded in ${((performance.now() - t) / 1000).toFixed(1)} s ` +
+      `[${model.runner.backend}, ${threads ?? 'default'} threads, ${values.quantizer} quantizer]`,
   );
   const quantize = values.quantizer === 'reference' ? referenceQuantizer(model) : undefined;
   try {
@@ -58,7 +60,8 @@ async function main(): Promise<void> {
       const s = result.timings;
       const total = STAGES.reduce((a, k) => a + s[k], 0);
       console.log(
-        `${r === 0 ? 'warm-up' : `run ${r}`}: ${STAGES.map((k) => `${k.replace('Ms', '')} ${(s[k] / 1000).toFixed(2)}`).join(', ')}; total ${(total / 1000).toFixed(2)} s (wall ${(wall / 1000).toFixed(2)} s)`,
+        `${r === 0 ? 'warm-up' : `run ${r}`}: ${STAGES.map((k) => `${k.replace('Ms', '')} ${(s[k] / 1000).toFixed(2)}`).join(', ')}; ` +
+          `total ${(total / 1000).toFixed(2)} s (wall ${(wall / 1000).toFixed(2)} s)`,
       );
       if (r > 0) timed.push(s);
     }

@@ -78,5 +78,8 @@ function compare(a: MultiscaleQuantization, b: MultiscaleQuantization): string {
     candDiff = Math.max(candDiff, Math.abs(a.candidates.distance[i] - b.candidates.distance[i]));
   let fHatDiff = 0;
   for (let i = 0; i < a.fHat.length; i++) fHatDiff = Math.max(fHatDiff, Math.abs(a.fHat[i] - b.fHat[i]));
-  return `${parts.join('; ')}; max |Δmargin| ${marginDiff.toExponential(1)}, |Δcandidate distance| ${candDiff.toExponential(1)}, |Δf̂| ${fHatDiff.toExponential(1)}`;
+  return (
+    `${parts.join('; ')}; max |Δmargin| ${marginDiff.toExponential(1)}, ` +
+    `|Δcandidate distance| ${candDiff.toExponential(1)}, |Δf̂| ${fHatDiff.toExponential(1)}`
+  );
 }

@@ -153,7 +153,10 @@ describe('npm run export / npm run tokenize', () => {
     const r = exportCli(fixturePath('clip-224', 'checkpoint.pt'), '--out', site);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(
-      /web-app holds a manifest\.json that is not a TokenFlow model package \(.*format is undefined.*\); refusing to replace it \(it holds icons\/, index\.html, manifest\.json\)/,
+      new RegExp(
+        'web-app holds a manifest\\.json that is not a TokenFlow model package \\(.*format is undefined.*\\); ' +
+          'refusing to replace it \\(it holds icons/, index\\.html, manifest\\.json\\)',
+      ),
     );
     expect(readdirSync(site).sort()).toEqual(['icons', 'index.html', 'manifest.json']);
   });
@@ -240,7 +243,10 @@ describe('npm run export / npm run tokenize', () => {
     expect(existsSync(out)).toBe(false);
   });
 
-  it('weights saved with NaN or Inf fail the export, listing tensors and counts; --allow-nonfinite exports them with a warning', async () => {
+  const nonFiniteTitle =
+    'weights saved with NaN or Inf fail the export, listing tensors and counts; ' +
+    '--allow-nonfinite exports them with a warning';
+  it(nonFiniteTitle, async () => {
     const diverged = join(tmp, 'diverged.pt');
     await writeEditedFixtureCheckpoint(diverged, (key, v) => {
       if (key !== 'decoder.conv_out.weight' && key !== 'post_quant_conv.weight') return undefined;

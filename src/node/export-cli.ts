@@ -1,5 +1,6 @@
 /**
- * npm run export -- <checkpoint.pt | .safetensors> --out <dir> [--precision fp32|fp16] [--image-size N] [--scales 1,2,…] [--name "…"] [--allow-nonfinite]
+ * npm run export -- <checkpoint.pt | .safetensors> --out <dir> [--precision fp32|fp16] [--image-size N]
+ *   [--scales 1,2,…] [--name "…"] [--allow-nonfinite]
  *
  * Converts a TokenFlow checkpoint into a model package for the browser and Node runtimes,
  * without Python. Prints each stage, wall time and peak memory.
@@ -8,7 +9,9 @@ import { parseArgs } from 'node:util';
 import { exportCheckpointToDir } from './export-to-dir.ts';
 import { HELP_OPTION, runCommand, stringOptions } from './command.ts';
 
-const USAGE = `usage: npm run export -- <checkpoint> --out <dir> [--precision fp32|fp16] [--image-size 224|256|384] [--scales 1,2,…,S] [--name "display name"] [--allow-nonfinite]
+const USAGE =
+  'usage: npm run export -- <checkpoint> --out <dir> [--precision fp32|fp16] [--image-size 224|256|384] ' +
+  `[--scales 1,2,…,S] [--name "display name"] [--allow-nonfinite]
 
   <checkpoint>   a TokenFlow checkpoint: the released tokenflow_clipb_32k_enhanced.pt or
                  tokenflow_siglip_32k.pt, a trainer checkpoint, or a .safetensors state dict
@@ -64,7 +67,8 @@ async function main(): Promise<void> {
     const m = result.manifest;
     const total = m.files.reduce((a, f) => a + f.bytes, 0);
     console.log(
-      `${m.name}: ${m.variant}, ${m.inputSize}px → ${m.gridSize}×${m.gridSize}, ${m.scales.length} scales (${m.numTokens} tokens), K=${m.codebookSize}, ` +
+      `${m.name}: ${m.variant}, ${m.inputSize}px → ${m.gridSize}×${m.gridSize}, ` +
+        `${m.scales.length} scales (${m.numTokens} tokens), K=${m.codebookSize}, ` +
         `'${m.source.weightsKey}' weights, ${m.precision}; ${(total / 1e6).toFixed(1)} MB in ${values.out}`,
     );
   }

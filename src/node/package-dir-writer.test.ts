@@ -115,7 +115,8 @@ describe('staged package folders', () => {
         ),
         expect.stringMatching(
           new RegExp(
-            `found .*\\.target\\.partial-${dead2}, left by process ${dead2} \\(no longer running\\), but it holds files the exporter never writes \\(diary\\.txt\\); left alone`,
+            `found .*\\.target\\.partial-${dead2}, left by process ${dead2} \\(no longer running\\), ` +
+              'but it holds files the exporter never writes \\(diary\\.txt\\); left alone',
           ),
         ),
         expect.stringMatching(

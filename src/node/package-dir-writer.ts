@@ -112,7 +112,8 @@ async function refuseForeignContents(target: string, outDir: string): Promise<vo
   const everything = entries.map((e) => (e.isDirectory() ? `${e.name}/` : e.name)).sort();
   const refuse = (why: string): never => {
     throw new PackageFolderError(
-      `${outDir} ${why}; refusing to replace it (it holds ${shown(everything)}). Choose a new or empty folder for --out, or move those files away`,
+      `${outDir} ${why}; refusing to replace it (it holds ${shown(everything)}). ` +
+        'Choose a new or empty folder for --out, or move those files away',
     );
   };
   if (!entries.some((e) => e.name === 'manifest.json' && e.isFile())) refuse('is not empty and holds no model package');
@@ -162,7 +163,9 @@ async function sweepStalePartials(target: string, notice: (message: string) => v
       notice(`removed ${shownPath}, left by an interrupted export (process ${pid} is no longer running)`);
     } else {
       notice(
-        `found ${shownPath}, left by process ${pid} (no longer running), but it holds files the exporter never writes (${foreign.slice(0, SHOWN).join(', ')}); left alone — delete it if it is not yours`,
+        `found ${shownPath}, left by process ${pid} (no longer running), ` +
+          `but it holds files the exporter never writes (${foreign.slice(0, SHOWN).join(', ')}); ` +
+          'left alone — delete it if it is not yours',
       );
     }
   }

@@ -74,7 +74,8 @@ export async function resolveArgvPath(path: string): Promise<string | Buffer> {
   if (matches.length === 0) return path;
   if (matches.length > 1) {
     throw new Error(
-      `${path}: ${matches.length} files in ${dir} have this name once decoded (${matches.map((m) => displayPath(m)).join(', ')}); rename them`,
+      `${path}: ${matches.length} files in ${dir} have this name once decoded ` +
+        `(${matches.map((m) => displayPath(m)).join(', ')}); rename them`,
     );
   }
   return joinBytes(dir, matches[0]);

@@ -89,7 +89,10 @@ describe('npm run tokenize reads images as the official code does', () => {
     const refused = tokenize(`--model ${q(pkg)} --image ${q(image)} --dump ${q(dump)}`);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(
-      /--dump .*mine is not empty \(1 entries, e\.g\. manifest\.json\); its files would be overwritten: choose a new folder, or add --force/,
+      new RegExp(
+        '--dump .*mine is not empty \\(1 entries, e\\.g\\. manifest\\.json\\); ' +
+          'its files would be overwritten: choose a new folder, or add --force',
+      ),
     );
     expect(readFileSync(join(dump, 'manifest.json'), 'utf8')).toBe('my own notes');
     expect(existsSync(join(dump, 'input_u8.u8.bin'))).toBe(false);

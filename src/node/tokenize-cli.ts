@@ -54,12 +54,14 @@ async function main(): Promise<void> {
     const png = encodePng(createRgbImage(m.outputSize, m.outputSize, result.imageU8));
     const q = result.quantization;
     console.log(
-      `${m.name}: ${imageName} ${source.width}x${source.height} → ${m.inputSize}px, ${q.indices.length} tokens over ${m.scales.length} scales`,
+      `${m.name}: ${imageName} ${source.width}x${source.height} → ${m.inputSize}px, ` +
+        `${q.indices.length} tokens over ${m.scales.length} scales`,
     );
     const t = result.timings;
     console.log(
       `times (ms): preprocess ${t.preprocessMs.toFixed(0)}, semantic encoder ${t.semanticEncoderMs.toFixed(0)}, ` +
-        `pixel encoder ${t.pixelEncoderMs.toFixed(0)}, quantizer ${t.quantizerMs.toFixed(0)}, decoder ${t.decoderMs.toFixed(0)} [${model.runner.backend}]`,
+        `pixel encoder ${t.pixelEncoderMs.toFixed(0)}, quantizer ${t.quantizerMs.toFixed(0)}, ` +
+        `decoder ${t.decoderMs.toFixed(0)} [${model.runner.backend}]`,
     );
     if (q.scaleMs)
       console.log(
@@ -103,7 +105,8 @@ async function refuseNonEmptyFolder(dir: string): Promise<void> {
   });
   if (entries.length > 0) {
     throw new Error(
-      `--dump ${dir} is not empty (${entries.length} entries, e.g. ${entries.slice(0, 3).join(', ')}); its files would be overwritten: choose a new folder, or add --force`,
+      `--dump ${dir} is not empty (${entries.length} entries, e.g. ${entries.slice(0, 3).join(', ')}); ` +
+        'its files would be overwritten: choose a new folder, or add --force',
     );
   }
 }

@@ -91,7 +91,9 @@ export function chooseBackend(requested: BackendRequest, probe: ProbeOutcome | u
       backend: 'wasm',
       requested,
       reason: 'software-adapter',
-      message: `The only WebGPU adapter is a software one (${name}), which is slower than WebAssembly, so the CPU (WebAssembly) runs the model. Choose WebGPU to use it anyway.`,
+      message:
+        `The only WebGPU adapter is a software one (${name}), which is slower than WebAssembly, ` +
+        'so the CPU (WebAssembly) runs the model. Choose WebGPU to use it anyway.',
       adapter,
     };
   }
@@ -104,7 +106,9 @@ export function deviceLostChoice(previous: BackendChoice, lostMessage: string): 
     backend: 'wasm',
     requested: previous.requested,
     reason: 'device-lost',
-    message: `The GPU device was lost (${lostMessage || 'no reason given'}); the CPU (WebAssembly) runs the model now. Your image and results are kept.`,
+    message:
+      `The GPU device was lost (${lostMessage || 'no reason given'}); ` +
+      'the CPU (WebAssembly) runs the model now. Your image and results are kept.',
     adapter: previous.adapter,
   };
 }

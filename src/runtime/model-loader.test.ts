@@ -167,7 +167,10 @@ describe('loading a model package over HTTP', () => {
     expect(small.reports[0]).toEqual({
       store: 'memory',
       reason: expect.stringMatching(
-        /^not enough browser storage: this 113 B|not enough browser storage: this 0\.0 MB model needs 0\.0 MB more, but only 0\.0 MB is free/,
+        new RegExp(
+          '^not enough browser storage: this 113 B|' +
+            'not enough browser storage: this 0\\.0 MB model needs 0\\.0 MB more, but only 0\\.0 MB is free',
+        ),
       ),
     });
     expect(

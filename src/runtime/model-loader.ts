@@ -82,9 +82,8 @@ export async function openUrlPackage(baseUrl: string, options: UrlPackageOptions
   const manifestUrl = `${base}${MANIFEST_FILE}`;
   const manifestResponse = await fetchFn(manifestUrl, { cache: 'no-cache' });
   if (!manifestResponse.ok) {
-    throw new Error(
-      `${manifestUrl}: HTTP ${manifestResponse.status}${manifestResponse.statusText ? ` ${manifestResponse.statusText}` : ''} (no model package at this URL?)`,
-    );
+    const statusText = manifestResponse.statusText ? ` ${manifestResponse.statusText}` : '';
+    throw new Error(`${manifestUrl}: HTTP ${manifestResponse.status}${statusText} (no model package at this URL?)`);
   }
   const manifestBytes = await readBody(manifestResponse, undefined, manifestUrl, progressOf(MANIFEST_FILE));
   emit({ status: 'done', name, file: MANIFEST_FILE, from: 'network' });

@@ -24,7 +24,8 @@ describe('choosing where downloaded model files are kept', () => {
     expect(r.store).toBe('memory');
     expect(r.reason).toBe(
       'not enough browser storage: this 1.36 GB model needs 1.35 GB more, but only 800.0 MB is free ' +
-        '(the browser allows this site 2.00 GB, 1.20 GB is used); the model is kept in memory for this visit only and downloads again next time',
+        '(the browser allows this site 2.00 GB, 1.20 GB is used); ' +
+        'the model is kept in memory for this visit only and downloads again next time',
     );
   });
 
@@ -32,7 +33,8 @@ describe('choosing where downloaded model files are kept', () => {
     expect(decideCacheStore({ ...ok, unavailable: 'the Origin Private File System is not available here' })).toEqual({
       store: 'memory',
       reason:
-        'the Origin Private File System is not available here; the model is kept in memory for this visit only and downloads again next time',
+        'the Origin Private File System is not available here; ' +
+        'the model is kept in memory for this visit only and downloads again next time',
     });
   });
 

@@ -83,7 +83,8 @@ export function filesByPackagePath(files: readonly File[], label: string): Map<s
   if (!byPath.has(MANIFEST_FILE)) {
     const shown = [...byPath.keys()].slice(0, 8).join(', ');
     throw new Error(
-      `${label}: the folder holds no ${MANIFEST_FILE} at its top level (found ${shown || 'no files'}); pick the model package folder itself`,
+      `${label}: the folder holds no ${MANIFEST_FILE} at its top level (found ${shown || 'no files'}); ` +
+        'pick the model package folder itself',
     );
   }
   return byPath;

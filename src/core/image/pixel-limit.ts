@@ -25,7 +25,8 @@ export function pillowPixelLimit(width: number, height: number): PixelLimitVerdi
       verdict: 'refused',
       message:
         `the image is ${size}, over Pillow's decompression-bomb limit of ${PILLOW_BOMB_ERROR_PIXELS.toLocaleString('en')} pixels ` +
-        `(2 × Image.MAX_IMAGE_PIXELS = 2 × ${PILLOW_MAX_IMAGE_PIXELS.toLocaleString('en')}); the official code refuses it too (DecompressionBombError). Refused before decoding`,
+        `(2 × Image.MAX_IMAGE_PIXELS = 2 × ${PILLOW_MAX_IMAGE_PIXELS.toLocaleString('en')}); ` +
+        'the official code refuses it too (DecompressionBombError). Refused before decoding',
     };
   }
   if (pixels > PILLOW_MAX_IMAGE_PIXELS) {

@@ -102,7 +102,8 @@ export function assessHealth(
         'upscaled-input',
         'preprocess',
         upscale >= thresholds.upscaleWarning ? 'warning' : 'info',
-        `the ${pre.sourceWidth}x${pre.sourceHeight} image is smaller than the ${pre.inputSize}px model input: upscaled ×${fmt(upscale, 3)} (PIL bicubic), so the metrics compare the reconstruction with a blurred upscale`,
+        `the ${pre.sourceWidth}x${pre.sourceHeight} image is smaller than the ${pre.inputSize}px model input: ` +
+          `upscaled ×${fmt(upscale, 3)} (PIL bicubic), so the metrics compare the reconstruction with a blurred upscale`,
       );
     }
     if (inputFlat) {
@@ -110,7 +111,8 @@ export function assessHealth(
         'flat-input',
         'preprocess',
         'info',
-        `the ${pre.inputSize}x${pre.inputSize} crop is one flat colour (mean RGB ${rgb(pre.crop.mean)}); flat reconstructions and few distinct codes are expected`,
+        `the ${pre.inputSize}x${pre.inputSize} crop is one flat colour (mean RGB ${rgb(pre.crop.mean)}); ` +
+          'flat reconstructions and few distinct codes are expected',
       );
     }
   }
@@ -146,7 +148,8 @@ export function assessHealth(
         'non-finite',
         'decoder',
         'error',
-        `decoder output has ${o.nan} NaN, ${o.posInf} +Inf and ${o.negInf} −Inf of ${o.total} values (NaN renders black); causes: NaN/Inf weights, fp16 overflow, fp16 weights read as fp32`,
+        `decoder output has ${o.nan} NaN, ${o.posInf} +Inf and ${o.negInf} −Inf of ${o.total} values (NaN renders black); ` +
+          'causes: NaN/Inf weights, fp16 overflow, fp16 weights read as fp32',
       );
     }
     const finite = o.total - nonFinite;
@@ -155,7 +158,8 @@ export function assessHealth(
         'flat-output',
         'decoder',
         'error',
-        `decoder output is constant (y = ${fmt(o.min, 4)}): a uniform ${o.min === 0 ? 'grey (128)' : 'colour'} image; the decoder ignores its input (zeroed or missing decoder weights, or f̂ never fed in)`,
+        `decoder output is constant (y = ${fmt(o.min, 4)}): a uniform ${o.min === 0 ? 'grey (128)' : 'colour'} image; ` +
+          'the decoder ignores its input (zeroed or missing decoder weights, or f̂ never fed in)',
       );
     }
     const clipped = o.clampedLow + o.clampedHigh;
@@ -165,7 +169,8 @@ export function assessHealth(
         'out-of-range-output',
         'decoder',
         clipped >= finite ? 'error' : 'warning',
-        `decoder output spans [${fmt(o.min, 3)}, ${fmt(o.max, 3)}] (nominally [-1, 1]); ${pct(clipped / finite)} of the values clip to 0 or 255 (a decoder that does not match its weights, or overflow)`,
+        `decoder output spans [${fmt(o.min, 3)}, ${fmt(o.max, 3)}] (nominally [-1, 1]); ` +
+          `${pct(clipped / finite)} of the values clip to 0 or 255 (a decoder that does not match its weights, or overflow)`,
       );
     }
   }
@@ -255,7 +260,8 @@ function encoderFindings(
       'zero-norm-features',
       stage,
       s.zeroNormPositions === positions ? 'error' : 'warning',
-      `${s.zeroNormPositions} of ${positions} positions have zero-norm ${stage === 'semantic encoder' ? 'semantic' : 'pixel'} features: F.normalize leaves them 0, every code ties and code 0 wins (zeroed or missing weights)`,
+      `${s.zeroNormPositions} of ${positions} positions have zero-norm ${stage === 'semantic encoder' ? 'semantic' : 'pixel'} features: ` +
+        'F.normalize leaves them 0, every code ties and code 0 wins (zeroed or missing weights)',
     );
   }
   if (positions > 1 && s.zeroNormPositions < positions && s.spatialRange <= 1e-6 * s.absMax) {

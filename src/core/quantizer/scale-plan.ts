@@ -47,7 +47,8 @@ export function scalesCoveredBy(plan: ScalePlan, tokenCount: number): number {
   const n = plan.tokenOffsets.indexOf(tokenCount);
   if (n < 1) {
     throw new Error(
-      `${tokenCount} indices is not a whole number of scales; expected one of ${plan.tokenOffsets.slice(1).join(', ')} for scales [${plan.scales.join(',')}]`,
+      `${tokenCount} indices is not a whole number of scales; ` +
+        `expected one of ${plan.tokenOffsets.slice(1).join(', ')} for scales [${plan.scales.join(',')}]`,
     );
   }
   return n;

@@ -63,7 +63,8 @@ async function bench(
   const loopRate = stamps.length > 1 ? (stamps.length - 1) / ((stamps[stamps.length - 1] - stamps[0]) / 1000) : NaN;
   const s = run.summary;
   console.log(
-    `${label}: ${run.processedNow} images in ${run.seconds.toFixed(1)} s (model load and report included): ${(run.processedNow / run.seconds).toFixed(2)} img/s; steady state ${loopRate.toFixed(2)} img/s`,
+    `${label}: ${run.processedNow} images in ${run.seconds.toFixed(1)} s (model load and report included): ` +
+      `${(run.processedNow / run.seconds).toFixed(2)} img/s; steady state ${loopRate.toFixed(2)} img/s`,
   );
   console.log(
     `  peak RSS ${mb(peakRss)}; ` +
@@ -71,7 +72,8 @@ async function bench(
   );
   const t = s.timing;
   console.log(
-    `  per image: mean ${t.meanMsPerImage?.toFixed(0)} ms, median ${t.medianMsPerImage?.toFixed(0)} ms; ${s.files.ok} ok, ${s.files.warning} warnings, ${s.files.error} errors`,
+    `  per image: mean ${t.meanMsPerImage?.toFixed(0)} ms, median ${t.medianMsPerImage?.toFixed(0)} ms; ` +
+      `${s.files.ok} ok, ${s.files.warning} warnings, ${s.files.error} errors`,
   );
 }
 

@@ -49,7 +49,8 @@ export function conversionFindings(read: Pick<ImageRead, 'header' | 'image' | 'w
     const gray = png.colorType === 0 || png.colorType === 4;
     if (png.colorType === 0 && png.depth === 16) {
       warn(
-        `16-bit grayscale PNG: Pillow opens it as 32-bit integers and convert('RGB') clips them at 255, so ${pct(whiteShare(read.image))} of the pixels became white; ` +
+        `16-bit grayscale PNG: Pillow opens it as 32-bit integers and convert('RGB') clips them at 255, ` +
+          `so ${pct(whiteShare(read.image))} of the pixels became white; ` +
           'the official code sees the same (save it as 8-bit to tokenize what you see)',
       );
     } else if (png.depth === 16) info('16-bit PNG: each sample reduced to its high byte, as Pillow does');

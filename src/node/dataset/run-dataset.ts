@@ -300,7 +300,8 @@ async function claimOutputFolder(paths: DatasetPaths, model: ModelInfo, input: s
     throw new Error(`${paths.run}: not a dataset run file (format ${JSON.stringify(run.format)})`);
   if (run.model?.fingerprint !== model.fingerprint) {
     throw new Error(
-      `${paths.run}: this folder holds results of model "${run.model?.name}" (fingerprint ${run.model?.fingerprint}), not "${model.name}" (${model.fingerprint}); choose another --out`,
+      `${paths.run}: this folder holds results of model "${run.model?.name}" (fingerprint ${run.model?.fingerprint}), ` +
+        `not "${model.name}" (${model.fingerprint}); choose another --out`,
     );
   }
   if (run.input !== input)
@@ -317,7 +318,8 @@ async function refuseOutputAsInput(input: string, out: string): Promise<void> {
   const real = async (p: string) => realpath(p).catch(() => p);
   if ((await real(input)) === (await real(out))) {
     throw new Error(
-      `--out ${out} is the --in folder: the reconstructions would be read back as inputs on the next run; choose another --out (a subfolder of --in is fine, it is left out)`,
+      `--out ${out} is the --in folder: the reconstructions would be read back as inputs on the next run; ` +
+        'choose another --out (a subfolder of --in is fine, it is left out)',
     );
   }
 }

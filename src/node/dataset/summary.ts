@@ -180,7 +180,8 @@ export async function buildSummary(options: SummaryOptions): Promise<DatasetSumm
   const notes: string[] = [];
   if (turned > 0) {
     notes.push(
-      `${turned} file(s) carry an EXIF orientation tag: tokenized as stored, as the official code (Pillow) does, not turned as photo viewers show them (results.jsonl: exifOrientation).`,
+      `${turned} file(s) carry an EXIF orientation tag: tokenized as stored, as the official code (Pillow) does, ` +
+        'not turned as photo viewers show them (results.jsonl: exifOrientation).',
     );
   }
   if (m.outputSize !== m.inputSize)

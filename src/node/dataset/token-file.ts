@@ -133,7 +133,8 @@ export class TokenFileWriter {
       const existing = decodeTokenHeader(head, path);
       if (existing.codebookSize !== layout.codebookSize || existing.scales.join() !== layout.scales.join()) {
         throw new Error(
-          `${path} holds tokens for K=${existing.codebookSize}, scales [${existing.scales.join(', ')}], not this model's K=${layout.codebookSize}, scales [${layout.scales.join(', ')}]`,
+          `${path} holds tokens for K=${existing.codebookSize}, scales [${existing.scales.join(', ')}], ` +
+            `not this model's K=${layout.codebookSize}, scales [${layout.scales.join(', ')}]`,
         );
       }
       const have = Math.floor((size - existing.headerBytes) / existing.recordBytes);

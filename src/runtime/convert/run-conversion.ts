@@ -62,7 +62,9 @@ export async function runConversion(
     return { ...(await convertInto(store, folder, file, fileName, precision, hooks)), fallbackReason };
   } catch (e) {
     if (fallbackReason !== undefined || !isStorageError(e)) throw e;
-    fallbackReason = `${store.location} refused the files (${(e as Error).message}); the converted model is kept in memory for this visit only`;
+    fallbackReason =
+      `${store.location} refused the files (${(e as Error).message}); ` +
+      'the converted model is kept in memory for this visit only';
     hooks.onProgress('storage', `retrying in memory: ${fallbackReason}`);
     return { ...(await convertInto(memoryFolderStore(), folder, file, fileName, precision, hooks)), fallbackReason };
   }

@@ -59,7 +59,8 @@ export async function probeWebGpu(options: ProbeOptions = {}): Promise<WebGpuPro
     }
     return unavailable(
       'no-navigator-gpu',
-      'This browser has no navigator.gpu: WebGPU is off or unsupported. Use a recent Chrome, Edge or Safari, or enable WebGPU in the browser settings.',
+      'This browser has no navigator.gpu: WebGPU is off or unsupported. ' +
+        'Use a recent Chrome, Edge or Safari, or enable WebGPU in the browser settings.',
     );
   }
 

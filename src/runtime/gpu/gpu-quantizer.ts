@@ -96,7 +96,8 @@ export async function createGpuQuantizer(
   const maxGroups = device.limits.maxComputeWorkgroupsPerDimension;
   if (Math.ceil(K / codesPerChunk) > maxGroups) {
     throw new Error(
-      `K=${K} in chunks of ${codesPerChunk} needs ${Math.ceil(K / codesPerChunk)} chunks, above maxComputeWorkgroupsPerDimension ${maxGroups}`,
+      `K=${K} in chunks of ${codesPerChunk} needs ${Math.ceil(K / codesPerChunk)} chunks, ` +
+        `above maxComputeWorkgroupsPerDimension ${maxGroups}`,
     );
   }
 

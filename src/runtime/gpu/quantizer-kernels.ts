@@ -156,7 +156,8 @@ function tiledWorkgroup(device: GPUDevice, dims: CodeDims): number {
   while (size > 1 && size * bytesPerCode > limit) size /= 2;
   if (size * bytesPerCode > limit) {
     throw new Error(
-      `tiled quantizer: one code of ${dims.semanticDim}+${dims.pixelDim} dims (${bytesPerCode} B) exceeds maxComputeWorkgroupStorageSize ${limit}`,
+      `tiled quantizer: one code of ${dims.semanticDim}+${dims.pixelDim} dims (${bytesPerCode} B) ` +
+        `exceeds maxComputeWorkgroupStorageSize ${limit}`,
     );
   }
   return size;

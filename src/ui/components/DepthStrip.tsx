@@ -1,4 +1,7 @@
-/** Every depth 1…n of the active model's tokens (actions/depth-strip.ts), PSNR under each; a depth sets the depth slider, or in the before/after view what the crop is compared with. */
+/**
+ * Every depth 1…n of the active model's tokens (actions/depth-strip.ts), PSNR under each; a depth sets the
+ * depth slider, or in the before/after view what the crop is compared with.
+ */
 import { setCompareWith } from '../actions/compare-view.ts';
 import { decodeEveryDepth, decodesUnasked } from '../actions/depth-strip.ts';
 import { setReconScales } from '../actions/reconstruct.ts';

@@ -54,7 +54,8 @@ const CHECKPOINT_NAME = /\.(pt|pth|ckpt|safetensors|bin)$/i;
 export class CheckpointDroppedError extends Error {
   constructor(readonly fileName: string) {
     super(
-      `${fileName} looks like a model checkpoint, not an image: drop it on the image area or use "convert a checkpoint" in the model panel ` +
+      `${fileName} looks like a model checkpoint, not an image: ` +
+        'drop it on the image area or use "convert a checkpoint" in the model panel ' +
         `to convert it here (or run "npm run export -- ${fileName} --out public/models/my-model").`,
     );
     this.name = 'CheckpointDroppedError';

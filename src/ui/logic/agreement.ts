@@ -32,7 +32,8 @@ export interface AgreementCounts {
 export function agreementMap(joint: Int32Array, semanticOnly: Int32Array, pixelOnly: Int32Array): Uint8Array {
   if (semanticOnly.length !== joint.length || pixelOnly.length !== joint.length) {
     throw new Error(
-      `agreementMap: ${joint.length} joint, ${semanticOnly.length} semantic-only and ${pixelOnly.length} pixel-only indices must be the same count`,
+      `agreementMap: ${joint.length} joint, ${semanticOnly.length} semantic-only and ${pixelOnly.length} pixel-only indices ` +
+        'must be the same count',
     );
   }
   const out = new Uint8Array(joint.length);

@@ -28,7 +28,10 @@ export function sizeProblem(width: number, height: number): string | undefined {
     return `it is ${width}x${height}; sides over ${MAX_IMAGE_SIDE} px are not supported`;
   }
   if (width * height > MAX_IMAGE_PIXELS) {
-    return `it is ${width}x${height} (${((width * height) / 1e6).toFixed(0)} MP); at most ${MAX_IMAGE_PIXELS / 1e6} MP is supported in the page (npm run tokenize takes up to Pillow's limit)`;
+    return (
+      `it is ${width}x${height} (${((width * height) / 1e6).toFixed(0)} MP); ` +
+      `at most ${MAX_IMAGE_PIXELS / 1e6} MP is supported in the page (npm run tokenize takes up to Pillow's limit)`
+    );
   }
   return undefined;
 }

@@ -67,7 +67,8 @@ export function pageStatus(
   const r = m.recon;
   const psnr = r.metrics ? `, PSNR ${r.metrics.psnr === Infinity ? '∞' : r.metrics.psnr.toFixed(2)} dB` : '';
   const enc = m.encoded?.timings.totalMs;
-  const time = ` (${enc !== undefined && r.from === 'encoded' ? `tokenized in ${Math.round(enc)} ms, ` : ''}decoded in ${Math.round(r.result.timings.totalMs)} ms)`;
+  const tokenized = enc !== undefined && r.from === 'encoded' ? `tokenized in ${Math.round(enc)} ms, ` : '';
+  const time = ` (${tokenized}decoded in ${Math.round(r.result.timings.totalMs)} ms)`;
   const what = r.from === 'pasted' ? 'pasted tokens' : (s.image?.name ?? 'the image');
   return {
     step: 'done',

@@ -124,7 +124,8 @@ export function parseTokenFile(text: string, manifest: ModelManifest): ParsedTok
   }
   if (typeof model.gridSize === 'number' && model.gridSize !== manifest.gridSize) {
     throw new Error(
-      `the tokens are for a ${model.gridSize}×${model.gridSize} final grid, but ${manifest.name} has ${manifest.gridSize}×${manifest.gridSize}`,
+      `the tokens are for a ${model.gridSize}×${model.gridSize} final grid, ` +
+        `but ${manifest.name} has ${manifest.gridSize}×${manifest.gridSize}`,
     );
   }
   if (typeof model.name === 'string' && model.name !== manifest.name) {
@@ -159,7 +160,8 @@ export function parseTokenFile(text: string, manifest: ModelManifest): ParsedTok
     row.forEach((k, p) => {
       if (!Number.isInteger(k) || (k as number) < 0 || (k as number) >= K) {
         throw new Error(
-          `"indices"[${i}][${p}] (scale ${s}×${s}, row ${Math.floor(p / s)}, column ${p % s}) is ${JSON.stringify(k)}, not an integer in [0, ${K})`,
+          `"indices"[${i}][${p}] (scale ${s}×${s}, row ${Math.floor(p / s)}, column ${p % s}) ` +
+            `is ${JSON.stringify(k)}, not an integer in [0, ${K})`,
         );
       }
       flat[t++] = k as number;

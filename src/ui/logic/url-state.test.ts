@@ -15,7 +15,8 @@ describe('URL state', () => {
     };
     const query = formatUrlState(state);
     expect(query).toBe(
-      '?model=/models/default/&model=https://example.org/siglip/&example=coffee&scale=8&token=8,3,5&upto=4&w=1.5:0.5&colour=semantic&backend=wasm',
+      '?model=/models/default/&model=https://example.org/siglip/&example=coffee&scale=8' +
+        '&token=8,3,5&upto=4&w=1.5:0.5&colour=semantic&backend=wasm',
     );
     expect(parseUrlState(query)).toEqual({ state, problems: [] });
   });
