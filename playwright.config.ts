@@ -21,6 +21,14 @@ const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
  * CPU adapters, so no adapter is offered); a spec needs `test.use` at top level for a launch of its own.
  */
 export const launchWithoutWebGpu = { executablePath, args: quietArgs };
+/**
+ * The same Chromium on the machine's own Vulkan driver, for benchmarks on a real GPU: without
+ * --use-vulkan=swiftshader it offers the hardware adapter where one exists (a software one otherwise).
+ */
+export const launchWithHardwareWebGpu = {
+  executablePath,
+  args: [...quietArgs, '--enable-unsafe-webgpu', '--use-angle=vulkan', '--enable-features=Vulkan'],
+};
 const port = Number(process.env.E2E_PORT ?? 4173);
 /** Vite's dev server, for harness pages under e2e/harness/ that import src/ modules directly. */
 export const harnessPort = Number(process.env.E2E_HARNESS_PORT ?? 5174);

@@ -1,7 +1,8 @@
 /**
  * Released-size models, end to end (run on purpose, not a test): writes a random checkpoint of
  * each released architecture with our own writer, exports it, then prints for Node and for
- * Chromium (the production build, wasm) the time to tokens and to the reconstruction, on a
+ * Chromium (the production build: wasm, and WebGPU where the browser has a hardware adapter) the
+ * time to tokens and to the reconstruction, on a
  * first visit (empty browser storage) and a second one (same profile), the model files
  * downloaded on the second visit, and peak memory (sum of the RSS of every Chromium process,
  * sampled every 200 ms; shared pages are counted in each process, so this over-states).
@@ -33,13 +34,14 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium, type BrowserContext, type Page } from '@playwright/test';
 import { build, preview, type Plugin } from 'vite';
-import playwrightConfig from '../../playwright.config.ts';
+import playwrightConfig, { launchWithHardwareWebGpu } from '../../playwright.config.ts';
 import { RELEASED_CLIP_ENHANCED, RELEASED_SIGLIP } from '../../export/bench/released-configs.ts';
 import { parameterCount, writeRandomCheckpoint } from '../../export/bench/random-checkpoint.ts';
 import { exportCheckpointToDir } from '../../src/node/export-to-dir.ts';
 import { nodeFileSink } from '../../src/node/file-byte-sink.ts';
 import type { ModelConfig } from '../../export/model-config.ts';
 import { E2E_PACKAGES_DIR, E2E_PACKAGES_URL } from '../runtime/package-set.ts';
+import { isSoftwareAdapter } from '../../src/runtime/gpu/capabilities.ts';
 
 const { values } = parseArgs({
   options: {
@@ -199,6 +201,7 @@ async function visit(
   modelUrl: string,
   profile: string,
   requests: string[],
+  backend: BenchBackend,
   movingOn = false,
 ): Promise<Visit> {
   const page: Page = await context.newPage();
@@ -213,7 +216,7 @@ async function visit(
   let stages: string | undefined;
   let movedOn: Visit['movedOn'];
   try {
-    await page.goto(`${origin}/?model=${encodeURIComponent(modelUrl)}&example=${values.example}&backend=wasm`);
+    await page.goto(`${origin}/?model=${encodeURIComponent(modelUrl)}&example=${values.example}&backend=${backend}`);
     const failed = page.locator('p.error[role=alert], [data-testid=token-grid-empty] .error').first();
     const grid = page.getByTestId('token-grid').first();
     await Promise.race([
@@ -296,6 +299,11 @@ async function main(): Promise<void> {
   const origin = server.resolvedUrls?.local[0]?.replace(/\/$/, '');
   if (!origin) throw new Error('vite preview did not report a local URL');
   try {
+    const gpu = await webgpuAdapter(origin);
+    const backends: BenchBackend[] = gpu.hardware ? ['wasm', 'webgpu'] : ['wasm'];
+    console.log(
+      `\nWebGPU: ${gpu.hardware ? `a hardware adapter (${gpu.name}): timed beside wasm` : `skipped: ${gpu.name}`}`,
+    );
     for (const v of chosen) {
       const p = packages.get(v)!;
       // Served from the scratch folder through the e2e packages route (vite-plugins/serve-folder.ts).
@@ -304,45 +312,84 @@ async function main(): Promise<void> {
       mkdirSync(join(root, E2E_PACKAGES_DIR), { recursive: true });
       if (existsSync(link) || lstatExists(link)) unlinkSync(link);
       symlinkSync(resolve(p.dir), link);
-      const profile = join(values.dir!, `chromium-profile-${id}`);
-      rmSync(profile, { recursive: true, force: true });
-      const context = await chromium.launchPersistentContext(profile, {
-        ...playwrightConfig.use?.launchOptions,
-        headless: true,
-      });
       try {
         const url = `${E2E_PACKAGES_URL}${id}/`;
-        console.log(
-          `\nChromium ${context.browser()?.version() ?? ''} (production build, wasm), ${v}, package ${gb(p.bytes)}:`,
-        );
-        for (const which of values['convert-only'] ? [] : ['first visit', 'second visit', 'moving on']) {
-          const r = await visit(context, origin, url, profile, requests, which === 'moving on');
-          if (r.movedOn) {
-            console.log(
-              `  moving on     ${values['move-on-to']} opened ${values['move-on-after-s']} s into the decode: ` +
-                `its tokens ${s(r.movedOn.tokensMs)} later, its reconstruction + PSNR ${s(r.movedOn.reconMs)} later` +
-                `${r.error ? `; FAILED: ${r.error}` : ''}`,
-            );
-            continue;
-          }
-          console.log(
-            `  ${which.padEnd(13)} tokens on screen ${s(r.tokensMs)}, reconstruction + PSNR ${s(r.reconMs)}` +
-              `${r.psnr !== undefined ? ` (${r.psnr.toFixed(2)} dB)` : ''}, files downloaded ${r.filesDownloaded}, ` +
-              `peak browser RSS ${gb(r.peakBytes)} = ${(r.peakBytes / p.bytes).toFixed(2)} × the package (${r.peakSplit})` +
-              `${r.error ? `; FAILED: ${r.error}` : ''}`,
-          );
-          if (r.stages) console.log(`    stages:${r.stages}`);
-        }
-        if (converting)
-          printConversion(await convertInPage(context, origin, p.checkpoint, profile), p.checkpoint, p.bytes, p.dir);
+        for (const backend of backends) await browserPass(v, p, id, url, backend, origin, requests);
       } finally {
-        await context.close();
-        rmSync(profile, { recursive: true, force: true });
         unlinkSync(link);
       }
     }
   } finally {
     await new Promise<void>((r) => server.httpServer.close(() => r()));
+  }
+}
+
+type BenchBackend = 'wasm' | 'webgpu';
+
+/** The browser's WebGPU adapter as the page would see it; WebGPU is timed only on a hardware one. */
+async function webgpuAdapter(origin: string): Promise<{ hardware: boolean; name: string }> {
+  const browser = await chromium.launch({ ...launchWithHardwareWebGpu, headless: true });
+  try {
+    const page = await browser.newPage();
+    await page.goto(`${origin}/`);
+    const info = await page.evaluate(async () => {
+      const adapter = await navigator.gpu?.requestAdapter();
+      if (!adapter) return undefined;
+      const { vendor, architecture, description, isFallbackAdapter } = adapter.info;
+      return { vendor, architecture, description, isFallbackAdapter };
+    });
+    if (!info) return { hardware: false, name: 'this Chromium offers no WebGPU adapter' };
+    const name = [info.vendor, info.architecture, info.description].filter(Boolean).join(' ') || 'unnamed adapter';
+    return isSoftwareAdapter(info)
+      ? { hardware: false, name: `the only adapter is a software one (${name}), slower than wasm` }
+      : { hardware: true, name };
+  } finally {
+    await browser.close();
+  }
+}
+
+/** One backend's visits (and the conversion, on wasm) in a fresh browser profile, so the first visit downloads. */
+async function browserPass(
+  v: string,
+  p: { dir: string; bytes: number; checkpoint: string },
+  id: string,
+  url: string,
+  backend: BenchBackend,
+  origin: string,
+  requests: string[],
+): Promise<void> {
+  const profile = join(values.dir!, `chromium-profile-${id}-${backend}`);
+  rmSync(profile, { recursive: true, force: true });
+  // WebGPU on the machine's own driver; wasm with the test suite's flags (WebGPU there is SwiftShader, unused).
+  const launch = backend === 'webgpu' ? launchWithHardwareWebGpu : playwrightConfig.use?.launchOptions;
+  const context = await chromium.launchPersistentContext(profile, { ...launch, headless: true });
+  try {
+    console.log(
+      `\nChromium ${context.browser()?.version() ?? ''} (production build, ${backend}), ${v}, package ${gb(p.bytes)}:`,
+    );
+    for (const which of values['convert-only'] ? [] : ['first visit', 'second visit', 'moving on']) {
+      const r = await visit(context, origin, url, profile, requests, backend, which === 'moving on');
+      if (r.movedOn) {
+        console.log(
+          `  moving on     ${values['move-on-to']} opened ${values['move-on-after-s']} s into the decode: ` +
+            `its tokens ${s(r.movedOn.tokensMs)} later, its reconstruction + PSNR ${s(r.movedOn.reconMs)} later` +
+            `${r.error ? `; FAILED: ${r.error}` : ''}`,
+        );
+        continue;
+      }
+      console.log(
+        `  ${which.padEnd(13)} tokens on screen ${s(r.tokensMs)}, reconstruction + PSNR ${s(r.reconMs)}` +
+          `${r.psnr !== undefined ? ` (${r.psnr.toFixed(2)} dB)` : ''}, files downloaded ${r.filesDownloaded}, ` +
+          `peak browser RSS ${gb(r.peakBytes)} = ${(r.peakBytes / p.bytes).toFixed(2)} × the package (${r.peakSplit})` +
+          `${r.error ? `; FAILED: ${r.error}` : ''}`,
+      );
+      if (r.stages) console.log(`    stages:${r.stages}`);
+    }
+    if (converting && backend === 'wasm')
+      printConversion(await convertInPage(context, origin, p.checkpoint, profile), p.checkpoint, p.bytes, p.dir);
+  } finally {
+    await context.close();
+    rmSync(profile, { recursive: true, force: true });
   }
 }
 

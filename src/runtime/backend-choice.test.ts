@@ -45,6 +45,14 @@ describe('choosing the backend from a WebGPU probe', () => {
     });
   });
 
+  it('auto: wasm on llvmpipe too, which a browser may not flag as a fallback adapter', () => {
+    const llvmpipe = { ...hardware, vendor: 'mesa', architecture: 'llvmpipe', isFallbackAdapter: false };
+    expect(chooseBackend('auto', { ok: true, info: llvmpipe })).toMatchObject({
+      backend: 'wasm',
+      reason: 'software-adapter',
+    });
+  });
+
   it('auto: wasm on a software adapter, because it is faster, saying WebGPU can be forced', () => {
     const c = chooseBackend('auto', { ok: true, info: swiftshader });
     expect(c).toMatchObject({ backend: 'wasm', reason: 'software-adapter', adapter: swiftshader });

@@ -5,6 +5,7 @@
  * docs/browser-testing.md), so 'auto' picks wasm there and the user may force WebGPU.
  */
 import {
+  isSoftwareAdapter,
   probeWebGpu,
   type ProbeOptions,
   type WebGpuInfo,
@@ -75,7 +76,7 @@ export function chooseBackend(requested: BackendRequest, probe: ProbeOutcome | u
   const adapter = probe.info;
   const name = adapterName(adapter);
   if (requested === 'webgpu') {
-    const note = adapter.isFallbackAdapter
+    const note = isSoftwareAdapter(adapter)
       ? ' It is a software adapter (a CPU emulating a GPU): expect it to be slower than WebAssembly.'
       : '';
     return {
@@ -86,7 +87,7 @@ export function chooseBackend(requested: BackendRequest, probe: ProbeOutcome | u
       adapter,
     };
   }
-  if (adapter.isFallbackAdapter) {
+  if (isSoftwareAdapter(adapter)) {
     return {
       backend: 'wasm',
       requested,

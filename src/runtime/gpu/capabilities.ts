@@ -120,15 +120,22 @@ export function describeAdapter(adapter: GPUAdapter): WebGpuInfo {
 }
 
 /**
- * Whether a device runs on a CPU implementation. Chromium reports SwiftShader as a fallback
+ * Whether an adapter is a CPU implementation. Chromium reports SwiftShader as a fallback
  * adapter; the architecture name also catches browsers that predate the flag.
  */
+export function isSoftwareAdapter(
+  info: Pick<Partial<WebGpuInfo>, 'isFallbackAdapter' | 'architecture' | 'description'>,
+): boolean {
+  return (
+    info.isFallbackAdapter === true ||
+    /swiftshader|llvmpipe|warp/i.test(`${info.architecture ?? ''} ${info.description ?? ''}`)
+  );
+}
+
+/** isSoftwareAdapter for a device's adapter. */
 export function isSoftwareDevice(device: GPUDevice): boolean {
   const info = device.adapterInfo;
-  if (!info) return false;
-  return (
-    info.isFallbackAdapter === true || /swiftshader|llvmpipe|warp/i.test(`${info.architecture} ${info.description}`)
-  );
+  return info ? isSoftwareAdapter(info) : false;
 }
 
 function pickLimits(limits: GPUAdapter['limits']): WebGpuLimits {
