@@ -66,4 +66,13 @@ describe('the cancel board', () => {
     expect(isCancelled(board, 2)).toBe(true);
     expect(isCancelled(board, 33)).toBe(true);
   });
+
+  it('gives up on a lock that is never released (a worker ended inside it) instead of hanging the page', () => {
+    const { board, heap, heaps } = setup();
+    registerRun(board, 9, 1, heap, 60);
+    Atomics.store(board, 0, 1); // the lock word, held by a thread that is gone
+    expect(cancelRequest(board, 9, heaps)).toBe(0);
+    expect(heap[60]).toBe(0);
+    expect(isCancelled(board, 9)).toBe(false);
+  });
 });

@@ -40,11 +40,19 @@ export function isCancelBoard(board: unknown): board is CancelBoard {
   return board instanceof Int32Array && board.buffer instanceof SharedArrayBuffer && board.length === WORDS;
 }
 
-function withLock<T>(board: CancelBoard, body: () => T): T {
+/** Spins before giving up on the lock: far beyond a few stores, short of a noticeable freeze. */
+const MAX_SPINS = 1 << 22;
+
+/**
+ * Runs `body` holding the lock, or returns `fallback` if it cannot be had (a worker ended while
+ * holding it: the page must never hang on a dead worker's lock).
+ */
+function withLock<T>(board: CancelBoard, body: () => T, fallback: T): T {
   // Both sides hold the lock for a few loads and stores, so spinning costs nothing measurable,
   // and the page's thread may not Atomics.wait.
+  let spins = 0;
   while (Atomics.compareExchange(board, LOCK, 0, 1) !== 0) {
-    /* spin */
+    if (++spins > MAX_SPINS) return fallback;
   }
   try {
     return body();
@@ -66,28 +74,32 @@ export type HeapViews = (heap: number) => Uint8Array | undefined;
  * flight. Returns how many running runs were told to stop.
  */
 export function cancelRequest(board: CancelBoard, id: number, heaps: HeapViews): number {
-  return withLock(board, () => {
-    const pos = Atomics.load(board, RING_POS);
-    Atomics.store(board, RING_BASE + (pos % RING), id);
-    Atomics.store(board, RING_POS, (pos + 1) % RING);
-    let stopped = 0;
-    for (let s = 0; s < SLOTS; s++) {
-      const at = SLOT_BASE + s * SLOT_WORDS;
-      if (Atomics.load(board, at + 2) === 0 || Atomics.load(board, at) !== id) continue;
-      const heap = heaps(Atomics.load(board, at + 1));
-      const index = Atomics.load(board, at + 2) - 1;
-      if (heap && index < heap.length) {
-        Atomics.store(heap, index, 1);
-        stopped++;
+  return withLock(
+    board,
+    () => {
+      const pos = Atomics.load(board, RING_POS);
+      Atomics.store(board, RING_BASE + (pos % RING), id);
+      Atomics.store(board, RING_POS, (pos + 1) % RING);
+      let stopped = 0;
+      for (let s = 0; s < SLOTS; s++) {
+        const at = SLOT_BASE + s * SLOT_WORDS;
+        if (Atomics.load(board, at + 2) === 0 || Atomics.load(board, at) !== id) continue;
+        const heap = heaps(Atomics.load(board, at + 1));
+        const index = Atomics.load(board, at + 2) - 1;
+        if (heap && index < heap.length) {
+          Atomics.store(heap, index, 1);
+          stopped++;
+        }
       }
-    }
-    return stopped;
-  });
+      return stopped;
+    },
+    0,
+  );
 }
 
 /** Either side: whether request `id` was cancelled (recently enough to be remembered). */
 export function isCancelled(board: CancelBoard, id: number): boolean {
-  return withLock(board, () => ringHas(board, id));
+  return withLock(board, () => ringHas(board, id), false);
 }
 
 /**
@@ -96,28 +108,36 @@ export function isCancelled(board: CancelBoard, id: number): boolean {
  * every slot is taken (that run then cannot be stopped midway; the request still ends after it).
  */
 export function registerRun(board: CancelBoard, id: number, heapNo: number, heap: Uint8Array, index: number): boolean {
-  return withLock(board, () => {
-    if (ringHas(board, id)) Atomics.store(heap, index, 1);
-    for (let s = 0; s < SLOTS; s++) {
-      const at = SLOT_BASE + s * SLOT_WORDS;
-      if (Atomics.load(board, at + 2) !== 0) continue;
-      Atomics.store(board, at, id);
-      Atomics.store(board, at + 1, heapNo);
-      Atomics.store(board, at + 2, index + 1);
-      return true;
-    }
-    return false;
-  });
+  return withLock(
+    board,
+    () => {
+      if (ringHas(board, id)) Atomics.store(heap, index, 1);
+      for (let s = 0; s < SLOTS; s++) {
+        const at = SLOT_BASE + s * SLOT_WORDS;
+        if (Atomics.load(board, at + 2) !== 0) continue;
+        Atomics.store(board, at, id);
+        Atomics.store(board, at + 1, heapNo);
+        Atomics.store(board, at + 2, index + 1);
+        return true;
+      }
+      return false;
+    },
+    false,
+  );
 }
 
 /** Worker side, before ORT frees a run's options: the flag's byte may be reused from now on. */
 export function unregisterRun(board: CancelBoard, heapNo: number, index: number): void {
-  withLock(board, () => {
-    for (let s = 0; s < SLOTS; s++) {
-      const at = SLOT_BASE + s * SLOT_WORDS;
-      if (Atomics.load(board, at + 2) === index + 1 && Atomics.load(board, at + 1) === heapNo) {
-        Atomics.store(board, at + 2, 0);
+  withLock(
+    board,
+    () => {
+      for (let s = 0; s < SLOTS; s++) {
+        const at = SLOT_BASE + s * SLOT_WORDS;
+        if (Atomics.load(board, at + 2) === index + 1 && Atomics.load(board, at + 1) === heapNo) {
+          Atomics.store(board, at + 2, 0);
+        }
       }
-    }
-  });
+    },
+    undefined,
+  );
 }
