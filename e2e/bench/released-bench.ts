@@ -168,7 +168,7 @@ interface Visit {
   /** The page's own timings table, per stage. */
   readonly stages?: string;
   /** The "moving on" visit: from opening the next example mid-decode to its tokens and its reconstruction. */
-  readonly movedOn?: { readonly tokensMs?: number; readonly reconMs?: number };
+  readonly movedOn?: { readonly openedAtMs: number; readonly tokensMs?: number; readonly reconMs?: number };
 }
 
 /**
@@ -181,6 +181,7 @@ async function moveOn(page: Page): Promise<NonNullable<Visit['movedOn']>> {
   await page.waitForTimeout(Number(values['move-on-after-s']) * 1000);
   if (await page.getByTestId('metrics').count()) throw new Error('the decode ended before the next photo was opened');
   const t = performance.now();
+  const openedAtMs = await page.evaluate(() => performance.now());
   await page.locator(`button.example[data-example="${values['move-on-to']}"]`).click();
   await page.waitForFunction(
     (prev) => {
@@ -192,7 +193,7 @@ async function moveOn(page: Page): Promise<NonNullable<Visit['movedOn']>> {
   );
   const tokensMs = performance.now() - t;
   await page.getByTestId('metrics').first().waitFor({ timeout: timeoutMs });
-  return { tokensMs, reconMs: performance.now() - t };
+  return { openedAtMs, tokensMs, reconMs: performance.now() - t };
 }
 
 async function visit(
@@ -371,10 +372,12 @@ async function browserPass(
       const r = await visit(context, origin, url, profile, requests, backend, which === 'moving on');
       if (r.movedOn) {
         console.log(
-          `  moving on     ${values['move-on-to']} opened ${values['move-on-after-s']} s into the decode: ` +
+          `  moving on     ${values['move-on-to']} opened ${values['move-on-after-s']} s into the decode ` +
+            `(at ${s(r.movedOn.openedAtMs)} from page load): ` +
             `its tokens ${s(r.movedOn.tokensMs)} later, its reconstruction + PSNR ${s(r.movedOn.reconMs)} later` +
             `${r.error ? `; FAILED: ${r.error}` : ''}`,
         );
+        if (r.stages) console.log(`    stages (the second photo's):${r.stages}`);
         continue;
       }
       console.log(

@@ -87,6 +87,7 @@ scope.onmessage = (e: MessageEvent<PageToWorker>) => {
     let response: ResponseMessage;
     let transfer: Transferable[] = [];
     let started = false;
+    const t0 = performance.now();
     try {
       if (cancellable && cancellation.cancelled(id)) throw new RequestCancelledError(request.type, false);
       cancellation.begin(id, cancellable);
@@ -103,6 +104,9 @@ scope.onmessage = (e: MessageEvent<PageToWorker>) => {
     } finally {
       cancellation.end(id);
     }
+    // For bench:released's worker timeline: when each request ran, and how it ended.
+    const outcome = response.ok ? '' : response.error.name === 'AbortError' ? ' (cancelled)' : ' (failed)';
+    performance.measure(`tokenflow ${request?.type} #${id}${outcome}`, { start: t0 });
     post(response, transfer);
   });
 };
