@@ -78,7 +78,13 @@ export class TokenFlowClient {
     signal?: AbortSignal,
   ): Promise<ResultOf[T]> {
     if (signal?.aborted)
-      return Promise.reject(new WorkerRequestError(request.type, 'AbortError', `${request.type} cancelled`));
+      return Promise.reject(
+        new WorkerRequestError(
+          request.type,
+          'AbortError',
+          `${request.type}: ${request.type} cancelled before it started`,
+        ),
+      );
     const id = this.nextId++;
     return new Promise<ResultOf[T]>((resolve, reject) => {
       const onAbort = () => this.cancel(id);
