@@ -29,8 +29,6 @@ export class RunCancellation {
   /** Cancelled ids told by message (also where no board can be shared). */
   private readonly told = new Set<number>();
   private heaps = 0;
-  /** Whether a run can be stopped midway: set once an ORT module accepted the hook. */
-  private hooked = false;
 
   constructor(private readonly host: RunCancelHost) {}
 
@@ -62,11 +60,6 @@ export class RunCancellation {
     this.current = undefined;
   }
 
-  /** Whether a running ORT run can be stopped (else only queued requests are dropped). */
-  get midRun(): boolean {
-    return this.hooked && this.board !== undefined;
-  }
-
   private adopt(module: OrtWasmModule): void {
     const memory = this.host.memoryOf(module.HEAPU8.buffer);
     if (!memory || !(memory.buffer instanceof SharedArrayBuffer)) return;
@@ -83,8 +76,6 @@ export class RunCancellation {
         if (this.board) unregisterRun(this.board, heap, index);
       },
     });
-    if (offset === undefined) return;
-    this.hooked = true;
-    this.host.shareHeap(heap, memory);
+    if (offset !== undefined) this.host.shareHeap(heap, memory);
   }
 }
