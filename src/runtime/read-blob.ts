@@ -1,3 +1,5 @@
+import { readChunksUpTo } from '../core/bytes/read-chunks.ts';
+
 /**
  * A stored file's bytes (OPFS or a picked file; 1.6 GB for SigLIP's semantic weights) in one
  * buffer that JavaScript allocated itself. Chromium keeps the buffer `blob.arrayBuffer()` returns
@@ -30,16 +32,15 @@ export async function readBlobBytes(blob: Blob, where: string): Promise<Uint8Arr
     if (r.value) scratch = r.value.buffer as ArrayBuffer;
     return r;
   };
-  let at = 0;
+  let at: number;
   try {
-    for (;;) {
-      const { done, value } = await next();
-      if (done) break;
-      if (at + value.byteLength > out.byteLength)
-        throw new Error(`${where}: more than its ${out.byteLength} bytes arrived; the file changed while it was read`);
-      out.set(value, at);
-      at += value.byteLength;
-    }
+    at = await readChunksUpTo(
+      { read: next, cancel: (reason) => reader.cancel(reason) },
+      out.byteLength,
+      () => new Error(`${where}: more than its ${out.byteLength} bytes arrived; the file changed while it was read`),
+      // Copied before the next read: a BYOB reader hands the same scratch memory back.
+      (chunk, offset) => out.set(chunk, offset),
+    );
   } catch (e) {
     await reader.cancel().catch(() => undefined);
     throw e;

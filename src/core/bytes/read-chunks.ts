@@ -5,7 +5,7 @@
  * therefore never grows a buffer past what was promised. Returns the number of bytes read.
  */
 export async function readChunksUpTo(
-  reader: ReadableStreamDefaultReader<Uint8Array>,
+  reader: Pick<ReadableStreamDefaultReader<Uint8Array>, 'read' | 'cancel'>,
   limit: number,
   tooLong: () => Error,
   take: (chunk: Uint8Array, at: number) => void | Promise<void>,
