@@ -134,7 +134,8 @@ export async function openUrlPackage(baseUrl: string, options: UrlPackageOptions
       }
       throw e;
     }
-    const bytes = await blobBytes(await pending.finish(), where);
+    const written = await pending.finish();
+    const bytes = await storedBytes({ blob: written, readBytes: pending.readBytes }, where);
     const hash = await sha256Hex(bytes);
     if (hash !== entry.sha256) {
       await pending.abort();
@@ -162,7 +163,7 @@ export async function openUrlPackage(baseUrl: string, options: UrlPackageOptions
     emit({ status: 'initiate', name, file: path });
     const found = await cache.lookup(entry);
     if (found.kind === 'hit') {
-      const bytes = (await found.readBytes?.()) ?? (await blobBytes(found.blob, `${base}${path}`));
+      const bytes = await storedBytes(found, `${base}${path}`);
       verified.add(path);
       emit({ status: 'progress', name, file: path, loaded: bytes.byteLength, total: bytes.byteLength, progress: 100 });
       emit({ status: 'done', name, file: path, from: found.where });
@@ -181,7 +182,7 @@ export async function openUrlPackage(baseUrl: string, options: UrlPackageOptions
     const entry = fileEntry(manifest, path);
     const found = await cache.lookup(entry);
     const damaged =
-      found.kind !== 'hit' || (await sha256Hex(await blobBytes(found.blob, `${base}${path}`))) !== entry.sha256;
+      found.kind !== 'hit' || (await sha256Hex(await storedBytes(found, `${base}${path}`))) !== entry.sha256;
     if (damaged) {
       verified.delete(path);
       await cache.remove(entry);
@@ -197,9 +198,15 @@ export async function openUrlPackage(baseUrl: string, options: UrlPackageOptions
   };
 }
 
-/** A stored Blob's bytes (read from disk for OPFS), in one buffer of exactly its size that transfer(0) frees. */
-async function blobBytes(blob: Blob, where: string): Promise<Uint8Array> {
-  return readBlobBytes(blob, where);
+/**
+ * A stored file's bytes: through OPFS's synchronous access handle where the cache offers one
+ * (faster, and its buffer is freed at once), else by reading the Blob.
+ */
+async function storedBytes(
+  file: { readonly blob: Blob; readonly readBytes?: () => Promise<Uint8Array | undefined> },
+  where: string,
+): Promise<Uint8Array> {
+  return (await file.readBytes?.()) ?? readBlobBytes(file.blob, where);
 }
 
 export interface LoadedUrlModel<R extends GraphRunner = GraphRunner> {

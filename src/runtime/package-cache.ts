@@ -98,6 +98,8 @@ export interface PendingFile {
   write(chunk: Uint8Array): Promise<void>;
   /** Closes the file and returns it, unverified, for the caller to hash. */
   finish(): Promise<Blob>;
+  /** After finish, on OPFS in a worker: its bytes read as a stored file's are (StoredLookup.readBytes). */
+  readonly readBytes?: () => Promise<Uint8Array | undefined>;
   /** Records the verified sha256: from now on the file is served without hashing. */
   commit(): Promise<void>;
   abort(): Promise<void>;
@@ -199,6 +201,20 @@ function createCache(
     report = next;
     onChange?.(report);
   };
+  /** OPFS in a worker: a stored file's bytes through a synchronous access handle (opfs-sync-read.ts). */
+  const syncReader = (entry: PackageFile) =>
+    dataHandle &&
+    (async () => {
+      const t0 = performance.now();
+      const access = await dataHandle(entry.sha256)
+        .then(openSyncRead)
+        .catch(() => undefined);
+      if (!access) return undefined;
+      const bytes = readAllSync(access, entry.bytes, `OPFS ${DOWNLOADS_FOLDER}/${entry.sha256}/${DATA_FILE}`);
+      // A User Timing entry, so DevTools and bench:released show which reads took this path.
+      performance.measure(`tokenflow ${entry.path}: sync read`, { start: t0 });
+      return bytes;
+    });
   return {
     get report() {
       return report;
@@ -225,27 +241,13 @@ function createCache(
       } catch (e) {
         why = `it could not be read (${(e as Error).message})`;
       }
-      if (why === undefined && blob) {
-        if (!dataHandle) return { kind: 'hit', blob, where: 'cache' };
-        const handle = dataHandle;
-        const readBytes = async () => {
-          const t0 = performance.now();
-          const access = await handle(entry.sha256)
-            .then(openSyncRead)
-            .catch(() => undefined);
-          if (!access) return undefined;
-          const bytes = readAllSync(access, entry.bytes, `OPFS ${DOWNLOADS_FOLDER}/${entry.sha256}/${DATA_FILE}`);
-          // A User Timing entry, so DevTools and bench:released show which reads took this path.
-          performance.measure(`tokenflow ${entry.path}: sync read`, { start: t0 });
-          return bytes;
-        };
-        return { kind: 'hit', blob, where: 'cache', readBytes };
-      }
+      if (why === undefined && blob) return { kind: 'hit', blob, where: 'cache', readBytes: syncReader(entry) };
       await store.remove(entry.sha256);
       return { kind: 'damaged', why: why ?? 'it could not be read' };
     },
     async begin(entry) {
-      if (report.store === 'opfs' && store) return beginOnDisk(store, entry);
+      if (report.store === 'opfs' && store)
+        return { ...(await beginOnDisk(store, entry)), readBytes: syncReader(entry) };
       return beginInMemory(memory, entry);
     },
     async remove(entry) {
