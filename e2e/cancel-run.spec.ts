@@ -4,7 +4,8 @@
  * the end, the session stays usable and gives the same image, and an aborted request still queued
  * behind another is dropped without running. The SigLIP fixture's decoder runs ≈ 1.5–2.5 s here,
  * long enough to abort in its middle. On the page: a photo opened while the previous one is still
- * decoding cancels that decode, and the cancel never shows as an error.
+ * decoding cancels that decode, the depth strip's decode gives way to a depth the user picks, and
+ * a cancel never shows as an error.
  */
 import { expect, test, type Page } from '@playwright/test';
 import { decodeImageFile } from '../src/node/image-io.ts';
@@ -110,9 +111,11 @@ test.describe.serial('cancelling on wasm, production build', () => {
   });
 });
 
-test('on the page, a photo dropped while the previous one decodes replaces it without an error', async ({
-  browser,
-}) => {
+const PAGE_TITLE =
+  'on the page, a photo dropped while the previous one decodes replaces it without an error; ' +
+  'the depth strip yields and resumes';
+
+test(PAGE_TITLE, async ({ browser }) => {
   test.setTimeout(180_000);
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   const errors: string[] = [];
@@ -130,6 +133,20 @@ test('on the page, a photo dropped while the previous one decodes replaces it wi
     });
     await expect(recon).toHaveAttribute('data-phase', 'done', { timeout: 90_000 });
     await expect(recon.getByTestId('metrics')).toBeVisible();
+    await expect(page.getByRole('alert')).toHaveCount(0);
+
+    // The depth strip (asked for: this decoder is too slow to fill it unasked) yields its decode
+    // under way to a depth the user picks, and then resumes to the end instead of giving up.
+    const strip = page.getByTestId('depth-strip');
+    await strip.getByRole('button', { name: 'Decode every depth' }).click();
+    await expect
+      .poll(async () => Number(await strip.getAttribute('data-decoded')), { timeout: 90_000 })
+      .toBeGreaterThanOrEqual(3);
+    await strip.locator('button[data-k="3"]').click();
+    await expect(recon).toHaveAttribute('data-scales-used', '3', { timeout: 90_000 });
+    await expect(recon).toHaveAttribute('data-phase', 'done', { timeout: 90_000 });
+    const depths = (await strip.locator('button[data-k]').count()).toString();
+    await expect(strip).toHaveAttribute('data-decoded', depths, { timeout: 150_000 });
     await expect(page.getByRole('alert')).toHaveCount(0);
     expect(errors).toEqual([]);
   } finally {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { registerRun, unregisterRun, type CancelBoard } from './cancel-board.ts';
 import type { EngineEvent, PageToWorker, RequestMessage, WorkerToPage } from './messages.ts';
-import { TokenFlowClient, WorkerRequestError, type WorkerPort } from './worker-client.ts';
+import { isAbortError, TokenFlowClient, WorkerRequestError, type WorkerPort } from './worker-client.ts';
 
 /** A worker stand-in: records what the page sends; the test answers. */
 class FakePort implements WorkerPort {
@@ -133,5 +133,20 @@ describe('the worker client', () => {
     unregisterRun(port.board, 1, 200);
     b.abort();
     expect(heap[200]).toBe(0);
+  });
+
+  it('cancelAll cancels every pending encode and decode, and nothing else', () => {
+    const port = new FakePort();
+    const client = new TokenFlowClient(port);
+    void client.encode({ width: 1, height: 1, data: new Uint8Array(3) }).catch(() => undefined);
+    void client.decode(2).catch(() => undefined);
+    void client.prepare();
+    void client.decodeIndices(new Int32Array(1)).catch(() => undefined);
+    port.reply({ kind: 'response', id: 2, ok: true, type: 'decode', result: {} as never });
+    client.cancelAll();
+    // The decode already answered and the prepare are left alone.
+    expect(port.cancels).toEqual([1, 4]);
+    expect(isAbortError(Object.assign(new Error('x'), { name: 'AbortError' }))).toBe(true);
+    expect(isAbortError(new Error('x'))).toBe(false);
   });
 });

@@ -6,6 +6,7 @@
 import type { RgbImage } from '../../core/image/rgb-image.ts';
 import type { PackageSource } from '../package-source.ts';
 import { cancelRequest, createCancelBoard } from './cancel-board.ts';
+import { CANCELLABLE } from './messages.ts';
 import type {
   EncodeRequest,
   EngineEvent,
@@ -36,6 +37,11 @@ export class WorkerRequestError extends Error {
     super(message);
     this.name = name;
   }
+}
+
+/** Whether a request failed because it was cancelled (an aborted signal, or cancelAll). */
+export function isAbortError(e: unknown): boolean {
+  return (e as { name?: unknown } | null)?.name === 'AbortError';
 }
 
 type Pending = { resolve: (value: unknown) => void; reject: (error: Error) => void; type: RequestType };
@@ -114,6 +120,15 @@ export class TokenFlowClient {
       });
     }
     this.worker.postMessage({ kind: 'cancel', id });
+  }
+
+  /**
+   * Cancels every encode and decode sent so far and not yet answered: the user moved on (a new
+   * photo, new weights), so all of this model's pending pictures are stale. Their promises reject
+   * with an AbortError; later requests are not touched.
+   */
+  cancelAll(): void {
+    for (const [id, p] of this.pending) if (CANCELLABLE.has(p.type)) this.cancel(id);
   }
 
   /** `baseUrl` may be relative to the page; it is resolved here, since the worker's own URL differs. */

@@ -7,6 +7,7 @@
  */
 import { codePatchKey } from '../logic/code-patch-source.ts';
 import { findModel, getState, setState } from '../state/store.ts';
+import { isAbortError } from '../../runtime/worker/worker-client.ts';
 import { engineFor } from './engines.ts';
 
 let wanted: { id: number; codes: number[] } | undefined;
@@ -25,8 +26,9 @@ async function drain(): Promise<void> {
   running = true;
   try {
     while (wanted && wanted.codes.length > 0) {
-      const { id } = wanted;
-      const code = wanted.codes.shift()!;
+      const list = wanted;
+      const { id } = list;
+      const code = list.codes.shift()!;
       const m = findModel(id);
       if (!m?.layout || m.phase !== 'ready') continue;
       const key = codePatchKey(id, code);
@@ -35,7 +37,13 @@ async function drain(): Promise<void> {
         const patches = new Map(getState().codePatches);
         patches.set(key, { width: r.outputSize, height: r.outputSize, data: r.imageU8 });
         setState({ codePatches: patches });
-      } catch {
+      } catch (e) {
+        // Cancelled because the user moved on: not a failure, and the rest of that list is dropped
+        // too (the inspector asks again for what it shows next).
+        if (isAbortError(e)) {
+          if (wanted === list) wanted = undefined;
+          continue;
+        }
         // Shown as "no picture" (the model was removed or its decoder failed); not retried.
         failedKeys.add(key);
       }

@@ -2,14 +2,16 @@
  * The strip of every depth 1…n under the results: the active model's tokens decoded from the
  * first k scales, for each k, with PSNR against the crop. It fills itself in the model's worker
  * one decode at a time once the main reconstruction is done, and yields whenever that worker has
- * other work (a new reconstruction, new tokens), resuming where it stopped. A decode already
- * under way cannot be stopped, so the strip fills by itself only for a small decoder (the
- * embedded model); otherwise it waits for a click (decodeEveryDepth).
+ * other work (a new reconstruction, new tokens), resuming where it stopped: its decode under way
+ * is cancelled then, so a slider move or a new photo never waits behind it. Each depth costs a
+ * full decode, so the strip fills by itself only for a small decoder (the embedded model);
+ * otherwise it waits for a click (decodeEveryDepth).
  */
 import { psnrU8 } from '../../core/metrics/psnr.ts';
 import { scalesCovered } from '../logic/token-layout.ts';
 import { activeModel, findModel, getState, setState, usePlayground } from '../state/store.ts';
 import type { DepthResult, PlaygroundState } from '../state/types.ts';
+import { isAbortError } from '../../runtime/worker/worker-client.ts';
 import { engineFor } from './engines.ts';
 
 /**
@@ -21,6 +23,8 @@ import { engineFor } from './engines.ts';
 export const UNASKED_MAX_OUTPUT = 128;
 
 let filling: Int32Array | undefined;
+/** The model being filled and how to stop its decode under way. */
+let fillingModel: { readonly id: number; readonly controller: AbortController } | undefined;
 /** Tokens the visitor asked to decode at every depth (slow decoders). */
 let asked: Int32Array | undefined;
 
@@ -46,6 +50,9 @@ export function startDepthStrip(): () => void {
 
 function check(s: PlaygroundState): void {
   const m = activeModel(s);
+  // The worker has other work, or the strip's tokens are stale: stop its decode under way.
+  if (filling && fillingModel && (m?.id !== fillingModel.id || m.tokens !== filling || m.reconPhase !== 'done'))
+    fillingModel.controller.abort();
   if (!m?.tokens || !m.layout || m.reconPhase !== 'done' || !m.recon || filling === m.tokens || failed === m.tokens)
     return;
   const strip = s.depthStrip;
@@ -64,6 +71,9 @@ function check(s: PlaygroundState): void {
 
 async function fill(id: number, tokens: Int32Array): Promise<void> {
   filling = tokens;
+  const controller = new AbortController();
+  fillingModel = { id, controller };
+  const { signal } = controller;
   try {
     for (;;) {
       const s = getState();
@@ -87,8 +97,8 @@ async function fill(id: number, tokens: Int32Array): Promise<void> {
         m.recon.scalesUsed === k
           ? m.recon.result
           : m.tokenSource === 'encoded'
-            ? await engineFor(id).decode(k)
-            : await engineFor(id).decodeIndices(tokens.slice(0, m.layout.tokenOffsets[k]));
+            ? await engineFor(id).decode(k, { signal })
+            : await engineFor(id).decodeIndices(tokens.slice(0, m.layout.tokenOffsets[k]), { signal });
       const now = getState().depthStrip;
       if (findModel(id)?.tokens !== tokens || now?.tokens !== tokens) return;
       const size = result.outputSize;
@@ -99,10 +109,12 @@ async function fill(id: number, tokens: Int32Array): Promise<void> {
       };
       setState({ depthStrip: { ...now, depths: now.depths.map((d, i) => (i === k - 1 ? depth : d)) } });
     }
-  } catch {
-    // A failed depth decode leaves its place empty; the main reconstruction reports decoder errors.
-    failed = tokens;
+  } catch (e) {
+    // Cancelled: the watcher resumes. A failed depth decode leaves its place empty; the main
+    // reconstruction reports decoder errors.
+    if (!isAbortError(e)) failed = tokens;
   } finally {
     if (filling === tokens) filling = undefined;
+    if (fillingModel?.controller === controller) fillingModel = undefined;
   }
 }

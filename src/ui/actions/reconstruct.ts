@@ -11,6 +11,7 @@ import { scalesCovered } from '../logic/token-layout.ts';
 import { findModel, getState, setState, updateModel } from '../state/store.ts';
 import type { ModelView } from '../state/types.ts';
 import { metricsInWorker } from '../workers/page-worker-client.ts';
+import { isAbortError } from '../../runtime/worker/worker-client.ts';
 import { engineFor } from './engines.ts';
 
 const runners = new Map<number, (id: number) => Promise<void>>();
@@ -22,8 +23,6 @@ interface Running {
   readonly controller: AbortController;
 }
 const running = new Map<number, Running>();
-
-const isCancel = (e: unknown) => (e as { name?: unknown } | null)?.name === 'AbortError';
 
 /** How many scales model `m` decodes for the slider value `k` (clamped to what it has). */
 export function scalesFor(m: ModelView, k: number | undefined): number {
@@ -62,15 +61,10 @@ async function run(id: number): Promise<void> {
     updateModel(id, { reconPhase: 'done', recon: { scalesUsed: k, result, metrics, from } });
   } catch (e) {
     // Cancelled because newer tokens or another depth were asked for: that run follows.
-    if (!isCancel(e)) updateModel(id, { reconPhase: 'error', reconError: (e as Error).message });
+    if (!isAbortError(e)) updateModel(id, { reconPhase: 'error', reconError: (e as Error).message });
   } finally {
     if (running.get(id) === mine) running.delete(id);
   }
-}
-
-/** Stops model `id`'s running decode (new image, new weights, model removed). */
-export function cancelReconstruction(id: number): void {
-  running.get(id)?.controller.abort();
 }
 
 export function reconstruct(id: number): Promise<void> {
@@ -93,6 +87,6 @@ export function setReconScales(k: number | undefined): Promise<void> {
 }
 
 export function forgetReconstructions(id: number): void {
-  cancelReconstruction(id);
+  running.delete(id);
   runners.delete(id);
 }

@@ -70,8 +70,8 @@ export function DepthStrip() {
             <button type="button" onClick={decodeEveryDepth}>
               Decode every depth
             </button>{' '}
-            ({n} decoder runs of about {Math.round(model.recon?.result.timings.decoderMs ?? 0)} ms each; your next
-            action waits for the one under way)
+            ({n} decoder runs of about {Math.round(model.recon?.result.timings.decoderMs ?? 0)} ms each; a new photo,
+            depth or token edit stops the one under way)
           </p>
         ))}
     </div>
